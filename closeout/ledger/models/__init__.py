@@ -1,0 +1,50 @@
+"""The ledger's tables. One module per group of entities; import from here."""
+
+from __future__ import annotations
+
+from closeout.ledger.models.accounts import ApiToken, Profile, Role
+from closeout.ledger.models.audit import AuditEvent
+from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
+from closeout.ledger.models.reports import Evidence, ProgressReport
+from closeout.ledger.models.tasks import (
+    AssignmentRole,
+    Category,
+    Milestone,
+    PersonRole,
+    Problem,
+    ProblemSource,
+    Task,
+    TaskPerson,
+    TaskUnit,
+)
+from closeout.ledger.models.units import Unit, UnitAlias, UnitGroup, UnitKind, UnitLevel
+from closeout.ledger.workflow import Status
+
+__all__ = [
+    "ApiToken",
+    "AssignmentRole",
+    "AuditEvent",
+    "Category",
+    "Evidence",
+    "Inspection",
+    "InspectionKind",
+    "Milestone",
+    "PersonRole",
+    "Plan",
+    "PlanStatus",
+    "Problem",
+    "ProblemSource",
+    "Profile",
+    "ProgressReport",
+    "ReportCycle",
+    "Role",
+    "Status",
+    "Task",
+    "TaskPerson",
+    "TaskUnit",
+    "Unit",
+    "UnitAlias",
+    "UnitGroup",
+    "UnitKind",
+    "UnitLevel",
+]

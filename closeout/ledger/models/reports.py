@@ -1,0 +1,99 @@
+"""Progress reports (进展报送) and evidence files (佐证材料)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressReport(models.Model):
+    """What a responsible unit reported for one reporting period."""
+
+    task = models.ForeignKey(
+        "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="reports"
+    )
+    unit = models.ForeignKey(
+        "ledger.Unit",
+        verbose_name=_("reporting unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    text = models.TextField(_("progress"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    milestone = models.ForeignKey(
+        "ledger.Milestone",
+        verbose_name=_("milestone reached"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    late = models.BooleanField(_("late"), default=False)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["task", "-submitted_at"], name="report_task_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__isnull=True) | models.Q(percent__lte=100),
+                name="report_percent_le_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} @ {self.submitted_at:%Y-%m-%d}"
+
+
+class Evidence(models.Model):
+    """A file that backs a report or a close-out request. The bytes live outside the
+    database, under the data folder, named by their SHA-256; the type is sniffed."""
+
+    task = models.ForeignKey(
+        "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(_("stored as"), max_length=255, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,196 @@
+"""Reads from the ledger (selectors). Every list and detail that an interface shows comes
+from here, already limited to what the actor may see (`closeout.ledger.access`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from closeout.ledger import access
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput, NotFound
+from closeout.ledger.models import AuditEvent, Task, TaskPerson, TaskUnit, Unit
+from closeout.ledger.workflow import Status
+
+SORTABLE = {
+    "due_date": ("due_date", "id"),
+    "-due_date": ("-due_date", "-id"),
+    "seq": ("plan_id", "seq"),
+    "-seq": ("-plan_id", "-seq"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "progress": ("progress", "id"),
+    "-progress": ("-progress", "-id"),
+    "id": ("id",),
+    "-id": ("-id",),
+}
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What a task list may be narrowed by. Every field is optional."""
+
+    unit: int | None = None  # this unit or any unit below it, in any part
+    unit_role: str | None = None  # narrow `unit` to one part: lead, coop, supervising …
+    status: tuple[str, ...] = ()
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    category: str | None = None
+    inspection: int | None = None
+    plan: int | None = None
+    q: str = ""
+    immediate: bool | None = None
+    ongoing: bool | None = None
+    sort: str = "due_date"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def unit_subtree_path(unit_id: int) -> str:
+    try:
+        return Unit.objects.only("path").get(pk=unit_id).path
+    except Unit.DoesNotExist:
+        raise NotFound(f"unit {unit_id} does not exist") from None
+
+
+def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]:
+    """The tasks the actor may see, filtered and sorted; callers slice for pages."""
+    f = filters or TaskFilter()
+    qs = access.visible_tasks(actor)
+    if f.unit is not None:
+        path = unit_subtree_path(f.unit)
+        inner = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit__path__startswith=path)
+        if f.unit_role:
+            inner = inner.filter(role=f.unit_role)
+        qs = qs.filter(Exists(inner))
+    if f.status:
+        bad = set(f.status) - set(Status.values)
+        if bad:
+            raise InvalidInput(f"unknown status: {', '.join(sorted(bad))}", field="status")
+        qs = qs.filter(status__in=f.status)
+    if f.due_from is not None:
+        qs = qs.filter(due_date__gte=f.due_from)
+    if f.due_to is not None:
+        qs = qs.filter(due_date__lte=f.due_to)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.inspection is not None:
+        qs = qs.filter(inspection_id=f.inspection)
+    if f.plan is not None:
+        qs = qs.filter(plan_id=f.plan)
+    if f.immediate is not None:
+        qs = qs.filter(immediate=f.immediate)
+    if f.ongoing is not None:
+        qs = qs.filter(ongoing=f.ongoing)
+    if f.q.strip():
+        for word in f.q.split():
+            # Chinese has no word breaks to index on: a substring match over the problem
+            # and task text (one LIKE per word, all words required).
+            qs = qs.filter(
+                Q(text__contains=word)
+                | Q(target__contains=word)
+                | Q(problem__title__contains=word)
+            )
+    if f.sort not in SORTABLE:
+        raise InvalidInput(
+            f"cannot sort by {f.sort!r}; use one of {', '.join(SORTABLE)}", field="sort"
+        )
+    return qs.order_by(*SORTABLE[f.sort])
+
+
+def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
+    """What a list row shows: the problem, and the units with their parts."""
+    return qs.select_related("problem", "plan").prefetch_related(
+        Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit").order_by("id"))
+    )
+
+
+def task_detail(actor: Actor, task_id: int) -> Task:
+    """One task with everything its page shows, or NotFound if the actor may not see it."""
+    qs = access.visible_tasks(actor, Task.objects.filter(pk=task_id))
+    task = (
+        qs.select_related("plan", "problem", "inspection")
+        .prefetch_related(
+            Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")),
+            Prefetch("persons", queryset=TaskPerson.objects.order_by("id")),
+            "milestones",
+            "reports",
+            "reports__evidence",
+            "evidence",
+        )
+        .first()
+    )
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def task_history(actor: Actor, task_id: int) -> QuerySet[AuditEvent]:
+    """The audit events of a task, oldest first."""
+    task_detail_exists(actor, task_id)
+    return AuditEvent.objects.filter(task_id=task_id).order_by("at", "id")
+
+
+def task_detail_exists(actor: Actor, task_id: int) -> None:
+    if not access.visible_tasks(actor, Task.objects.filter(pk=task_id)).exists():
+        raise NotFound(f"task {task_id} does not exist")
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    unit_id: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def unit_status_counts(
+    actor: Actor, *, parent: int | None = None, role: str = "lead"
+) -> list[UnitCounts]:
+    """For each unit directly below `parent` (or each top unit), how many tasks its
+    subtree takes part in with `role` (lead by default), by status.
+
+    One grouped query: each assignment is mapped to the child subtree it falls in by a
+    CASE over the children's path prefixes, and tasks are counted distinct per child, so
+    a task led by two units of the same district counts once for that district.
+    """
+    units = Unit.objects.filter(parent__isnull=True) if parent is None else Unit.objects.filter(
+        parent_id=parent
+    )
+    rows = list(units.order_by("path").values("id", "name", "path"))
+    if actor.unit_path and not actor.sees_everything:
+        rows = [r for r in rows if r["path"].startswith(actor.unit_path)
+                or actor.unit_path.startswith(r["path"])]
+    if not rows:
+        return []
+    child = Case(
+        *[When(unit__path__startswith=r["path"], then=Value(r["id"])) for r in rows],
+        default=Value(None),
+        output_field=BigIntegerField(),
+    )
+    grouped = (
+        TaskUnit.objects.filter(role=role, task__in=access.visible_tasks(actor))
+        .annotate(child=child)
+        .exclude(child__isnull=True)
+        .values("child", "task__status")
+        .annotate(n=Count("task_id", distinct=True))
+    )
+    counts: dict[int, dict[str, int]] = {r["id"]: {} for r in rows}
+    for g in grouped:
+        counts[g["child"]][g["task__status"]] = g["n"]
+    return [UnitCounts(unit_id=r["id"], name=r["name"], counts=counts[r["id"]]) for r in rows]

@@ -1,0 +1,159 @@
+"""Test data: factories and `build_world`, a small ledger whose every relation is known.
+
+The world:
+    济南市 (region)
+      市生态环境局 (dept)   ── lead of task `own`; supervisor-free
+      市城乡水务局 (dept)   ── lead of task `foreign`
+      历城区 (region)
+        历城区政府 (government)
+          历城区生态环境分局 (dept) ── lead of task `child`
+      市督导组 (group office)  ── supervises `own` and `child`
+      市审计局 (dept)          ── supervises `foreign`
+Users: office, leader, unit_env (市生态环境局), unit_licheng (历城区政府: parent of the
+lead of `child`), unit_water (市城乡水务局), supervisor (市督导组), supervisor_audit (市审计局).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import factory
+
+from closeout.ledger import services
+from closeout.ledger.access import Actor
+from closeout.ledger.models import (
+    AssignmentRole,
+    Inspection,
+    InspectionKind,
+    Plan,
+    Problem,
+    Role,
+    Task,
+    Unit,
+    UnitKind,
+    UnitLevel,
+)
+from closeout.ledger.services import PersonRef, UnitRef
+
+SYSTEM = Actor.system("test")
+PASSWORD = "pass-for-tests"
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    kind = InspectionKind.CENTRAL
+    round = 1
+    name = factory.Sequence(lambda n: f"中央第{n + 1}生态环境保护督察组督察")
+    feedback_on = dt.date(2017, 12, 29)
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    title = factory.Sequence(lambda n: f"整改方案{n}")
+    issuer = "济南市人民政府"
+    issued_on = dt.date(2018, 6, 29)
+    status = "confirmed"
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Problem
+
+    plan = factory.SubFactory(PlanFactory)
+    seq = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"反馈问题{n + 1}")
+
+
+def unit(name: str, kind: str, level: str, parent: Unit | None = None, **kw: Any) -> Unit:
+    return services.unit_create(
+        actor=SYSTEM, name=name, kind=kind, level=level, parent=parent, **kw
+    )
+
+
+@dataclass
+class World:
+    city: Unit
+    env: Unit
+    water: Unit
+    district: Unit
+    district_gov: Unit
+    district_env: Unit
+    supervising: Unit
+    audit: Unit
+    plan: Plan
+    own: Task
+    child: Task
+    foreign: Task
+    users: dict[str, Any]
+
+    def actor(self, name: str) -> Actor:
+        if name == "public":
+            return Actor.of(None)
+        return Actor.of(self.users[name])
+
+
+def make_task(
+    problem: Problem, seq: int, lead: Unit, supervisor: Unit | None = None, **fields: Any
+) -> Task:
+    units = [UnitRef(lead, AssignmentRole.LEAD)]
+    if supervisor is not None:
+        units.append(UnitRef(supervisor, AssignmentRole.SUPERVISING))
+    fields.setdefault("deadline_raw", "2020年年底")
+    fields.setdefault("due_date", dt.date(2020, 12, 31))
+    return services.task_create(
+        actor=Actor(role=Role.OFFICE, label="test-office"),
+        problem=problem,
+        seq=seq,
+        text=fields.pop("text", f"整改任务{seq}:加强饮用水水源保护"),
+        units=units,
+        persons=[PersonRef(f"{lead.name}主要负责人", unit=lead, post="主要负责人")],
+        **fields,
+    )
+
+
+def build_world(*, status: str = "in_progress") -> World:
+    office = Actor(role=Role.OFFICE, label="test-office")
+    city = unit("济南市", UnitKind.REGION, UnitLevel.CITY)
+    env = unit("市生态环境局", UnitKind.DEPARTMENT, UnitLevel.CITY, city, former_names=["市环保局"])
+    water = unit("市城乡水务局", UnitKind.DEPARTMENT, UnitLevel.CITY, city)
+    district = unit("历城区", UnitKind.REGION, UnitLevel.COUNTY, city)
+    district_gov = unit("历城区政府", UnitKind.GOVERNMENT, UnitLevel.COUNTY, district)
+    district_env = unit("历城区生态环境分局", UnitKind.DEPARTMENT, UnitLevel.COUNTY, district_gov)
+    supervising = unit("市督导组", UnitKind.GROUP_OFFICE, UnitLevel.CITY, city)
+    audit_unit = unit("市审计局", UnitKind.DEPARTMENT, UnitLevel.CITY, city)
+    plan = PlanFactory(published=True)
+    problem = ProblemFactory(plan=plan, seq=1)
+    own = make_task(problem, 1, env, supervising)
+    child = make_task(problem, 2, district_env, supervising)
+    foreign = make_task(problem, 3, water, audit_unit)
+    if status != "draft":
+        for task in (own, child, foreign):
+            services.task_transition(actor=office, task_id=task.pk, name="confirm")
+            task.refresh_from_db()
+    users = {
+        "office": services.user_create(actor=office, username="office", password=PASSWORD,
+                                       role=Role.OFFICE),
+        "leader": services.user_create(actor=office, username="leader", password=PASSWORD,
+                                       role=Role.LEADER),
+        "unit_env": services.user_create(actor=office, username="unit_env", password=PASSWORD,
+                                         role=Role.UNIT, unit=env),
+        "unit_licheng": services.user_create(actor=office, username="unit_licheng",
+                                             password=PASSWORD, role=Role.UNIT,
+                                             unit=district_gov),
+        "unit_water": services.user_create(actor=office, username="unit_water",
+                                           password=PASSWORD, role=Role.UNIT, unit=water),
+        "supervisor": services.user_create(actor=office, username="supervisor",
+                                           password=PASSWORD, role=Role.SUPERVISOR,
+                                           unit=supervising),
+        "supervisor_audit": services.user_create(actor=office, username="supervisor_audit",
+                                                 password=PASSWORD, role=Role.SUPERVISOR,
+                                                 unit=audit_unit),
+    }
+    return World(city, env, water, district, district_gov, district_env, supervising,
+                 audit_unit, plan, own, child, foreign, users)
