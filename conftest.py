@@ -24,3 +24,16 @@ def world(db):
     from closeout.ledger.tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each test process its own PostgreSQL test database, so that several suites
+    (CI, a developer's run, parallel workers) can share one server."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})
+        base = db["TEST"].get("NAME") or f"test_{db['NAME']}"
+        db["TEST"]["NAME"] = f"{base}_{os.getpid()}"

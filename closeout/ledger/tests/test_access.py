@@ -1,0 +1,115 @@
+"""Who sees and does what, at the level of the rules (the interfaces are tested against
+the same rules in test_permission_matrix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from closeout.ledger import access
+from closeout.ledger.access import Actor
+from closeout.ledger.models import AssignmentRole, Role, TaskUnit
+from closeout.ledger.workflow import Status
+
+# role user -> the tasks of the world it may see
+VISIBLE = {
+    "office": {"own", "child", "foreign"},
+    "leader": {"own", "child", "foreign"},
+    "unit_env": {"own"},
+    "unit_licheng": {"child"},  # a unit below 历城区政府 leads it
+    "unit_water": {"foreign"},
+    "supervisor": {"own", "child"},
+    "supervisor_audit": {"foreign"},
+    "public": {"own", "child", "foreign"},  # the plan is published and tasks confirmed
+}
+
+
+@pytest.mark.parametrize(("user", "expected"), sorted(VISIBLE.items()))
+def test_each_role_sees_exactly_its_tasks(world, user, expected):
+    actor = world.actor(user)
+    names = {n for n in ("own", "child", "foreign") if getattr(world, n).pk in
+             set(access.visible_tasks(actor).values_list("pk", flat=True))}
+    assert names == expected
+    for name in ("own", "child", "foreign"):
+        assert access.can_view(actor, getattr(world, name)) == (name in expected)
+
+
+def test_the_public_sees_nothing_of_an_unpublished_plan(world):
+    world.plan.published = False
+    world.plan.save()
+    assert not access.visible_tasks(Actor.of(None)).exists()
+
+
+def test_the_public_never_sees_drafts(db):
+    from closeout.ledger.tests.factories import build_world
+
+    w = build_world(status="draft")
+    assert not access.visible_tasks(Actor.of(None)).exists()
+    assert access.visible_tasks(w.actor("office")).count() == 3
+
+
+def test_a_cooperating_unit_sees_the_task_and_may_report(world):
+    TaskUnit.objects.create(task=world.foreign, unit=world.env, role=AssignmentRole.COOP)
+    actor = world.actor("unit_env")
+    assert access.can_view(actor, world.foreign)
+    assert access.can_report(actor, world.foreign)
+
+
+@pytest.mark.parametrize(
+    ("user", "task", "reportable"),
+    [
+        ("office", "foreign", True),
+        ("unit_env", "own", True),
+        ("unit_env", "child", False),
+        ("unit_licheng", "child", True),
+        ("supervisor", "own", False),
+        ("leader", "own", False),
+        ("public", "own", False),
+    ],
+)
+def test_who_may_report_progress(world, user, task, reportable):
+    assert access.can_report(world.actor(user), getattr(world, task)) is reportable
+
+
+def test_only_the_office_edits_tasks_and_uses_the_admin(world):
+    for user in ("office", "leader", "unit_env", "supervisor", "public"):
+        actor = world.actor(user)
+        assert access.can_edit(actor, world.own) is (user == "office")
+        assert access.can_use_admin(actor) is (user == "office")
+
+
+@pytest.mark.parametrize(
+    ("user", "state", "expected"),
+    [
+        ("office", Status.IN_PROGRESS, {"cancel", "request_closeout"}),
+        ("unit_env", Status.IN_PROGRESS, {"request_closeout"}),
+        ("unit_env", Status.REQUESTED, {"withdraw_request"}),
+        ("supervisor", Status.REQUESTED, {"pass_review", "send_back"}),
+        ("supervisor", Status.NOTICE, {"send_back"}),
+        ("supervisor", Status.VERIFICATION, {"verify", "send_back"}),
+        ("office", Status.VERIFIED, {"file", "send_back"}),
+        ("supervisor", Status.CLOSED, {"reopen"}),
+        ("supervisor_audit", Status.REQUESTED, set()),  # not its task
+        ("leader", Status.REQUESTED, set()),
+        ("public", Status.REQUESTED, set()),
+    ],
+)
+def test_available_transitions_by_role_and_state(world, user, state, expected):
+    from closeout.ledger.models import Task
+
+    Task.objects.filter(pk=world.own.pk).update(status=state)
+    world.own.refresh_from_db()
+    assert set(access.available_transitions(world.actor(user), world.own)) == expected
+
+
+def test_a_login_without_a_profile_is_treated_as_the_public(db):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("stray", password="x")
+    assert Actor.of(user).role == Role.PUBLIC
+
+
+def test_a_superuser_without_profile_acts_as_the_office(db):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("root", password="x")
+    assert Actor.of(user).role == Role.OFFICE
