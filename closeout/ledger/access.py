@@ -72,7 +72,7 @@ class Actor:
         else:
             # A login with no profile has no business with the ledger: treat as public.
             actor = cls(role=Role.PUBLIC, label=label, user_id=user.pk, user=user)
-        user._closeout_actor = actor  # type: ignore[union-attr]
+        user._closeout_actor = actor  # type: ignore[union-attr,attr-defined]
         return actor
 
     @classmethod
