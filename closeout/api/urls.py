@@ -1,5 +1,32 @@
+"""The JSON API, assembled: authentication, error mapping and the routers.
+
+Mounted at /api/ by closeout/urls.py. The OpenAPI 3 schema is at /api/openapi.json and
+the interactive docs at /api/docs; both are open to everyone, every other endpoint needs
+a session login or a bearer token. The docs page loads Swagger UI from the copy that
+django-ninja ships (ninja/static/ninja/), served by whitenoise, never from a CDN.
+"""
+
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
-api = NinjaAPI(title="closeout API", version="1")
+from closeout.api import account, errors, evidence, tasks, units
+from closeout.api.auth import API_AUTH
+
+api = NinjaAPI(
+    title="closeout API",
+    version="1",
+    description=(
+        "Closed-loop management of environmental-inspection rectification "
+        "(督察整改闭环管理). Authenticate with a session login (send the CSRF token on "
+        "unsafe methods) or with `Authorization: Bearer <key>`; create a key with "
+        'POST /api/tokens. Errors have the shape {"detail": …, "field": …}.'
+    ),
+    auth=API_AUTH,
+    docs=Swagger(),
+)
+errors.install(api)
+api.add_router("/tasks", tasks.router)
+api.add_router("/", units.router)
+api.add_router("/", account.router)
+api.add_router("/", evidence.router)

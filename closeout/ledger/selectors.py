@@ -22,7 +22,19 @@ from django.db.models import (
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotFound
-from closeout.ledger.models import AuditEvent, Task, TaskPerson, TaskUnit, Unit
+from closeout.ledger.models import (
+    ApiToken,
+    AuditEvent,
+    Evidence,
+    Inspection,
+    Plan,
+    ProgressReport,
+    Task,
+    TaskPerson,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
 from closeout.ledger.workflow import Status
 
 SORTABLE = {
@@ -146,6 +158,73 @@ def task_history(actor: Actor, task_id: int) -> QuerySet[AuditEvent]:
 def task_detail_exists(actor: Actor, task_id: int) -> None:
     if not access.visible_tasks(actor, Task.objects.filter(pk=task_id)).exists():
         raise NotFound(f"task {task_id} does not exist")
+
+
+def task_reports(actor: Actor, task_id: int) -> QuerySet[ProgressReport]:
+    """A task's progress reports, newest first, with reporter, unit and evidence files."""
+    task_detail_exists(actor, task_id)
+    return (
+        ProgressReport.objects.filter(task_id=task_id)
+        .select_related("unit", "reporter", "milestone")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def evidence_detail(actor: Actor, evidence_id: int) -> Evidence:
+    """One evidence file, or NotFound unless the actor may see the task it belongs to."""
+    evidence = Evidence.objects.select_related("task").filter(pk=evidence_id).first()
+    if evidence is None or not access.can_view(actor, evidence.task):
+        raise NotFound(f"evidence {evidence_id} does not exist")
+    return evidence
+
+
+def pickable_units(actor: Actor) -> QuerySet[Unit]:
+    """The units an actor may pick in a filter, in tree order."""
+    return Unit.objects.filter(access.visible_q_for_units(actor)).order_by("path")
+
+
+def plans_for(actor: Actor) -> QuerySet[Plan]:
+    """The plans in which the actor can see at least one task."""
+    if actor.sees_everything:
+        return Plan.objects.order_by("-issued_on", "title")
+    visible = access.visible_tasks(actor).filter(plan_id=OuterRef("pk"))
+    return Plan.objects.filter(Exists(visible)).order_by("-issued_on", "title")
+
+
+def inspections_for(actor: Actor) -> QuerySet[Inspection]:
+    """The inspections in which the actor can see at least one task."""
+    if actor.sees_everything:
+        return Inspection.objects.order_by("-feedback_on", "name")
+    visible = access.visible_tasks(actor).filter(inspection_id=OuterRef("pk"))
+    return Inspection.objects.filter(Exists(visible)).order_by("-feedback_on", "name")
+
+
+def unit_search(actor: Actor, *, parent: int | None = None, q: str = "") -> QuerySet[Unit]:
+    """Pickable units, optionally only the children of `parent`, whose name, full name
+    or any alias (including a former name such as 市环保局) contains every word of `q`."""
+    qs = pickable_units(actor)
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    for word in q.split():
+        qs = qs.filter(
+            Q(name__contains=word)
+            | Q(full_name__contains=word)
+            | Exists(UnitAlias.objects.filter(unit_id=OuterRef("pk"), name__contains=word))
+        )
+    return qs
+
+
+def actor_unit(actor: Actor) -> Unit | None:
+    """The unit an actor acts for, if any."""
+    if actor.unit_id is None:
+        return None
+    return Unit.objects.filter(pk=actor.unit_id).first()
+
+
+def tokens_of(user_id: int) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first (hashes only; keys are never kept)."""
+    return ApiToken.objects.filter(user_id=user_id).order_by("-created_at", "-id")
 
 
 @dataclass(frozen=True)

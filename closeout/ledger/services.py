@@ -30,6 +30,7 @@ from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
     Evidence,
+    Inspection,
     Milestone,
     PersonRole,
     Plan,
@@ -42,9 +43,9 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
     UnitAlias,
+    UnitGroup,
 )
 from closeout.ledger.workflow import REPORTING_STATES, Status, transition_rules
-
 
 # ---------------------------------------------------------------------------- audit
 
@@ -128,12 +129,31 @@ def audited_save(
     return instance
 
 
-def audited_delete(actor: Actor, instance: models.Model) -> None:
+def audited_delete(actor: Actor, instance: models.Model, *, task: Task | None = None) -> None:
+    """Delete a record and keep its last values in the audit trail (`task` links the event
+    to a task's history, e.g. for a removed responsible unit)."""
     concrete = [f.name for f in instance._meta.concrete_fields if f.name != "id"]
     with transaction.atomic():
         before = snapshot(instance, concrete)
-        audit(actor, f"{instance._meta.model_name}.delete", instance, before=before)
+        audit(actor, f"{instance._meta.model_name}.delete", instance, task=task, before=before)
         instance.delete()
+
+
+def audited_set_m2m(
+    actor: Actor, instance: models.Model, field: str, values: Iterable[models.Model]
+) -> None:
+    """Replace a many-to-many field's members (e.g. a unit group's members) and record the
+    ids before and after. Nothing is written when the set does not change."""
+    with transaction.atomic():
+        manager = getattr(instance, field)
+        before = sorted(manager.values_list("pk", flat=True))
+        values = list(values)
+        after = sorted(v.pk for v in values)
+        if before == after:
+            return
+        manager.set(values)
+        audit(actor, f"{instance._meta.model_name}.update", instance,
+              before={field: before}, after={field: after})
 
 
 # ---------------------------------------------------------------------------- units
@@ -253,6 +273,20 @@ def token_create(*, actor: Actor, user: Any, name: str) -> tuple[ApiToken, str]:
         )
         audit(actor, "token.create", token, after={"user": user.pk, "name": name})
     return token, key
+
+
+def token_revoke(*, actor: Actor, token_id: int) -> None:
+    """Revoke one of the actor's own API tokens. Revoking twice is harmless."""
+    if actor.user_id is None:
+        raise NotFound(f"token {token_id} does not exist")
+    with transaction.atomic():
+        token = ApiToken.objects.filter(pk=token_id, user_id=actor.user_id).first()
+        if token is None:
+            raise NotFound(f"token {token_id} does not exist")
+        # Conditional update: only the call that actually flips the flag is audited.
+        if ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True) == 1:
+            audit(actor, "token.revoke", token, before={"revoked": False},
+                  after={"revoked": True})
 
 
 def token_hash(key: str) -> str:
@@ -623,14 +657,61 @@ def problem_create(*, actor: Actor, plan: Plan, seq: int, title: str, **fields: 
     return problem
 
 
+def inspection_create(*, actor: Actor, name: str, kind: str, **fields: Any) -> Inspection:
+    """Record an inspection round (督察) whose feedback (反馈意见) plans answer."""
+    if not access.can_edit(actor):
+        raise NotPermitted("only the rectification office records inspections")
+    if not name.strip():
+        raise InvalidInput("an inspection needs a name", field="name")
+    with transaction.atomic():
+        inspection = Inspection.objects.create(name=name.strip(), kind=kind, **fields)
+        audit(actor, "inspection.create", inspection,
+              after=snapshot(inspection, ("name", "kind", "round", "feedback_on")))
+    return inspection
+
+
+def plan_add_inspection(*, actor: Actor, plan: Plan, inspection: Inspection) -> None:
+    """Record that a plan answers an inspection (a plan may answer several)."""
+    if not access.can_edit(actor):
+        raise NotPermitted("only the rectification office links plans to inspections")
+    with transaction.atomic():
+        plan.inspections.add(inspection)
+        audit(actor, "plan.add_inspection", plan, after={"inspection": inspection.pk})
+
+
+def unit_group_create(
+    *,
+    actor: Actor,
+    name: str,
+    members: Sequence[Unit] = (),
+    owner: Unit | None = None,
+    aliases: Sequence[str] = (),
+) -> UnitGroup:
+    """Register a collective reference ("各县区党委、政府") with its member units."""
+    if not access.can_edit(actor):
+        raise NotPermitted("only the rectification office defines unit groups")
+    if not name.strip():
+        raise InvalidInput("a unit group needs a name", field="name")
+    with transaction.atomic():
+        group = UnitGroup.objects.create(name=name.strip(), owner=owner, aliases=list(aliases))
+        group.members.set(members)
+        audit(actor, "unitgroup.create", group,
+              after={"name": group.name, "owner": owner.pk if owner else None,
+                     "members": [u.pk for u in members], "aliases": list(aliases)})
+    return group
+
+
 __all__ = [
     "PersonRef",
-    "Upload",
     "UnitRef",
+    "Upload",
     "audit",
     "audited_delete",
     "audited_save",
+    "audited_set_m2m",
     "evidence_store",
+    "inspection_create",
+    "plan_add_inspection",
     "plan_create",
     "problem_create",
     "report_create",
@@ -639,7 +720,9 @@ __all__ = [
     "task_update",
     "token_authenticate",
     "token_create",
+    "token_revoke",
     "unit_create",
+    "unit_group_create",
     "unit_save",
     "user_create",
 ]

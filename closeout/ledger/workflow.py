@@ -54,7 +54,7 @@ class TransitionRule:
     """What the state table says about one transition, for code that lists them."""
 
     name: str
-    label: str
+    label: Any  # a lazy translation: str() it where it is shown, in the reader's language
     sources: tuple[str, ...]
     targets: tuple[str, ...]
     roles: frozenset[str]
@@ -153,7 +153,7 @@ def transition_rules() -> dict[str, TransitionRule]:
         sources = (*existing.sources, tr.source) if existing else (tr.source,)
         rules[tr.name] = TransitionRule(
             name=tr.name,
-            label=str(tr.custom["label"]),
+            label=tr.custom["label"],
             sources=sources,
             targets=targets,
             roles=tr.custom["roles"],

@@ -126,7 +126,9 @@ class Task(TaskLifecycle):
         ordering = ["plan_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "seq"], name="task_unique_seq_in_plan"),
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="task_progress_le_100"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="task_progress_le_100"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="task_status_due"),

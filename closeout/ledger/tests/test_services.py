@@ -57,7 +57,8 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(world):
     actor = world.actor("unit_env")
     with pytest.raises(InvalidInput) as err:
         services.report_create(actor=actor, task_id=world.own.pk, text="进展",
-                               files=[Upload("photo.png", PNG), Upload("photo2.jpg", b"MZ\x90\x00" * 50)])
+                               files=[Upload("photo.png", PNG),
+                                      Upload("photo2.jpg", b"MZ\x90\x00" * 50)])
     assert "photo2.jpg" in err.value.message and err.value.field == "files"
     assert not ProgressReport.objects.exists() and not Evidence.objects.exists()
     assert Task.objects.get(pk=world.own.pk).last_reported_at is None

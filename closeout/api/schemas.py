@@ -1,0 +1,273 @@
+"""Request and response shapes of the API (they are also the OpenAPI 3 schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from closeout.ledger.models import AssignmentRole, Category
+from closeout.ledger.selectors import SORTABLE
+from closeout.ledger.workflow import Status
+
+MAX_PAGE_SIZE = 200
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[dict[str, Any]] = []
+
+
+# ---------------------------------------------------------------------------- tasks
+
+
+class TaskQuery(Schema):
+    """Filters, sorting and paging of the task list. Every filter is optional."""
+
+    unit: int | None = Field(None, description="Unit id; its sub-units are included.")
+    unit_role: AssignmentRole | None = Field(
+        None, description="Narrow `unit` to one part the unit plays in the task."
+    )
+    status: list[Status] = Field(
+        default_factory=list, description="Repeat to match any of several states."
+    )
+    due_from: dt.date | None = Field(None, description="Due on or after this date.")
+    due_to: dt.date | None = Field(None, description="Due on or before this date.")
+    category: Category | None = None
+    inspection: int | None = Field(None, description="Inspection id.")
+    plan: int | None = Field(None, description="Plan id.")
+    q: str = Field("", description="Words that must all occur in the task or problem text.")
+    immediate: bool | None = Field(None, description="Immediate tasks (立行立改) only, or none.")
+    ongoing: bool | None = Field(None, description="Ongoing tasks (长期坚持) only, or none.")
+    sort: str = Field("due_date", description=f"One of: {', '.join(SORTABLE)}.")
+    page: int = Field(1, ge=1, description="1-based page number.")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class UnitRefOut(Schema):
+    id: int
+    name: str
+
+
+class ProblemRefOut(Schema):
+    id: int
+    number: str
+    title: str
+
+
+class DeadlineOut(Schema):
+    raw: str = Field(description="The deadline as the plan writes it (整改时限).")
+    due: dt.date | None = Field(description="Normalised due date, if there is one.")
+    immediate: bool
+    ongoing: bool
+
+
+class TaskRowOut(Schema):
+    id: int
+    seq: int
+    text: str
+    problem: ProblemRefOut
+    plan: int
+    inspection: int | None
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    deadline: DeadlineOut
+    progress: int
+    lead_units: list[UnitRefOut]
+    coop_units: list[UnitRefOut]
+    supervising_units: list[UnitRefOut]
+    coop_supervising_units: list[UnitRefOut]
+    updated_at: dt.datetime
+
+
+class TaskPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TaskRowOut]
+
+
+class PersonOut(Schema):
+    id: int
+    role: str
+    text: str
+    unit: int | None
+    post: str
+    name: str
+
+
+class MilestoneOut(Schema):
+    id: int
+    seq: int
+    title: str
+    due_date: dt.date
+    expected_progress: int
+    reached_on: dt.date | None
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+class ReportOut(Schema):
+    id: int
+    task: int
+    unit: int | None
+    reporter: int | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    submitted_at: dt.datetime
+    text: str
+    percent: int | None
+    milestone: int | None
+    late: bool
+    evidence: list[EvidenceOut]
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+    needs_reason: bool
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    before: Any = None
+    after: Any = None
+    note: str
+
+
+class TaskDetailOut(TaskRowOut):
+    problem_text: str
+    plan_title: str
+    inspection_name: str | None
+    target: str
+    measures: list[str]
+    acceptance_criteria: str
+    start_date: dt.date | None
+    closed_on: dt.date | None
+    last_reported_at: dt.datetime | None
+    persons: list[PersonOut]
+    milestones: list[MilestoneOut]
+    reports: list[ReportOut]
+    source_excerpt: str = Field(description="The plan's words this task was read from.")
+    transitions: list[TransitionOut] = Field(description="What the caller may do now.")
+    history: list[EventOut]
+
+
+class TaskPatchIn(Schema):
+    """Fields the rectification office may change; send only those to change."""
+
+    text: str | None = None
+    target: str | None = None
+    measures: list[str] | None = None
+    category: Category | None = None
+    deadline_raw: str | None = None
+    due_date: dt.date | None = None
+    immediate: bool | None = None
+    ongoing: bool | None = None
+    start_date: dt.date | None = None
+    acceptance_criteria: str | None = None
+
+
+class TransitionIn(Schema):
+    note: str = Field("", description="Reason or opinion; required for some transitions.")
+
+
+# ---------------------------------------------------------------------------- the rest
+
+
+class UnitQuery(Schema):
+    parent: int | None = Field(None, description="Only the direct children of this unit.")
+    q: str = Field("", description="Words in the name, full name or a former name.")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(MAX_PAGE_SIZE, ge=1, le=1000)
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    full_name: str
+    kind: str
+    level: str
+    parent: int | None
+    path: str
+    depth: int
+    active: bool
+
+
+class UnitPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[UnitOut]
+
+
+class UnitCountsOut(Schema):
+    unit: int
+    name: str
+    counts: dict[str, int] = Field(description="Tasks by status.")
+    total: int
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    issuer: str
+    issued_on: dt.date | None
+    status: str
+    version: int
+    published: bool
+    report_cycle: str
+
+
+class InspectionOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    round: int | None
+    name: str
+    team: str
+    region: int | None
+    entered_on: dt.date | None
+    left_on: dt.date | None
+    feedback_on: dt.date | None
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    role_label: str
+    unit: UnitRefOut | None
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked: bool
+
+
+class TokenCreatedOut(TokenOut):
+    key: str = Field(description="Shown once; only a hash is kept.")

@@ -1,0 +1,146 @@
+"""Ledger rows → the plain dicts the response schemas describe. No queries beyond the
+relations the selectors already loaded (except where noted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from closeout.ledger import access, selectors
+from closeout.ledger.access import Actor
+from closeout.ledger.models import (
+    AssignmentRole,
+    AuditEvent,
+    Category,
+    Evidence,
+    ProgressReport,
+    Task,
+)
+from closeout.ledger.workflow import Status, transition_rules
+
+_ROLE_KEYS = {
+    AssignmentRole.LEAD: "lead_units",
+    AssignmentRole.COOP: "coop_units",
+    AssignmentRole.SUPERVISING: "supervising_units",
+    AssignmentRole.COOP_SUPERVISING: "coop_supervising_units",
+}
+
+
+def task_row(task: Task) -> dict[str, Any]:
+    """One list row. Expects `selectors.with_list_relations` (or `task_detail`)."""
+    units: dict[str, list[dict[str, Any]]] = {key: [] for key in _ROLE_KEYS.values()}
+    for a in task.assignments.all():
+        key = _ROLE_KEYS.get(a.role)  # type: ignore[call-overload]
+        if key is not None:
+            units[key].append({"id": a.unit_id, "name": a.unit.name})
+    return {
+        "id": task.pk,
+        "seq": task.seq,
+        "text": task.text,
+        "problem": {
+            "id": task.problem_id,
+            "number": task.problem.number,
+            "title": task.problem.title,
+        },
+        "plan": task.plan_id,
+        "inspection": task.inspection_id,
+        "category": task.category,
+        "category_label": str(Category(task.category).label),
+        "status": task.status,
+        "status_label": str(Status(task.status).label),
+        "deadline": {
+            "raw": task.deadline_raw,
+            "due": task.due_date,
+            "immediate": task.immediate,
+            "ongoing": task.ongoing,
+        },
+        "progress": task.progress,
+        **units,
+        "updated_at": task.updated_at,
+    }
+
+
+def evidence(e: Evidence) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "name": e.original_name,
+        "size": e.size,
+        "content_type": e.content_type,
+        "sha256": e.sha256,
+        "uploaded_at": e.uploaded_at,
+    }
+
+
+def report(r: ProgressReport) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "task": r.task_id,
+        "unit": r.unit_id,
+        "reporter": r.reporter_id,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "submitted_at": r.submitted_at,
+        "text": r.text,
+        "percent": r.percent,
+        "milestone": r.milestone_id,
+        "late": r.late,
+        "evidence": [evidence(e) for e in r.evidence.all()],
+    }
+
+
+def event(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": e.actor_label,
+        "action": e.action,
+        "before": e.before,
+        "after": e.after,
+        "note": e.note,
+    }
+
+
+def task_detail(actor: Actor, task_id: int) -> dict[str, Any]:
+    """Everything about one task the caller may see (NotFound otherwise)."""
+    task = selectors.task_detail(actor, task_id)
+    rules = transition_rules()
+    return {
+        **task_row(task),
+        "problem_text": task.problem.text,
+        "plan_title": task.plan.title,
+        "inspection_name": task.inspection.name if task.inspection else None,
+        "target": task.target,
+        "measures": list(task.measures or []),
+        "acceptance_criteria": task.acceptance_criteria,
+        "start_date": task.start_date,
+        "closed_on": task.closed_on,
+        "last_reported_at": task.last_reported_at,
+        "persons": [
+            {
+                "id": p.pk,
+                "role": p.role,
+                "text": p.text,
+                "unit": p.unit_id,
+                "post": p.post,
+                "name": p.name,
+            }
+            for p in task.persons.all()
+        ],
+        "milestones": [
+            {
+                "id": m.pk,
+                "seq": m.seq,
+                "title": m.title,
+                "due_date": m.due_date,
+                "expected_progress": m.expected_progress,
+                "reached_on": m.reached_on,
+            }
+            for m in task.milestones.all()
+        ],
+        "reports": [report(r) for r in task.reports.all()],
+        "source_excerpt": task.source_excerpt,
+        "transitions": [
+            {"name": name, "label": str(rules[name].label), "needs_reason": rules[name].needs_reason}
+            for name in access.available_transitions(actor, task)
+        ],
+        "history": [event(e) for e in selectors.task_history(actor, task_id)],
+    }

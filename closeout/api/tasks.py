@@ -1,0 +1,166 @@
+"""Task endpoints: the ledger list, one task with its history, progress reports,
+life-cycle transitions (销号 steps) and the office's edits.
+
+Every handler reads through `closeout.ledger.selectors` and writes through
+`closeout.ledger.services`; permission is decided there, by `closeout.ledger.access`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, UploadedFile
+
+from closeout.api import serialize
+from closeout.api.auth import actor
+from closeout.api.schemas import (
+    ErrorOut,
+    EventOut,
+    ReportOut,
+    TaskDetailOut,
+    TaskPageOut,
+    TaskPatchIn,
+    TaskQuery,
+    TransitionIn,
+    ValidationErrorOut,
+)
+from closeout.ledger import selectors, services
+from closeout.ledger.errors import InvalidInput
+from closeout.ledger.selectors import TaskFilter
+
+router = Router(tags=["tasks"])
+
+READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
+
+
+def _value(v: Any) -> Any:
+    return v.value if isinstance(v, enum.Enum) else v
+
+
+@router.get("", response={200: TaskPageOut, **READ_ERRORS}, summary="List tasks")
+def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
+    """The tasks the caller may see, filtered, sorted and one page at a time."""
+    f = TaskFilter(
+        unit=filters.unit,
+        unit_role=_value(filters.unit_role),
+        status=tuple(_value(s) for s in filters.status),
+        due_from=filters.due_from,
+        due_to=filters.due_to,
+        category=_value(filters.category),
+        inspection=filters.inspection,
+        plan=filters.plan,
+        q=filters.q,
+        immediate=filters.immediate,
+        ongoing=filters.ongoing,
+        sort=filters.sort,
+    )
+    qs = selectors.task_list(actor(request), f)
+    start = (filters.page - 1) * filters.page_size
+    rows = selectors.with_list_relations(qs)[start : start + filters.page_size]
+    return {
+        "count": qs.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [serialize.task_row(t) for t in rows],
+    }
+
+
+@router.get(
+    "/{int:task_id}",
+    response={200: TaskDetailOut, **READ_ERRORS},
+    summary="Get a task with its history",
+)
+def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
+    return serialize.task_detail(actor(request), task_id)
+
+
+@router.patch(
+    "/{int:task_id}",
+    response={200: TaskDetailOut, **WRITE_ERRORS},
+    summary="Edit a task (rectification office)",
+)
+def patch_task(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> dict[str, Any]:
+    """Change some of a task's fields; only the fields sent are changed."""
+    who = actor(request)
+    changes = {k: _value(v) for k, v in payload.dict(exclude_unset=True).items()}
+    services.task_update(actor=who, task_id=task_id, changes=changes)
+    return serialize.task_detail(who, task_id)
+
+
+@router.get(
+    "/{int:task_id}/history",
+    response={200: list[EventOut], **READ_ERRORS},
+    summary="A task's audit trail",
+)
+def task_history(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
+    """Every recorded change of the task, oldest first. The trail is append-only:
+    no endpoint changes or deletes it."""
+    return [serialize.event(e) for e in selectors.task_history(actor(request), task_id)]
+
+
+@router.get(
+    "/{int:task_id}/reports",
+    response={200: list[ReportOut], **READ_ERRORS},
+    summary="A task's progress reports",
+)
+def list_reports(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
+    return [serialize.report(r) for r in selectors.task_reports(actor(request), task_id)]
+
+
+@router.post(
+    "/{int:task_id}/reports",
+    response={201: ReportOut, **WRITE_ERRORS},
+    summary="Report progress (进展报送) with evidence files",
+)
+def create_report(
+    request: HttpRequest,
+    task_id: int,
+    text: Form[str],
+    percent: Form[int | None] = None,
+    milestone: Form[int | None] = None,
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> tuple[int, dict[str, Any]]:
+    """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), and any
+    number of `files`. File types are decided from their bytes, not their names."""
+    uploads = []
+    for f in files or []:
+        # Checked before reading so an oversized upload is never loaded into memory;
+        # the service applies the same limit to whatever reaches it.
+        if f.size is not None and f.size > settings.EVIDENCE_MAX_BYTES:
+            limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+            raise InvalidInput(
+                _("%(name)s: larger than the %(limit)s MB limit")
+                % {"name": f.name, "limit": limit},
+                field="files",
+            )
+        uploads.append(services.Upload(name=f.name or "", content=f.read()))
+    report = services.report_create(
+        actor=actor(request),
+        task_id=task_id,
+        text=text,
+        percent=percent,
+        milestone_id=milestone,
+        files=uploads,
+    )
+    return 201, serialize.report(report)
+
+
+@router.post(
+    "/{int:task_id}/transitions/{name}",
+    response={200: TaskDetailOut, **WRITE_ERRORS},
+    summary="Take a life-cycle transition",
+)
+def take_transition(
+    request: HttpRequest, task_id: int, name: str, payload: TransitionIn | None = None
+) -> dict[str, Any]:
+    """Move the task through the close-out (销号) workflow. `name` is one of the
+    transitions listed in the task's `transitions`."""
+    who = actor(request)
+    note = payload.note if payload is not None else ""
+    services.task_transition(actor=who, task_id=task_id, name=name, note=note)
+    return serialize.task_detail(who, task_id)
