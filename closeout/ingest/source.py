@@ -1,0 +1,128 @@
+"""What the reader hands to the rest of the pipeline: the decoded text and its tables.
+
+The text is the document's own characters, verbatim for .txt and in reading order for the
+other formats; every later span (fields, tasks, indicators) indexes this string, so a
+reviewer can always be shown the exact source passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class IngestError(Exception):
+    """Base of every error the parser raises on bad input (never a bare crash)."""
+
+
+class ReadError(IngestError):
+    """The file cannot be read: undecodable, truncated, too large, or not what it claims."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")
+
+
+UNNAMED = "<bytes>"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """Limits for one read; explicit so that callers (commands, pages) choose them.
+
+    The defaults are far above any real plan (seed 004, a 22-plan compilation, is 326 KB)
+    and far below what would exhaust the machine.
+    """
+
+    name: str = UNNAMED
+    max_bytes: int = 50 * 1024 * 1024
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 100.0
+    max_zip_entries: int = 5000
+    max_pdf_pages: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell; ``span`` indexes ``SourceText.text``."""
+
+    row: int
+    col: int
+    text: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    cells: tuple[Cell, ...]
+    span: tuple[int, int]
+
+    @property
+    def rows(self) -> tuple[tuple[Cell, ...], ...]:
+        out: dict[int, list[Cell]] = {}
+        for cell in self.cells:
+            out.setdefault(cell.row, []).append(cell)
+        return tuple(tuple(out[r]) for r in sorted(out))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The decoded document. ``encoding`` is set for text formats, else None."""
+
+    name: str
+    format: str
+    text: str
+    encoding: str | None = None
+    tables: tuple[Table, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+class TextBuilder:
+    """Accumulates paragraphs and table cells into one string, recording spans.
+
+    Paragraphs are separated by newlines; table rows are one line each with cells
+    separated by tabs, so the text stays readable and the cells keep exact spans.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self.tables: list[Table] = []
+
+    def _append(self, piece: str) -> tuple[int, int]:
+        start = self._length
+        self._parts.append(piece)
+        self._length += len(piece)
+        return start, self._length
+
+    def _newline(self) -> None:
+        if self._length:
+            self._append("\n")
+
+    def paragraph(self, text: str) -> None:
+        text = text.strip("\r\n")
+        if not text.strip():
+            return
+        self._newline()
+        self._append(text)
+
+    def table(self, rows: list[list[str]]) -> None:
+        rows = [row for row in rows if any(c.strip() for c in row)]
+        if not rows:
+            return
+        self._newline()
+        start = self._length
+        cells: list[Cell] = []
+        for r, row in enumerate(rows):
+            if r:
+                self._append("\n")
+            for c, value in enumerate(row):
+                if c:
+                    self._append("\t")
+                # Tabs and newlines inside a cell would break the row/cell layout.
+                clean = " ".join(value.replace("\t", " ").split("\n")).strip()
+                cells.append(Cell(r, c, clean, self._append(clean)))
+        self.tables.append(Table(tuple(cells), (start, self._length)))
+
+    def text(self) -> str:
+        return "".join(self._parts)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from closeout.ingest import find_indicators, normalise
+
+CASES = [
+    # the examples (from seeds 000 and 003) with their sentence openings
+    ("到2020年,PM2.5年均浓度稳定达到国家二级标准(35微克/立方米)",
+     ("PM2.5年均浓度", "<=", 35.0, "微克/立方米", 2020)),
+    ("城市污水处理率不低于96%", ("城市污水处理率", ">=", 96.0, "%", None)),
+    ("到2020年,全市污水处理总能力达到760万吨/日", ("污水处理总能力", "=", 760.0, "万吨/日", 2020)),
+    ("危险废物填埋比下降到12%以下", ("危险废物填埋比", "<=", 12.0, "%", None)),
+    ("清洁能源占比达到65%左右", ("清洁能源占比", "≈", 65.0, "%", None)),
+    # seed 002
+    ("2021年,广州市PM2.5浓度控制在33微克/立方米以下,臭氧浓度力争稳中有降。",
+     ("广州市PM2.5浓度", "<=", 33.0, "微克/立方米", 2021)),
+    ("工业危险废物利用处置率和医疗废物处理处置率保持100%。",
+     ("工业危险废物利用处置率和医疗废物处理处置率", "=", 100.0, "%", None)),
+    # written for other plans (full-width digits and percent are normalised first)
+    ("２０２２年底前，县城生活垃圾无害化处理率达到９５％以上",
+     ("县城生活垃圾无害化处理率", ">=", 95.0, "%", 2022)),
+    ("空气质量优良天数比例不低于85.5%", ("空气质量优良天数比例", ">=", 85.5, "%", None)),
+    ("新建污水管网不少于120公里", ("新建污水管网", ">=", 120.0, "公里", None)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "expected"), CASES)
+def test_quantitative_target_gives_name_comparator_value_unit_year(sentence, expected):
+    text = normalise(sentence).text
+    found = find_indicators(text)
+    assert found, sentence
+    first = found[0]
+    assert (first.name, first.comparator, first.value, first.unit, first.year) == expected
+    assert text[first.span[0] : first.span[1]] == first.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1.各县市区党委、政府要把生态环境保护工作纳入重要议事日程",
+        "于2020年12月完成3项",
+        "(2022年1月26日)",
+    ],
+)
+def test_list_numbers_dates_and_counts_are_not_targets(sentence):
+    assert find_indicators(normalise(sentence).text) == ()
+
+
+@pytest.mark.parametrize(("number", "least"), [("000", 3), ("002", 2), ("003", 3)])
+def test_seed_targets_are_found_with_names_and_spans(seed_text, number, least):
+    text = normalise(seed_text(number)).text
+    found = find_indicators(text)
+    assert len(found) >= least
+    for indicator in found:
+        assert indicator.name
+        assert text[indicator.span[0] : indicator.span[1]] == indicator.text

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from closeout.ingest import normalise, parse_persons, parse_units
+
+
+def names(parties):
+    # A trailing * marks a collective reference kept whole.
+    return [p.name + ("*" if p.collective else "") for p in parties]
+
+
+ISSUE_CASES = [
+    ("济阳县、长清区党委、政府", ["济阳县党委", "济阳县政府", "长清区党委", "长清区政府"]),
+    ("蓝山县委、县政府", ["蓝山县委", "蓝山县政府"]),
+    (
+        "市环保局、人民银行济南分行营业管理部、市金融办、各县区党委、政府",
+        ["市环保局", "人民银行济南分行营业管理部", "市金融办", "各县区党委、政府*"],
+    ),
+    (
+        "市生态文明建设工作领导小组各成员单位,各县区党委、政府",
+        ["市生态文明建设工作领导小组各成员单位*", "各县区党委、政府*"],
+    ),
+    (
+        "市国土资源局、市林业和城乡绿化局、市环保局,历城区、长清区、平阴县党委、政府,"
+        "市南部山区党工委、管委会",
+        [
+            "市国土资源局",
+            "市林业和城乡绿化局",
+            "市环保局",
+            "历城区党委",
+            "历城区政府",
+            "长清区党委",
+            "长清区政府",
+            "平阴县党委",
+            "平阴县政府",
+            "市南部山区党工委",
+            "市南部山区管委会",
+        ],
+    ),
+    ("市委、市政府", ["市委", "市政府"]),
+    ("市委办公厅、市政府办公厅、市环保局", ["市委办公厅", "市政府办公厅", "市环保局"]),
+    ("市财政局等。", ["市财政局"]),
+    ("县环保局；县水利局，县住建局", ["县环保局", "县水利局", "县住建局"]),
+    ("有关单位", ["有关单位*"]),
+    ("A县、B县人民政府", ["A县", "B县人民政府"]),  # 人民政府 is no bare organ: no guess
+    ("xx县委、县政府、县人大", ["xx县委", "xx县政府", "xx县人大"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), ISSUE_CASES)
+def test_unit_list_is_split_and_distributive_phrases_expanded(raw, expected):
+    assert names(parse_units(raw)) == expected
+
+
+PERSON_CASES = [
+    ("市环保局、市公安局主要负责人", ["市环保局主要负责人", "市公安局主要负责人"]),
+    (
+        "市生态文明建设工作领导小组各成员单位主要负责人,各县区党委、政府主要负责人",
+        ["市生态文明建设工作领导小组各成员单位主要负责人*", "各县区党委、政府主要负责人*"],
+    ),
+    (
+        "市环保局、市城乡水务局,章丘区、平阴县党委、政府主要负责人",
+        [
+            "市环保局主要负责人",
+            "市城乡水务局主要负责人",
+            "章丘区党委主要负责人",
+            "章丘区政府主要负责人",
+            "平阴县党委主要负责人",
+            "平阴县政府主要负责人",
+        ],
+    ),
+    ("市委书记、市人民政府市长", ["市委书记", "市人民政府市长"]),
+    ("×、×。", []),  # redacted names are no persons
+    ("张三、李四", ["张三", "李四"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), PERSON_CASES)
+def test_person_list_distributes_the_role_over_its_units(raw, expected):
+    assert names(parse_persons(raw)) == expected
+
+
+# Every unit seed 003 names, checked by hand against the plan.
+SEED_003_UNITS = {
+    "人民银行济南分行营业管理部", "历城区党委", "历城区政府", "各县区党委、政府*", "各县区政府*",
+    "团市委", "市人大常委会办公厅", "市公安局", "市农业局", "市南部山区党工委", "市南部山区管委会",
+    "市卫生计生委", "市发改委", "市商务局", "市国土资源局", "市城乡交通运输委", "市城乡建设委",
+    "市城乡水务局", "市城管局", "市城管执法局", "市妇联", "市委办公厅", "市委宣传部", "市委组织部",
+    "市委统战部", "市审计局", "市总工会", "市政协办公厅", "市政府办公厅", "市教育局",
+    "市整改工作领导小组办公室", "市林业和城乡绿化局", "市民政局", "市法制办", "市环保局",
+    "市生态文明建设工作领导小组各成员单位*", "市畜牧兽医局", "市科技局", "市纪委监委",
+    "市经济和信息化委", "市统计局", "市编办", "市规划局", "市财政局", "市金融办", "平阴县党委",
+    "平阴县政府", "济阳县党委", "济阳县政府", "章丘区党委", "章丘区政府", "长清区党委",
+    "长清区政府",
+}  # fmt: skip
+
+
+def _seed_003_blocks(seed_text):
+    text = normalise(seed_text("003")).text
+    return re.findall(r"\(责任单位:([^;]*);责任人:([^;]*);整改时限:([^)]*)\)", text)
+
+
+def test_every_field_block_of_seed_003_yields_only_known_units(seed_text):
+    blocks = _seed_003_blocks(seed_text)
+    assert len(blocks) == 61
+    found = set()
+    for units, _persons, _deadline in blocks:
+        parsed = names(parse_units(units))
+        assert parsed, units
+        found.update(parsed)
+    assert found == SEED_003_UNITS
+
+
+def test_every_seed_003_block_names_the_head_of_each_responsible_unit(seed_text):
+    # In seed 003 the 责任人 are always the 主要负责人 of the 责任单位, written in several
+    # shortened ways; the expansion must agree with the unit field in every block.
+    for units, persons, _deadline in _seed_003_blocks(seed_text):
+        expected = [p.name + "主要负责人" for p in parse_units(units)]
+        assert [p.name for p in parse_persons(persons)] == expected, persons
+
+
+SEED_004_FIELDS = [
+    ("persons", "×、×", []),
+    ("units", "产业新城指挥部", ["产业新城指挥部"]),
+    ("units", "×街农业服务中心", ["×街农业服务中心"]),
+    (
+        "units",
+        "市委、市政府,各县市区(含管理区、经开区)党委、政府(管委会)",
+        ["市委", "市政府", "各县市区(含管理区、经开区)党委、政府(管委会)*"],
+    ),
+    ("units", "市委办、市政府办", ["市委办", "市政府办"]),
+    ("persons", "市委书记、市人民政府市长", ["市委书记", "市人民政府市长"]),
+    ("units", "市发改委,各县市区党委、政府", ["市发改委", "各县市区党委、政府*"]),
+    ("units", "市发改委", ["市发改委"]),
+    (
+        "units",
+        "市城管执法局、市自然资源和规划局、市林业局",
+        ["市城管执法局", "市自然资源和规划局", "市林业局"],
+    ),
+    ("persons", "分管市发改委副市长", ["分管市发改委副市长"]),
+    ("units", "蓝山县委、县政府", ["蓝山县委", "蓝山县政府"]),
+    ("units", "市林业局", ["市林业局"]),
+    (
+        "units",
+        "市发改委、市交通运输局、市文旅广体局、市水利局",
+        ["市发改委", "市交通运输局", "市文旅广体局", "市水利局"],
+    ),
+    ("persons", "分管市林业局副市长", ["分管市林业局副市长"]),
+    ("units", "市工信局", ["市工信局"]),
+    ("units", "xx县委、县政府", ["xx县委", "xx县政府"]),
+    ("units", "市国资委", ["市国资委"]),
+    (
+        "units",
+        "市发改委、市工信局,各县市区党委、政府",
+        ["市发改委", "市工信局", "各县市区党委、政府*"],
+    ),
+    ("units", "市发改委、市工信局", ["市发改委", "市工信局"]),
+    (
+        "units",
+        "市发改委、市自然资源和规划局、市生态环境局、市应急管理局",
+        ["市发改委", "市自然资源和规划局", "市生态环境局", "市应急管理局"],
+    ),
+    ("units", "市财政局等", ["市财政局"]),
+    (
+        "units",
+        "市生态环境局、市自然资源和规划局、市科技局",
+        ["市生态环境局", "市自然资源和规划局", "市科技局"],
+    ),
+    ("persons", "分管市生态环境局副市长", ["分管市生态环境局副市长"]),
+    ("units", "市城管执法局,各县市区党委、政府", ["市城管执法局", "各县市区党委、政府*"]),
+    ("units", "市城管执法局", ["市城管执法局"]),
+    (
+        "units",
+        "市发改委、市自然资源和规划局、市生态环境局",
+        ["市发改委", "市自然资源和规划局", "市生态环境局"],
+    ),
+    ("persons", "分管市城管执法局副市长", ["分管市城管执法局副市长"]),
+    ("units", "市发改委、市生态环境局、市水利局", ["市发改委", "市生态环境局", "市水利局"]),
+    ("units", "市农业农村局,各县市区党委、政府", ["市农业农村局", "各县市区党委、政府*"]),
+    ("units", "市农业农村局", ["市农业农村局"]),
+    ("units", "市生态环境局、市财政局、市统计局", ["市生态环境局", "市财政局", "市统计局"]),
+    ("persons", "分管市农业农村局副市长", ["分管市农业农村局副市长"]),
+    ("units", "市城管执法局,各相关县市区党委、政府", ["市城管执法局", "各相关县市区党委、政府*"]),
+    ("units", "市生态环境局", ["市生态环境局"]),
+    ("units", "市生态环境局,各相关县市区党委、政府", ["市生态环境局", "各相关县市区党委、政府*"]),
+    (
+        "units",
+        "市自然资源和规划局,各县市区党委、政府",
+        ["市自然资源和规划局", "各县市区党委、政府*"],
+    ),
+    ("units", "市自然资源和规划局", ["市自然资源和规划局"]),
+    ("units", "市生态环境局、市林业局", ["市生态环境局", "市林业局"]),
+    ("persons", "分管市自然资源和规划局副市长", ["分管市自然资源和规划局副市长"]),
+    (
+        "units",
+        "市工信局、市科技局、市商务局、市人社局",
+        ["市工信局", "市科技局", "市商务局", "市人社局"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "raw", "expected"), SEED_004_FIELDS)
+def test_seed_004_field_blocks_parse_to_their_hand_checked_units(kind, raw, expected):
+    parse = parse_persons if kind == "persons" else parse_units
+    assert names(parse(raw)) == expected

@@ -1,0 +1,171 @@
+"""Unit and person lists (责任单位 / 责任人): splitting and distributive expansion.
+
+Rules, general rather than fitted to one plan:
+
+1. Split the field at top-level ``,`` ``;`` (never inside parentheses) into groups, and each
+   group at ``、`` into items; a trailing 等 is dropped.
+2. Organ suffixes (党委, 政府, 人大, 政协, 党工委, 管委会 …) that stand alone after an item
+   ending in an organ distribute over that item's place and over bare place names before
+   it: "济阳县、长清区党委、政府" → 济阳县党委, 济阳县政府, 长清区党委, 长清区政府;
+   a level-prefixed organ takes the previous item's place: "蓝山县委、县政府" → 蓝山县委,
+   蓝山县政府.
+3. Collective references (各县区…, 有关单位, 领导小组各成员单位) stay one entry, marked
+   collective, including their distributed organs ("各县区党委、政府").
+4. Persons: a role suffix (主要负责人, 分管负责人 …) distributes back over the preceding items
+   that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from closeout.ingest.normalise import normalise
+
+ORGANS = (
+    "人大常委会", "党工委", "管委会", "工委", "党委", "政府", "人大", "政协", "纪委", "监委",
+    "党组", "委员会",
+)  # fmt: skip
+# A level character plus an organ: 县委, 市政府, 区人大 …
+LEVEL_ORGAN = re.compile(r"^([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
+LEVEL_SUFFIX = re.compile(r"([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
+PLACE_END = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡|街道|管理区|开发区|经开区|新区|园区)$")
+COLLECTIVE = re.compile(r"^(?:各|有关|相关|其他|全市各|全区各|全县各)|各成员单位|各有关|有关部门$")
+ROLES = ("主要负责人", "主要领导", "分管负责人", "分管领导", "负责人", "第一责任人")
+_ROLE = re.compile("(" + "|".join(ROLES) + ")$")
+# Redacted names in published plans ("责任领导:×、×"): not a party at all.
+PLACEHOLDER = re.compile(r"^[×xX*＊○]+$")
+_TRAIL = re.compile(r"(?:等(?:单位|部门)?|。|\.)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """One responsible unit or person as written (after expansion)."""
+
+    name: str
+    collective: bool = False
+
+
+def _clean(text: str) -> str:
+    return normalise(text).text.strip()
+
+
+def _split_top(text: str, seps: str) -> list[str]:
+    """Split at any of ``seps`` outside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in "([{【〔":
+            depth += 1
+        elif ch in ")]}】〕" and depth:
+            depth -= 1
+        if ch in seps and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _organ_suffix(item: str) -> str | None:
+    bare = re.sub(r"\([^)]*\)$", "", item)
+    for organ in ORGANS:
+        if bare.endswith(organ) and len(bare) > len(organ):
+            return organ
+    return None
+
+
+def _is_bare_organ(item: str) -> bool:
+    return re.sub(r"\([^)]*\)", "", item) in ORGANS
+
+
+def _expand_group(items: list[str]) -> list[Party]:
+    out: list[Party] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        # Gather a run: item with an organ suffix followed by bare organs (政府, 管委会 …).
+        j = i + 1
+        while j < len(items) and (_is_bare_organ(items[j]) or LEVEL_ORGAN.match(items[j])):
+            j += 1
+        organ = _organ_suffix(item)
+        followers = items[i + 1 : j]
+        level = LEVEL_SUFFIX.search(item)
+        if followers and organ is None and level is None:
+            followers = []
+            j = i + 1
+        if not followers:
+            out.append(Party(item, COLLECTIVE.search(item) is not None))
+            i += 1
+            continue
+        if COLLECTIVE.search(item):
+            out.append(Party("、".join([item, *followers]), True))
+            i = j
+            continue
+        names: list[str] = []
+        if all(_is_bare_organ(f) for f in followers) and organ is not None:
+            place = item[: len(item) - len(organ)]
+            organs = [organ, *followers]
+            # Bare place names just before share the organs: "济阳县、长清区党委、政府".
+            places = [place]
+            while out and PLACE_END.search(out[-1].name) and not out[-1].collective:
+                places.insert(0, out.pop().name)
+            names = [p + o for p in places for o in organs]
+        else:
+            base = item[: level.start()] if level else item
+            names = [item]
+            for follower in followers:
+                names.append(base + follower if LEVEL_ORGAN.match(follower) else follower)
+        out.extend(Party(n) for n in names)
+        i = j
+    return out
+
+
+def parse_units(text: str | None) -> tuple[Party, ...]:
+    """Split and expand a unit field ("市环保局、市金融办、各县区党委、政府")."""
+    if not text:
+        return ()
+    parties: list[Party] = []
+    for group in _split_top(_clean(text), ",;"):
+        items = [_TRAIL.sub("", it).strip() for it in _split_top(group, "、")]
+        parties.extend(_expand_group([it for it in items if it and not PLACEHOLDER.match(it)]))
+    seen: set[str] = set()
+    unique = []
+    for party in parties:
+        if party.name not in seen:
+            seen.add(party.name)
+            unique.append(party)
+    return tuple(unique)
+
+
+def parse_persons(text: str | None) -> tuple[Party, ...]:
+    """Split a person field; a role suffix distributes over the items before it that lack one.
+
+    "市环保局、市公安局主要负责人" → 市环保局主要负责人, 市公安局主要负责人. A field where only
+    the last group carries the role ("A、B,C党委、政府主要负责人") gives every item the role,
+    since a unit named in a person field stands for its head.
+    """
+    if not text:
+        return ()
+    groups = [
+        [_TRAIL.sub("", it).strip() for it in _split_top(g, "、")]
+        for g in _split_top(_clean(text), ",;")
+    ]
+    flat = [(it, gi) for gi, g in enumerate(groups) for it in g if it and not PLACEHOLDER.match(it)]
+    out: list[Party] = []
+    pending: list[str] = []
+    for item, _group in flat:
+        role = _ROLE.search(item)
+        if role is None:
+            pending.append(item)
+            continue
+        head = item[: role.start()]
+        units = _expand_group([*pending, head]) if head else _expand_group(pending)
+        pending = []
+        for unit in units:
+            out.append(Party(unit.name + role.group(1), unit.collective))
+    # Items with no role anywhere after them are names of people or posts: keep as written.
+    out.extend(Party(item, COLLECTIVE.search(item) is not None) for item in pending)
+    return tuple(out)
