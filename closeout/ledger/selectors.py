@@ -124,7 +124,8 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
 
 def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
     """What a list row shows: the problem, and the units with their parts."""
-    return qs.select_related("problem", "plan").prefetch_related(
+    # The plan's source text is the whole document: never load it for a list row.
+    return qs.select_related("problem", "plan").defer("plan__source_text").prefetch_related(
         Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit").order_by("id"))
     )
 

@@ -1,7 +1,19 @@
 from __future__ import annotations
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from closeout.web import views
 
 app_name = "web"
-urlpatterns = [path("", TemplateView.as_view(template_name="web/home.html"), name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/report/", views.task_report, name="task_report"),
+    path(
+        "tasks/<int:task_id>/transition/<str:name>/", views.task_transition, name="task_transition"
+    ),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+]
