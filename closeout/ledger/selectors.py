@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext as _
 
 from closeout.ledger import access
 from closeout.ledger.access import Actor
@@ -74,7 +75,7 @@ def unit_subtree_path(unit_id: int) -> str:
     try:
         return Unit.objects.only("path").get(pk=unit_id).path
     except Unit.DoesNotExist:
-        raise NotFound(f"unit {unit_id} does not exist") from None
+        raise NotFound(_("unit %(unit)s does not exist") % {"unit": unit_id}) from None
 
 
 def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]:
@@ -90,7 +91,9 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
     if f.status:
         bad = set(f.status) - set(Status.values)
         if bad:
-            raise InvalidInput(f"unknown status: {', '.join(sorted(bad))}", field="status")
+            raise InvalidInput(
+                _("unknown status: %(names)s") % {"names": ", ".join(sorted(bad))}, field="status"
+            )
         qs = qs.filter(status__in=f.status)
     if f.due_from is not None:
         qs = qs.filter(due_date__gte=f.due_from)
@@ -111,13 +114,13 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
             # Chinese has no word breaks to index on: a substring match over the problem
             # and task text (one LIKE per word, all words required).
             qs = qs.filter(
-                Q(text__contains=word)
-                | Q(target__contains=word)
-                | Q(problem__title__contains=word)
+                Q(text__contains=word) | Q(target__contains=word) | Q(problem__title__contains=word)
             )
     if f.sort not in SORTABLE:
         raise InvalidInput(
-            f"cannot sort by {f.sort!r}; use one of {', '.join(SORTABLE)}", field="sort"
+            _("cannot sort by %(sort)s; use one of %(choices)s")
+            % {"sort": f.sort, "choices": ", ".join(SORTABLE)},
+            field="sort",
         )
     return qs.order_by(*SORTABLE[f.sort])
 
@@ -125,8 +128,12 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
 def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
     """What a list row shows: the problem, and the units with their parts."""
     # The plan's source text is the whole document: never load it for a list row.
-    return qs.select_related("problem", "plan").defer("plan__source_text").prefetch_related(
-        Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit").order_by("id"))
+    return (
+        qs.select_related("problem", "plan")
+        .defer("plan__source_text")
+        .prefetch_related(
+            Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit").order_by("id"))
+        )
     )
 
 
@@ -146,7 +153,7 @@ def task_detail(actor: Actor, task_id: int) -> Task:
         .first()
     )
     if task is None:
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
     return task
 
 
@@ -158,7 +165,7 @@ def task_history(actor: Actor, task_id: int) -> QuerySet[AuditEvent]:
 
 def task_detail_exists(actor: Actor, task_id: int) -> None:
     if not access.visible_tasks(actor, Task.objects.filter(pk=task_id)).exists():
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
 
 
 def task_reports(actor: Actor, task_id: int) -> QuerySet[ProgressReport]:
@@ -176,7 +183,7 @@ def evidence_detail(actor: Actor, evidence_id: int) -> Evidence:
     """One evidence file, or NotFound unless the actor may see the task it belongs to."""
     evidence = Evidence.objects.select_related("task").filter(pk=evidence_id).first()
     if evidence is None or not access.can_view(actor, evidence.task):
-        raise NotFound(f"evidence {evidence_id} does not exist")
+        raise NotFound(_("evidence %(evidence)s does not exist") % {"evidence": evidence_id})
     return evidence
 
 
@@ -249,13 +256,18 @@ def unit_status_counts(
     CASE over the children's path prefixes, and tasks are counted distinct per child, so
     a task led by two units of the same district counts once for that district.
     """
-    units = Unit.objects.filter(parent__isnull=True) if parent is None else Unit.objects.filter(
-        parent_id=parent
+    units = (
+        Unit.objects.filter(parent__isnull=True)
+        if parent is None
+        else Unit.objects.filter(parent_id=parent)
     )
     rows = list(units.order_by("path").values("id", "name", "path"))
     if actor.unit_path and not actor.sees_everything:
-        rows = [r for r in rows if r["path"].startswith(actor.unit_path)
-                or actor.unit_path.startswith(r["path"])]
+        rows = [
+            r
+            for r in rows
+            if r["path"].startswith(actor.unit_path) or actor.unit_path.startswith(r["path"])
+        ]
     if not rows:
         return []
     child = Case(

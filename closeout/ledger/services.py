@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from closeout.ledger import access, clock
@@ -152,8 +153,13 @@ def audited_set_m2m(
         if before == after:
             return
         manager.set(values)
-        audit(actor, f"{instance._meta.model_name}.update", instance,
-              before={field: before}, after={field: after})
+        audit(
+            actor,
+            f"{instance._meta.model_name}.update",
+            instance,
+            before={field: before},
+            after={field: after},
+        )
 
 
 # ---------------------------------------------------------------------------- units
@@ -180,7 +186,7 @@ def unit_create(
 ) -> Unit:
     """Add a unit to the registry, below `parent`, with its other names."""
     if not name.strip():
-        raise InvalidInput("a unit needs a name", field="name")
+        raise InvalidInput(_("a unit needs a name"), field="name")
     with transaction.atomic():
         unit = Unit.objects.create(
             name=name.strip(),
@@ -201,8 +207,12 @@ def unit_create(
             actor,
             "unit.create",
             unit,
-            after={"name": unit.name, "parent": parent.pk if parent else None,
-                   "aliases": list(aliases), "former_names": list(former_names)},
+            after={
+                "name": unit.name,
+                "parent": parent.pk if parent else None,
+                "aliases": list(aliases),
+                "former_names": list(former_names),
+            },
         )
     return unit
 
@@ -223,7 +233,7 @@ def unit_save(*, actor: Actor, unit: Unit) -> Unit:
         if unit.parent_id is not None and str(unit.pk) in Unit.objects.get(
             pk=unit.parent_id
         ).path.strip("/").split("/"):
-            raise InvalidInput("a unit cannot be placed below itself", field="parent")
+            raise InvalidInput(_("a unit cannot be placed below itself"), field="parent")
         unit.path, unit.depth = _unit_path(unit)
         audited_save(actor, unit)
         if unit.path != old.path:
@@ -248,19 +258,21 @@ def user_create(
 ) -> Any:
     """Create a login with its role and unit. Office users may also use the admin."""
     if role == Role.PUBLIC:
-        raise InvalidInput("the public role is for anonymous visitors", field="role")
+        raise InvalidInput(_("the public role is for anonymous visitors"), field="role")
     if role in (Role.UNIT, Role.SUPERVISOR) and unit is None:
-        raise InvalidInput("unit users and supervisors must belong to a unit", field="unit")
+        raise InvalidInput(_("unit users and supervisors must belong to a unit"), field="unit")
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.create_user(
             username=username, password=password, is_staff=(role == Role.OFFICE)
         )
-        profile = Profile.objects.create(
-            user=user, role=role, unit=unit, display_name=display_name
+        profile = Profile.objects.create(user=user, role=role, unit=unit, display_name=display_name)
+        audit(
+            actor,
+            "user.create",
+            profile,
+            after={"username": username, "role": role, "unit": unit.pk if unit else None},
         )
-        audit(actor, "user.create", profile,
-              after={"username": username, "role": role, "unit": unit.pk if unit else None})
     return user
 
 
@@ -278,15 +290,14 @@ def token_create(*, actor: Actor, user: Any, name: str) -> tuple[ApiToken, str]:
 def token_revoke(*, actor: Actor, token_id: int) -> None:
     """Revoke one of the actor's own API tokens. Revoking twice is harmless."""
     if actor.user_id is None:
-        raise NotFound(f"token {token_id} does not exist")
+        raise NotFound(_("token %(token)s does not exist") % {"token": token_id})
     with transaction.atomic():
         token = ApiToken.objects.filter(pk=token_id, user_id=actor.user_id).first()
         if token is None:
-            raise NotFound(f"token {token_id} does not exist")
+            raise NotFound(_("token %(token)s does not exist") % {"token": token_id})
         # Conditional update: only the call that actually flips the flag is audited.
         if ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True) == 1:
-            audit(actor, "token.revoke", token, before={"revoked": False},
-                  after={"revoked": True})
+            audit(actor, "token.revoke", token, before={"revoked": False}, after={"revoked": True})
 
 
 def token_hash(key: str) -> str:
@@ -355,13 +366,16 @@ def task_create(
 ) -> Task:
     """Add a task to a problem, with its units, persons and milestones (as a draft)."""
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office creates tasks")
-    unknown = set(fields) - set(TASK_EDITABLE_FIELDS) - {"span_start", "span_end", "flags",
-                                                         "status"}
+        raise NotPermitted(_("only the rectification office creates tasks"))
+    unknown = (
+        set(fields) - set(TASK_EDITABLE_FIELDS) - {"span_start", "span_end", "flags", "status"}
+    )
     if unknown:
-        raise InvalidInput(f"unknown task fields: {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("unknown task fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     if not text.strip():
-        raise InvalidInput("a task needs a text", field="text")
+        raise InvalidInput(_("a task needs a text"), field="text")
     with transaction.atomic():
         task = Task(
             plan_id=problem.plan_id,
@@ -373,17 +387,23 @@ def task_create(
         )
         task.save()
         TaskUnit.objects.bulk_create(
-            [TaskUnit(task=task, unit=u.unit, role=u.role, via_group_id=u.via_group_id)
-             for u in units],
+            [
+                TaskUnit(task=task, unit=u.unit, role=u.role, via_group_id=u.via_group_id)
+                for u in units
+            ],
             ignore_conflicts=True,
         )
         TaskPerson.objects.bulk_create(
-            [TaskPerson(task=task, role=p.role, text=p.text, unit=p.unit, post=p.post)
-             for p in persons]
+            [
+                TaskPerson(task=task, role=p.role, text=p.text, unit=p.unit, post=p.post)
+                for p in persons
+            ]
         )
         Milestone.objects.bulk_create(
-            [Milestone(task=task, seq=i, title=title, due_date=due, expected_progress=pct)
-             for i, (title, due, pct) in enumerate(milestones, start=1)]
+            [
+                Milestone(task=task, seq=i, title=title, due_date=due, expected_progress=pct)
+                for i, (title, due, pct) in enumerate(milestones, start=1)
+            ]
         )
         audit(
             actor,
@@ -405,26 +425,28 @@ def _locked_task(task_id: int) -> Task:
     try:
         return Task.objects.select_for_update().get(pk=task_id)
     except Task.DoesNotExist:
-        raise NotFound(f"task {task_id} does not exist") from None
+        raise NotFound(_("task %(task)s does not exist") % {"task": task_id}) from None
 
 
 def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     """Change a task's fields (the office's edit). Records before and after."""
     bad = set(changes) - set(TASK_EDITABLE_FIELDS)
     if bad:
-        raise InvalidInput(f"these fields cannot be edited: {', '.join(sorted(bad))}",
-                           field=sorted(bad)[0])
+        raise InvalidInput(
+            _("these fields cannot be edited: %(names)s") % {"names": ", ".join(sorted(bad))},
+            field=sorted(bad)[0],
+        )
     with transaction.atomic():
         task = _locked_task(task_id)
         if not access.can_view(actor, task):
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
         if not access.can_edit(actor, task):
-            raise NotPermitted("only the rectification office edits tasks")
+            raise NotPermitted(_("only the rectification office edits tasks"))
         if "measures" in changes and not (
             isinstance(changes["measures"], list)
             and all(isinstance(m, str) for m in changes["measures"])
         ):
-            raise InvalidInput("measures must be a list of texts", field="measures")
+            raise InvalidInput(_("measures must be a list of texts"), field="measures")
         before = snapshot(task, changes)
         for name, value in changes.items():
             setattr(task, name, value)
@@ -435,14 +457,23 @@ def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
 
             if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
                 name, messages = next(iter(exc.message_dict.items()))
-                raise InvalidInput(f"{name}: {' '.join(messages)}", field=name) from None
+                raise InvalidInput(
+                    _("%(name)s: %(messages)s") % {"name": name, "messages": " ".join(messages)},
+                    field=name,
+                ) from None
             raise
         task.save(update_fields=[*changes, "updated_at"])
         after = snapshot(task, changes)
         changed = [k for k in changes if before[k] != after[k]]
         if changed:
-            audit(actor, "task.update", task, task=task,
-                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+            audit(
+                actor,
+                "task.update",
+                task,
+                task=task,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+            )
     return task
 
 
@@ -458,20 +489,23 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
     """
     rule = transition_rules().get(name)
     if rule is None:
-        raise InvalidInput(f"unknown transition {name!r}", field="transition")
+        raise InvalidInput(_("unknown transition %(name)s") % {"name": name}, field="transition")
     if rule.needs_reason and not note.strip():
-        raise InvalidInput(f"{rule.label}: a reason is required", field="note")
+        raise InvalidInput(_("%(step)s: a reason is required") % {"step": rule.label}, field="note")
     with transaction.atomic():
         task = _locked_task(task_id)
         if not access.can_view(actor, task):
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
         if not access.may_take(actor, task, name):
-            raise NotPermitted(f"{actor.label} may not take '{rule.label}' on task {task_id}")
+            raise NotPermitted(
+                _("%(actor)s may not take '%(step)s' on task %(task)s")
+                % {"actor": actor.label, "step": rule.label, "task": task_id}
+            )
         method = getattr(task, name)
         if not can_proceed(method):
             raise InvalidTransition(
-                f"'{rule.label}' is not possible while the task is "
-                f"'{Status(task.status).label}'"
+                _("'%(step)s' is not possible while the task is '%(status)s'")
+                % {"step": rule.label, "status": Status(task.status).label}
             )
         old = task.status
         method()
@@ -482,9 +516,18 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
         try:
             task.save(update_fields=["status", "closed_on", "updated_at"])
         except ConcurrentTransition:
-            raise Conflict(f"task {task_id} was changed by someone else; reload it") from None
-        audit(actor, f"task.{name}", task, task=task, before={"status": old},
-              after={"status": task.status}, note=note)
+            raise Conflict(
+                _("task %(task)s was changed by someone else; reload it") % {"task": task_id}
+            ) from None
+        audit(
+            actor,
+            f"task.{name}",
+            task,
+            task=task,
+            before={"status": old},
+            after={"status": task.status},
+            note=note,
+        )
     return task
 
 
@@ -492,10 +535,20 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
 
 
 ACCEPTED_EVIDENCE_TYPES = {
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/heic",
-    "application/pdf", "video/mp4", "video/quicktime", "audio/mpeg",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "image/heic",
+    "application/pdf",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
     "application/zip",  # .docx/.xlsx/.pptx are zip containers
-    "application/msword", "application/vnd.ms-excel", "application/x-ole-storage",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/x-ole-storage",
 }
 OFFICE_EXTENSIONS = {"docx", "xlsx", "pptx", "doc", "xls", "ppt", "ofd", "wps"}
 
@@ -519,7 +572,9 @@ def sniff_content_type(upload: Upload) -> str:
     if kind is None:
         if ext in {"txt", "csv"} and _is_text(upload.content):
             return "text/plain"
-        raise InvalidInput(f"{upload.name}: unrecognised file type", field="files")
+        raise InvalidInput(
+            _("%(file)s: unrecognised file type") % {"file": upload.name}, field="files"
+        )
     mime = kind.mime
     if mime == "application/zip" and ext in OFFICE_EXTENSIONS:
         return {
@@ -530,7 +585,11 @@ def sniff_content_type(upload: Upload) -> str:
     if mime.startswith("application/vnd.openxmlformats"):
         return mime
     if mime not in ACCEPTED_EVIDENCE_TYPES:
-        raise InvalidInput(f"{upload.name}: files of type {mime} are not accepted", field="files")
+        raise InvalidInput(
+            _("%(file)s: files of type %(type)s are not accepted")
+            % {"file": upload.name, "type": mime},
+            field="files",
+        )
     return mime
 
 
@@ -547,10 +606,14 @@ def evidence_store(
 ) -> Evidence:
     """Keep an evidence file under the data folder, named by its SHA-256."""
     if len(upload.content) == 0:
-        raise InvalidInput(f"{upload.name}: the file is empty", field="files")
+        raise InvalidInput(_("%(file)s: the file is empty") % {"file": upload.name}, field="files")
     if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
         limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-        raise InvalidInput(f"{upload.name}: larger than the {limit} MB limit", field="files")
+        raise InvalidInput(
+            _("%(file)s: larger than the %(limit)s MB limit")
+            % {"file": upload.name, "limit": limit},
+            field="files",
+        )
     content_type = sniff_content_type(upload)
     digest = hashlib.sha256(upload.content).hexdigest()
     relative = Path("evidence") / digest[:2] / digest
@@ -570,8 +633,13 @@ def evidence_store(
         sha256=digest,
         uploaded_by_id=actor.user_id,
     )
-    audit(actor, "evidence.add", evidence, task=task,
-          after={"name": evidence.original_name, "sha256": digest, "size": evidence.size})
+    audit(
+        actor,
+        "evidence.add",
+        evidence,
+        task=task,
+        after={"name": evidence.original_name, "sha256": digest, "size": evidence.size},
+    )
     return evidence
 
 
@@ -586,25 +654,32 @@ def report_create(
 ) -> ProgressReport:
     """A responsible unit reports progress (进展报送), with evidence files."""
     if not text.strip():
-        raise InvalidInput("the report needs a text", field="text")
+        raise InvalidInput(_("the report needs a text"), field="text")
     if percent is not None and not 0 <= percent <= 100:
-        raise InvalidInput("progress must be between 0 and 100", field="percent")
+        raise InvalidInput(_("progress must be between 0 and 100"), field="percent")
     with transaction.atomic():
         task = _locked_task(task_id)
         if not access.can_view(actor, task):
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
         if not access.can_report(actor, task):
-            raise NotPermitted(f"{actor.label} does not report on task {task_id}")
+            raise NotPermitted(
+                _("%(actor)s does not report on task %(task)s")
+                % {"actor": actor.label, "task": task_id}
+            )
         if task.status not in REPORTING_STATES:
             raise InvalidTransition(
-                f"no progress reports while the task is '{Status(task.status).label}'"
+                _("no progress reports while the task is '%(status)s'")
+                % {"status": Status(task.status).label}
             )
         milestone = None
         if milestone_id is not None:
             milestone = Milestone.objects.filter(pk=milestone_id, task=task).first()
             if milestone is None:
-                raise InvalidInput(f"milestone {milestone_id} is not one of this task's",
-                                   field="milestone")
+                raise InvalidInput(
+                    _("milestone %(milestone)s is not one of this task's")
+                    % {"milestone": milestone_id},
+                    field="milestone",
+                )
         now = clock.now()
         unit_id = actor.unit_id
         if unit_id is None:
@@ -631,49 +706,60 @@ def report_create(
         task.save(update_fields=["progress", "last_reported_at", "updated_at"])
         for upload in files:
             evidence_store(actor=actor, task=task, upload=upload, report=report)
-        audit(actor, "report.create", report, task=task, before=before,
-              after={"progress": task.progress, "text": report.text,
-                     "milestone": milestone.pk if milestone else None})
+        audit(
+            actor,
+            "report.create",
+            report,
+            task=task,
+            before=before,
+            after={
+                "progress": task.progress,
+                "text": report.text,
+                "milestone": milestone.pk if milestone else None,
+            },
+        )
     return report
 
 
 def plan_create(*, actor: Actor, title: str, **fields: Any) -> Plan:
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office adds plans")
+        raise NotPermitted(_("only the rectification office adds plans"))
     with transaction.atomic():
         plan = Plan.objects.create(title=title, created_by_id=actor.user_id, **fields)
-        audit(actor, "plan.create", plan, after={"title": title,
-                                                "content_hash": plan.content_hash})
+        audit(actor, "plan.create", plan, after={"title": title, "content_hash": plan.content_hash})
     return plan
 
 
 def problem_create(*, actor: Actor, plan: Plan, seq: int, title: str, **fields: Any) -> Problem:
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office adds problems")
+        raise NotPermitted(_("only the rectification office adds problems"))
     with transaction.atomic():
         problem = Problem.objects.create(plan=plan, seq=seq, title=title, **fields)
-        audit(actor, "problem.create", problem, after={"plan": plan.pk, "seq": seq,
-                                                      "title": title})
+        audit(actor, "problem.create", problem, after={"plan": plan.pk, "seq": seq, "title": title})
     return problem
 
 
 def inspection_create(*, actor: Actor, name: str, kind: str, **fields: Any) -> Inspection:
     """Record an inspection round (督察) whose feedback (反馈意见) plans answer."""
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office records inspections")
+        raise NotPermitted(_("only the rectification office records inspections"))
     if not name.strip():
-        raise InvalidInput("an inspection needs a name", field="name")
+        raise InvalidInput(_("an inspection needs a name"), field="name")
     with transaction.atomic():
         inspection = Inspection.objects.create(name=name.strip(), kind=kind, **fields)
-        audit(actor, "inspection.create", inspection,
-              after=snapshot(inspection, ("name", "kind", "round", "feedback_on")))
+        audit(
+            actor,
+            "inspection.create",
+            inspection,
+            after=snapshot(inspection, ("name", "kind", "round", "feedback_on")),
+        )
     return inspection
 
 
 def plan_add_inspection(*, actor: Actor, plan: Plan, inspection: Inspection) -> None:
     """Record that a plan answers an inspection (a plan may answer several)."""
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office links plans to inspections")
+        raise NotPermitted(_("only the rectification office links plans to inspections"))
     with transaction.atomic():
         plan.inspections.add(inspection)
         audit(actor, "plan.add_inspection", plan, after={"inspection": inspection.pk})
@@ -689,15 +775,23 @@ def unit_group_create(
 ) -> UnitGroup:
     """Register a collective reference ("各县区党委、政府") with its member units."""
     if not access.can_edit(actor):
-        raise NotPermitted("only the rectification office defines unit groups")
+        raise NotPermitted(_("only the rectification office defines unit groups"))
     if not name.strip():
-        raise InvalidInput("a unit group needs a name", field="name")
+        raise InvalidInput(_("a unit group needs a name"), field="name")
     with transaction.atomic():
         group = UnitGroup.objects.create(name=name.strip(), owner=owner, aliases=list(aliases))
         group.members.set(members)
-        audit(actor, "unitgroup.create", group,
-              after={"name": group.name, "owner": owner.pk if owner else None,
-                     "members": [u.pk for u in members], "aliases": list(aliases)})
+        audit(
+            actor,
+            "unitgroup.create",
+            group,
+            after={
+                "name": group.name,
+                "owner": owner.pk if owner else None,
+                "members": [u.pk for u in members],
+                "aliases": list(aliases),
+            },
+        )
     return group
 
 
