@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
 
 from closeout.ledger.errors import DomainError
 
@@ -33,3 +34,10 @@ class LedgerCommand(BaseCommand):
             return super().execute(*args, **options)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        except DatabaseError as exc:
+            # Whatever fails here (server down, wrong credentials, an unwritable file) is
+            # worth one clear line rather than a traceback.
+            raise CommandError(
+                _("cannot use the database: %(error)s")
+                % {"error": str(exc).strip() or type(exc).__name__}
+            ) from exc

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError, OutputWrapper
-from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from closeout.ledger.management.base import LedgerCommand
@@ -39,13 +38,6 @@ class ServerCommand(LedgerCommand):
         self.server = self.bind(options)
         try:
             return super().execute(*args, **options)
-        except DatabaseError as exc:
-            # The migrate step is the first to touch the database; whatever fails there
-            # (server down, wrong credentials, unwritable file) is worth one clear line.
-            raise CommandError(
-                _("cannot use the database: %(error)s")
-                % {"error": str(exc).strip() or type(exc).__name__}
-            ) from exc
         finally:
             if self.server is not None:
                 self.server.close()

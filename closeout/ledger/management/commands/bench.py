@@ -1,0 +1,264 @@
+"""`closeout bench`: server time of the busiest pages on the ledger `closeout gen` filled.
+
+Measured in process with Django's test client: the time from request to response inside
+Django (URL routing, middleware, view, queries, serialisation), no network and no
+browser. Each scenario is run `--warmup` times unmeasured, then `--runs` times with
+varied, realistic parameters drawn from the data (a random district or city, a due-date
+window, a category …), and reported as p50/p95/max in milliseconds against the target
+of the issue: a filtered list of 50 in ≤ 50 ms at p95 on SQLite (100k tasks) and
+≤ 100 ms on PostgreSQL (1M tasks). Detail, per-unit counts and full-text search are
+reported without a target.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from closeout.ledger import services
+from closeout.ledger.access import Actor
+from closeout.ledger.management.base import LedgerCommand
+from closeout.ledger.models import Category, Inspection, Plan, Role, Task, Unit, UnitLevel
+
+BENCH_USER = "bench-office"
+TARGET_MS = {"sqlite": 50.0, "postgresql": 100.0}
+SEARCH_WORDS = ("黑臭水体", "扬尘", "危险废物", "燃煤锅炉", "矿山", "污水处理厂", "饮用水")
+API_SORTS = ("due_date", "-due_date", "-updated", "progress", "-id")
+# The admin sorts by list_display position: 5 is status, 7 is due_date (TaskAdmin).
+ADMIN_SORTS = ("7", "-7", "5.7")
+
+
+@dataclass
+class Result:
+    scenario: str
+    n: int
+    p50: float | None
+    p95: float | None
+    max: float | None
+    target: float | None
+    passed: bool | None
+    queries: int | None = None
+    status: str = "ok"  # ok | missing (URL not there) | error
+    detail: str = ""
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Nearest-rank percentile: the smallest sample with at least pct% at or below it."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+class Sample:
+    """Realistic parameters drawn from the generated ledger."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.province = Unit.objects.filter(parent__isnull=True).order_by("id").first()
+        if self.province is None or not Task.objects.exists():
+            raise CommandError("no ledger to measure: run `closeout gen --tasks N` first")
+        regions = Unit.objects.filter(kind="region")
+        self.cities = list(regions.filter(level=UnitLevel.CITY).values_list("id", flat=True))
+        self.districts = list(regions.filter(level=UnitLevel.COUNTY).values_list("id", flat=True))
+        self.inspections = list(Inspection.objects.values_list("id", flat=True))
+        self.plans = list(Plan.objects.values_list("id", flat=True))
+        bounds = Task.objects.order_by().values_list("id", flat=True)
+        self.low = bounds.order_by("id").first() or 0
+        self.high = bounds.order_by("-id").first() or 0
+        self.task_ids: list[int] = []
+
+    def unit(self) -> int:
+        # Districts mostly; a city now and then (a city's subtree is ten times bigger).
+        pool = self.districts if self.districts and self.rng.random() < 0.7 else self.cities
+        return self.rng.choice(pool or [self.province.pk])  # type: ignore[union-attr]
+
+    def city(self) -> int:
+        return self.rng.choice(self.cities or [self.province.pk])  # type: ignore[union-attr]
+
+    def due_window(self) -> tuple[str, str]:
+        year = self.rng.randint(2018, 2023)
+        month = self.rng.randint(1, 7)
+        return f"{year}-{month:02d}-01", f"{year}-{month + 5:02d}-28"
+
+    def task_id(self) -> int:
+        if not self.task_ids:
+            guesses = [self.rng.randint(self.low, self.high) for _ in range(200)]
+            self.task_ids = list(Task.objects.filter(id__in=guesses).values_list("id", flat=True))
+            self.rng.shuffle(self.task_ids)
+        return self.task_ids.pop() if self.task_ids else self.low
+
+
+def _url(path: str, params: dict[str, Any]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def scenarios(s: Sample) -> list[tuple[str, bool, Callable[[], str]]]:
+    """(name, has a target, url maker). Names start with the interface measured."""
+    r = s.rng
+    base = {"status": "in_progress", "page_size": 50}
+
+    def api(**extra: Any) -> Callable[[], str]:
+        def make() -> str:
+            params = {"unit": s.unit(), **base}
+            for fn in extra.values():
+                params.update(fn())
+            return _url("/api/tasks", params)
+
+        return make
+
+    def admin(**extra: Any) -> Callable[[], str]:
+        def make() -> str:
+            params: dict[str, Any] = {"status__exact": "in_progress"}
+            for fn in extra.values():
+                params.update(fn())
+            return _url("/admin/ledger/task/", params)
+
+        return make
+
+    def due() -> dict[str, str]:
+        a, b = s.due_window()
+        return {"due_from": a, "due_to": b}
+
+    def admin_due() -> dict[str, str]:
+        a, b = s.due_window()
+        return {"due_date__gte": a, "due_date__lt": b}
+
+    return [
+        ("api list: unit+status", True, api()),
+        ("api list: +due range", True, api(d=due)),
+        ("api list: +category", True, api(c=lambda: {"category": r.choice(Category.values)})),
+        ("api list: +inspection", True,
+         api(i=lambda: {"inspection": r.choice(s.inspections)})),
+        ("api list: +sort", True, api(o=lambda: {"sort": r.choice(API_SORTS)})),
+        ("admin list: status+plan", True, admin(p=lambda: {"plan__id__exact": r.choice(s.plans)})),
+        ("admin list: +due range", True, admin(d=admin_due)),
+        ("admin list: +category", True,
+         admin(c=lambda: {"category__exact": r.choice(Category.values)})),
+        ("admin list: +inspection", True,
+         admin(i=lambda: {"inspection__id__exact": r.choice(s.inspections)})),
+        ("admin list: +sort", True, admin(o=lambda: {"o": r.choice(ADMIN_SORTS)})),
+        ("api detail", False, lambda: f"/api/tasks/{s.task_id()}"),
+        ("api counts: province", False,
+         lambda: _url("/api/units/status-counts", {"parent": s.province.pk})),  # type: ignore[union-attr]
+        ("api counts: city", False,
+         lambda: _url("/api/units/status-counts", {"parent": s.city()})),
+        ("api search q=", False,
+         lambda: _url("/api/tasks", {"q": r.choice(SEARCH_WORDS), "page_size": 50})),
+    ]  # fmt: skip
+
+
+def bench_user() -> Any:
+    """The office login the benchmark acts as, created on first use."""
+    user = get_user_model().objects.filter(username=BENCH_USER).first()
+    if user is None:
+        user = services.user_create(
+            actor=Actor.system("bench"),
+            username=BENCH_USER,
+            password=secrets.token_urlsafe(24),
+            role=Role.OFFICE,
+            display_name="benchmark",
+        )
+    return user
+
+
+def measure(
+    client: Client, name: str, make_url: Callable[[], str], *, runs: int, warmup: int,
+    target: float | None,
+) -> Result:  # fmt: skip
+    samples: list[float] = []
+    queries = None
+    for i in range(1 + warmup + runs):
+        url = make_url()
+        if i == 0:
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            queries = len(ctx.captured_queries)
+            if response.status_code == 404 and not _is_domain_404(response):
+                return Result(name, 0, None, None, None, target, None, None, "missing", url)
+            # The query-counting request is not timed (capturing adds overhead).
+            continue
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            return Result(name, len(samples), None, None, None, target, False, queries, "error",
+                          f"{response.status_code} for {url}")  # fmt: skip
+        if i > warmup:
+            samples.append(elapsed)
+    if not samples:
+        return Result(name, 0, None, None, None, target, None, queries, "error", "no runs")
+    p95 = percentile(samples, 95)
+    return Result(
+        name, len(samples), round(percentile(samples, 50), 1), round(p95, 1),
+        round(max(samples), 1), target, None if target is None else p95 <= target, queries,
+    )  # fmt: skip
+
+
+def _is_domain_404(response: Any) -> bool:
+    """A 404 from an existing API route ("task 5 does not exist") rather than no route."""
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+class Command(LedgerCommand):
+    help = "Measure server time of task lists, detail and status counts on a generated ledger."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--runs", type=int, default=50, help="measured runs per scenario")
+        parser.add_argument("--warmup", type=int, default=5, help="unmeasured runs first")
+        parser.add_argument("--seed", type=int, default=1, help="seed for the parameters")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["runs"] < 1 or options["warmup"] < 0:
+            raise CommandError("--runs must be positive and --warmup not negative")
+        sample = Sample(random.Random(options["seed"]))
+        # A failing view becomes an "error" row in the report instead of ending the run.
+        client = Client(raise_request_exception=False)
+        client.force_login(bench_user())
+        target = TARGET_MS.get(connection.vendor)
+        tasks = Task.objects.count()
+        results = [
+            measure(client, name, make, runs=options["runs"], warmup=options["warmup"],
+                    target=target if has_target else None)
+            for name, has_target, make in scenarios(sample)
+        ]  # fmt: skip
+        if options["json"]:
+            self.stdout.write(json.dumps({
+                "database": connection.vendor, "tasks": tasks, "runs": options["runs"],
+                "warmup": options["warmup"], "target_ms": target,
+                "scenarios": [asdict(r) for r in results],
+            }, ensure_ascii=False))  # fmt: skip
+            return
+        self.stdout.write(f"{connection.vendor}, {tasks} tasks, {options['runs']} runs "
+                          f"after {options['warmup']} warm-up; server time in ms")  # fmt: skip
+        self.stdout.write(self.render(results))
+
+    @staticmethod
+    def render(results: list[Result]) -> str:
+        def ms(v: float | None) -> str:
+            return "-" if v is None else f"{v:.1f}"
+
+        head = (f"{'scenario':<26}{'n':>4}{'p50':>9}{'p95':>9}{'max':>9}{'target':>8}"
+                f"{'q':>4}  result")  # fmt: skip
+        lines = [head, "-" * len(head)]
+        for r in results:
+            verdict = {True: "pass", False: "FAIL", None: "-"}[r.passed]
+            if r.status != "ok":
+                verdict = f"{r.status.upper()}: {r.detail}"
+            lines.append(
+                f"{r.scenario:<26}{r.n:>4}{ms(r.p50):>9}{ms(r.p95):>9}{ms(r.max):>9}"
+                f"{ms(r.target):>8}{r.queries if r.queries is not None else '-':>4}  {verdict}"
+            )
+        return "\n".join(lines)
