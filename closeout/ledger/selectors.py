@@ -223,6 +223,15 @@ def unit_search(actor: Actor, *, parent: int | None = None, q: str = "") -> Quer
     return qs
 
 
+def unit_lookup(name_or_id: str) -> QuerySet[Unit]:
+    """Units answering to a name, a former name or alias, or an id (for commands)."""
+    if name_or_id.isdigit():
+        return Unit.objects.filter(pk=int(name_or_id))
+    return Unit.objects.filter(
+        Q(name=name_or_id) | Q(full_name=name_or_id) | Q(aliases__name=name_or_id)
+    ).distinct().order_by("path")
+
+
 def actor_unit(actor: Actor) -> Unit | None:
     """The unit an actor acts for, if any."""
     if actor.unit_id is None:
