@@ -139,7 +139,11 @@ def task_detail(actor: Actor, task_id: int) -> dict[str, Any]:
         "reports": [report(r) for r in task.reports.all()],
         "source_excerpt": task.source_excerpt,
         "transitions": [
-            {"name": name, "label": str(rules[name].label), "needs_reason": rules[name].needs_reason}
+            {
+                "name": name,
+                "label": str(rules[name].label),
+                "needs_reason": rules[name].needs_reason,
+            }
             for name in access.available_transitions(actor, task)
         ],
         "history": [event(e) for e in selectors.task_history(actor, task_id)],

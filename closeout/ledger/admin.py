@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -151,7 +152,7 @@ class LedgerAdmin(OfficeOnly, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
 
-    def action_checkbox(self, obj: Model) -> str:
+    def action_checkbox(self, obj: Model) -> SafeString:
         # Django's markup, written directly: rendering a widget template per row took a
         # third of a list page's time.
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
@@ -574,7 +575,11 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         models = apps.get_app_config("ledger").get_models()
-        return [(m._meta.model_name, m._meta.verbose_name) for m in models if m is not AuditEvent]
+        return [
+            (m._meta.model_name or "", m._meta.verbose_name)
+            for m in models
+            if m is not AuditEvent
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(target_type=self.value()) if self.value() else queryset

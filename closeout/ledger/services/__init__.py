@@ -1,0 +1,86 @@
+"""Writes to the ledger (services). Every change goes through one of these functions,
+which check permission through `closeout.ledger.access`, change the rows and append the
+audit event in the same database transaction. API, pages, admin and commands all call
+these; none of them writes to the ledger tables directly.
+
+Modules: audit (the event writer), units, users, plans, tasks, reports. Import from
+here: `from closeout.ledger import services; services.task_transition(...)`.
+"""
+
+from __future__ import annotations
+
+from closeout.ledger.access import Actor
+from closeout.ledger.services.audit import (
+    audit,
+    audited_delete,
+    audited_save,
+    audited_set_m2m,
+    snapshot,
+)
+from closeout.ledger.services.plans import (
+    inspection_create,
+    plan_add_inspection,
+    plan_create,
+    problem_create,
+)
+from closeout.ledger.services.reports import (
+    ACCEPTED_EVIDENCE_TYPES,
+    OFFICE_EXTENSIONS,
+    Upload,
+    evidence_store,
+    report_create,
+    sniff_content_type,
+)
+from closeout.ledger.services.tasks import (
+    TASK_EDITABLE_FIELDS,
+    PersonRef,
+    UnitRef,
+    task_create,
+    task_transition,
+    task_update,
+)
+from closeout.ledger.services.units import (
+    unit_create,
+    unit_group_create,
+    unit_save,
+)
+from closeout.ledger.services.users import (
+    token_authenticate,
+    token_create,
+    token_hash,
+    token_revoke,
+    user_create,
+)
+
+__all__ = [
+    "ACCEPTED_EVIDENCE_TYPES",
+    "OFFICE_EXTENSIONS",
+    "TASK_EDITABLE_FIELDS",
+    "Actor",
+    "PersonRef",
+    "UnitRef",
+    "Upload",
+    "audit",
+    "audited_delete",
+    "audited_save",
+    "audited_set_m2m",
+    "evidence_store",
+    "inspection_create",
+    "plan_add_inspection",
+    "plan_create",
+    "problem_create",
+    "report_create",
+    "snapshot",
+    "sniff_content_type",
+    "task_create",
+    "task_transition",
+    "task_update",
+    "token_authenticate",
+    "token_create",
+    "token_hash",
+    "token_revoke",
+    "unit_create",
+    "unit_group_create",
+    "unit_save",
+    "user_create",
+]

@@ -1,0 +1,213 @@
+"""Progress reports (进展报送) and evidence files (佐证材料)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from closeout.ledger import access, clock
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from closeout.ledger.models import (
+    AssignmentRole,
+    Evidence,
+    Milestone,
+    ProgressReport,
+    Task,
+)
+from closeout.ledger.services.audit import audit
+from closeout.ledger.services.tasks import lock_task
+from closeout.ledger.workflow import REPORTING_STATES, Status
+
+ACCEPTED_EVIDENCE_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "image/heic",
+    "application/pdf",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
+    "application/zip",  # .docx/.xlsx/.pptx are zip containers
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/x-ole-storage",
+}
+OFFICE_EXTENSIONS = {"docx", "xlsx", "pptx", "doc", "xls", "ppt", "ofd", "wps"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file handed to a service: its name as given and its bytes."""
+
+    name: str
+    content: bytes
+
+
+def sniff_content_type(upload: Upload) -> str:
+    """Decide a file's type from its bytes; refuse what we do not keep.
+
+    The browser's claim is never trusted. Office documents are zip or OLE containers,
+    so for those the extension picks the precise type once the container is confirmed.
+    """
+    kind = filetype.guess(upload.content[:8192])
+    ext = Path(upload.name).suffix.lower().lstrip(".")
+    if kind is None:
+        if ext in {"txt", "csv"} and _is_text(upload.content):
+            return "text/plain"
+        raise InvalidInput(
+            _("%(file)s: unrecognised file type") % {"file": upload.name}, field="files"
+        )
+    mime = kind.mime
+    if mime == "application/zip" and ext in OFFICE_EXTENSIONS:
+        return {
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        }.get(ext, mime)
+    if mime.startswith("application/vnd.openxmlformats"):
+        return mime
+    if mime not in ACCEPTED_EVIDENCE_TYPES:
+        raise InvalidInput(
+            _("%(file)s: files of type %(type)s are not accepted")
+            % {"file": upload.name, "type": mime},
+            field="files",
+        )
+    return mime
+
+
+def _is_text(content: bytes) -> bool:
+    try:
+        content[:65536].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in content[:65536]
+
+
+def evidence_store(
+    *, actor: Actor, task: Task, upload: Upload, report: ProgressReport | None = None
+) -> Evidence:
+    """Keep an evidence file under the data folder, named by its SHA-256."""
+    if len(upload.content) == 0:
+        raise InvalidInput(_("%(file)s: the file is empty") % {"file": upload.name}, field="files")
+    if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
+        limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        raise InvalidInput(
+            _("%(file)s: larger than the %(limit)s MB limit")
+            % {"file": upload.name, "limit": limit},
+            field="files",
+        )
+    content_type = sniff_content_type(upload)
+    digest = hashlib.sha256(upload.content).hexdigest()
+    relative = Path("evidence") / digest[:2] / digest
+    path = Path(settings.DATA_DIR) / relative
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(upload.content)
+        tmp.replace(path)
+    evidence = Evidence.objects.create(
+        task=task,
+        report=report,
+        original_name=Path(upload.name).name[:255] or digest,
+        stored_path=str(relative),
+        size=len(upload.content),
+        content_type=content_type,
+        sha256=digest,
+        uploaded_by_id=actor.user_id,
+    )
+    audit(
+        actor,
+        "evidence.add",
+        evidence,
+        task=task,
+        after={"name": evidence.original_name, "sha256": digest, "size": evidence.size},
+    )
+    return evidence
+
+
+def report_create(
+    *,
+    actor: Actor,
+    task_id: int,
+    text: str,
+    percent: int | None = None,
+    milestone_id: int | None = None,
+    files: Sequence[Upload] = (),
+) -> ProgressReport:
+    """A responsible unit reports progress (进展报送), with evidence files."""
+    if not text.strip():
+        raise InvalidInput(_("the report needs a text"), field="text")
+    if percent is not None and not 0 <= percent <= 100:
+        raise InvalidInput(_("progress must be between 0 and 100"), field="percent")
+    with transaction.atomic():
+        task = lock_task(task_id)
+        if not access.can_view(actor, task):
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
+        if not access.can_report(actor, task):
+            raise NotPermitted(
+                _("%(actor)s does not report on task %(task)s")
+                % {"actor": actor.label, "task": task_id}
+            )
+        if task.status not in REPORTING_STATES:
+            raise InvalidTransition(
+                _("no progress reports while the task is '%(status)s'")
+                % {"status": Status(task.status).label}
+            )
+        milestone = None
+        if milestone_id is not None:
+            milestone = Milestone.objects.filter(pk=milestone_id, task=task).first()
+            if milestone is None:
+                raise InvalidInput(
+                    _("milestone %(milestone)s is not one of this task's")
+                    % {"milestone": milestone_id},
+                    field="milestone",
+                )
+        now = clock.now()
+        unit_id = actor.unit_id
+        if unit_id is None:
+            lead = task.assignments.filter(role=AssignmentRole.LEAD).first()
+            unit_id = lead.unit_id if lead else None
+        report = ProgressReport.objects.create(
+            task=task,
+            unit_id=unit_id,
+            reporter_id=actor.user_id,
+            submitted_at=now,
+            text=text.strip(),
+            percent=percent,
+            milestone=milestone,
+        )
+        before = {"progress": task.progress}
+        if milestone is not None:
+            if milestone.reached_on is None:
+                milestone.reached_on = clock.today()
+                milestone.save(update_fields=["reached_on"])
+            percent = max(percent or 0, milestone.expected_progress)
+        if percent is not None:
+            task.progress = percent
+        task.last_reported_at = now
+        task.save(update_fields=["progress", "last_reported_at", "updated_at"])
+        for upload in files:
+            evidence_store(actor=actor, task=task, upload=upload, report=report)
+        audit(
+            actor,
+            "report.create",
+            report,
+            task=task,
+            before=before,
+            after={
+                "progress": task.progress,
+                "text": report.text,
+                "milestone": milestone.pk if milestone else None,
+            },
+        )
+    return report

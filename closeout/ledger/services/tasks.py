@@ -1,0 +1,237 @@
+"""Tasks (整改任务): creation, the office's edits and life-cycle transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from closeout.ledger import access, clock
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from closeout.ledger.models import (
+    AssignmentRole,
+    Milestone,
+    PersonRole,
+    Problem,
+    Task,
+    TaskPerson,
+    TaskUnit,
+    Unit,
+)
+from closeout.ledger.services.audit import audit, snapshot
+from closeout.ledger.workflow import Status, transition_rules
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit's part in a task, as given to `task_create`."""
+
+    unit: Unit
+    role: str = AssignmentRole.LEAD
+    via_group_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    text: str
+    role: str = PersonRole.RESPONSIBLE
+    unit: Unit | None = None
+    post: str = ""
+
+
+TASK_EDITABLE_FIELDS = (
+    "text",
+    "target",
+    "measures",
+    "category",
+    "deadline_raw",
+    "due_date",
+    "immediate",
+    "ongoing",
+    "start_date",
+    "acceptance_criteria",
+)
+
+
+def task_create(
+    *,
+    actor: Actor,
+    problem: Problem,
+    seq: int,
+    text: str,
+    units: Sequence[UnitRef] = (),
+    persons: Sequence[PersonRef] = (),
+    milestones: Sequence[tuple[str, dt.date, int]] = (),
+    **fields: Any,
+) -> Task:
+    """Add a task to a problem, with its units, persons and milestones (as a draft)."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office creates tasks"))
+    unknown = (
+        set(fields) - set(TASK_EDITABLE_FIELDS) - {"span_start", "span_end", "flags", "status"}
+    )
+    if unknown:
+        raise InvalidInput(
+            _("unknown task fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    if not text.strip():
+        raise InvalidInput(_("a task needs a text"), field="text")
+    with transaction.atomic():
+        task = Task(
+            plan_id=problem.plan_id,
+            problem=problem,
+            inspection_id=problem.inspection_id,
+            seq=seq,
+            text=text,
+            **fields,
+        )
+        task.save()
+        TaskUnit.objects.bulk_create(
+            [
+                TaskUnit(task=task, unit=u.unit, role=u.role, via_group_id=u.via_group_id)
+                for u in units
+            ],
+            ignore_conflicts=True,
+        )
+        TaskPerson.objects.bulk_create(
+            [
+                TaskPerson(task=task, role=p.role, text=p.text, unit=p.unit, post=p.post)
+                for p in persons
+            ]
+        )
+        Milestone.objects.bulk_create(
+            [
+                Milestone(task=task, seq=i, title=title, due_date=due, expected_progress=pct)
+                for i, (title, due, pct) in enumerate(milestones, start=1)
+            ]
+        )
+        audit(
+            actor,
+            "task.create",
+            task,
+            task=task,
+            after={
+                **snapshot(task, ("seq", "status", *TASK_EDITABLE_FIELDS)),
+                "units": [[u.unit.pk, u.role] for u in units],
+                "persons": [p.text for p in persons],
+            },
+        )
+    return task
+
+
+def lock_task(task_id: int) -> Task:
+    # On PostgreSQL the row lock makes concurrent writers queue; on SQLite the IMMEDIATE
+    # transaction already serialises writers.
+    try:
+        return Task.objects.select_for_update().get(pk=task_id)
+    except Task.DoesNotExist:
+        raise NotFound(_("task %(task)s does not exist") % {"task": task_id}) from None
+
+
+def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
+    """Change a task's fields (the office's edit). Records before and after."""
+    bad = set(changes) - set(TASK_EDITABLE_FIELDS)
+    if bad:
+        raise InvalidInput(
+            _("these fields cannot be edited: %(names)s") % {"names": ", ".join(sorted(bad))},
+            field=sorted(bad)[0],
+        )
+    with transaction.atomic():
+        task = lock_task(task_id)
+        if not access.can_view(actor, task):
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
+        if not access.can_edit(actor, task):
+            raise NotPermitted(_("only the rectification office edits tasks"))
+        if "measures" in changes and not (
+            isinstance(changes["measures"], list)
+            and all(isinstance(m, str) for m in changes["measures"])
+        ):
+            raise InvalidInput(_("measures must be a list of texts"), field="measures")
+        before = snapshot(task, changes)
+        for name, value in changes.items():
+            setattr(task, name, value)
+        try:
+            task.full_clean(exclude=["plan", "problem", "inspection", "status"])
+        except Exception as exc:  # django ValidationError → one clear domain error
+            from django.core.exceptions import ValidationError
+
+            if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+                name, messages = next(iter(exc.message_dict.items()))
+                raise InvalidInput(
+                    _("%(name)s: %(messages)s") % {"name": name, "messages": " ".join(messages)},
+                    field=name,
+                ) from None
+            raise
+        task.save(update_fields=[*changes, "updated_at"])
+        after = snapshot(task, changes)
+        changed = [k for k in changes if before[k] != after[k]]
+        if changed:
+            audit(
+                actor,
+                "task.update",
+                task,
+                task=task,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+            )
+    return task
+
+
+def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") -> Task:
+    """Take a life-cycle transition (see `closeout.ledger.workflow`).
+
+    1. lock the task row and check the actor may see it;
+    2. check the role, scope and separation of duties (`access.may_take`);
+    3. check the state table allows it from the current state;
+    4. change the state; the save is conditional on the old state, so a concurrent
+       transition that got there first makes this one fail with `Conflict`;
+    5. append the audit event, all in one transaction.
+    """
+    rule = transition_rules().get(name)
+    if rule is None:
+        raise InvalidInput(_("unknown transition %(name)s") % {"name": name}, field="transition")
+    if rule.needs_reason and not note.strip():
+        raise InvalidInput(_("%(step)s: a reason is required") % {"step": rule.label}, field="note")
+    with transaction.atomic():
+        task = lock_task(task_id)
+        if not access.can_view(actor, task):
+            raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
+        if not access.may_take(actor, task, name):
+            raise NotPermitted(
+                _("%(actor)s may not take '%(step)s' on task %(task)s")
+                % {"actor": actor.label, "step": rule.label, "task": task_id}
+            )
+        method = getattr(task, name)
+        if not can_proceed(method):
+            raise InvalidTransition(
+                _("'%(step)s' is not possible while the task is '%(status)s'")
+                % {"step": rule.label, "status": Status(task.status).label}
+            )
+        old = task.status
+        method()
+        if task.status in (Status.CLOSED, Status.SUSTAINED):
+            task.closed_on = clock.today()
+        elif old in (Status.CLOSED, Status.SUSTAINED):
+            task.closed_on = None
+        try:
+            task.save(update_fields=["status", "closed_on", "updated_at"])
+        except ConcurrentTransition:
+            raise Conflict(
+                _("task %(task)s was changed by someone else; reload it") % {"task": task_id}
+            ) from None
+        audit(
+            actor,
+            f"task.{name}",
+            task,
+            task=task,
+            before={"status": old},
+            after={"status": task.status},
+            note=note,
+        )
+    return task
