@@ -132,7 +132,10 @@ def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
         qs.select_related("problem", "plan")
         .defer("plan__source_text")
         .prefetch_related(
-            Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit").order_by("id"))
+            Prefetch(
+                "assignments",
+                queryset=TaskUnit.objects.select_related("unit", "via_group").order_by("id"),
+            )
         )
     )
 
@@ -227,9 +230,13 @@ def unit_lookup(name_or_id: str) -> QuerySet[Unit]:
     """Units answering to a name, a former name or alias, or an id (for commands)."""
     if name_or_id.isdigit():
         return Unit.objects.filter(pk=int(name_or_id))
-    return Unit.objects.filter(
-        Q(name=name_or_id) | Q(full_name=name_or_id) | Q(aliases__name=name_or_id)
-    ).distinct().order_by("path")
+    return (
+        Unit.objects.filter(
+            Q(name=name_or_id) | Q(full_name=name_or_id) | Q(aliases__name=name_or_id)
+        )
+        .distinct()
+        .order_by("path")
+    )
 
 
 def actor_unit(actor: Actor) -> Unit | None:

@@ -34,15 +34,42 @@ def transition_label(rule: TransitionRule) -> str:
 
 
 @dataclass(frozen=True)
+class UnitChip:
+    """One unit, or one collective the plan named ("各县区党委、政府") with its count."""
+
+    name: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
 class ListRow:
     task: Task
-    leads: list[Unit]
+    leads: list[UnitChip]
+
+
+def unit_chips(assignments: Iterable[TaskUnit]) -> list[UnitChip]:
+    """Units named one by one stay single; units named through a group show as the group,
+    the way the plan wrote it, instead of dozens of names."""
+    chips: list[UnitChip] = []
+    groups: dict[int, int] = {}
+    for a in assignments:
+        if a.via_group_id is None:
+            chips.append(UnitChip(a.unit.name))
+        elif a.via_group_id in groups:
+            index = groups[a.via_group_id]
+            chips[index] = UnitChip(chips[index].name, chips[index].count + 1)
+        else:
+            groups[a.via_group_id] = len(chips)
+            chips.append(UnitChip(a.via_group.name if a.via_group else a.unit.name))
+    return chips
 
 
 def list_rows(tasks: Iterable[Task]) -> list[ListRow]:
     """Rows of the task list; the lead units come from the prefetched assignments."""
     return [
-        ListRow(task, [a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD])
+        ListRow(
+            task, unit_chips(a for a in task.assignments.all() if a.role == AssignmentRole.LEAD)
+        )
         for task in tasks
     ]
 

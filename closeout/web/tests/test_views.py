@@ -158,7 +158,7 @@ def test_list_shows_fifty_tasks_per_page(client, world):
 def test_list_row_shows_lead_units_and_the_deadline_as_written(client, world):
     response = _login(client, world, "unit_env").get(reverse("web:task_list"))
     (row,) = response.context["rows"]
-    assert [unit.pk for unit in row.leads] == [world.env.pk]
+    assert [unit.name for unit in row.leads] == [world.env.name]
     assert "2020年年底" in response.content.decode()
 
 
@@ -372,3 +372,16 @@ def _upload(name, content):
 
 def _pdf_upload(name):
     return _upload(name, PDF)
+
+
+def test_units_named_through_a_group_show_as_the_group_in_the_list(world, client):
+    from closeout.ledger.models import AssignmentRole, TaskUnit, UnitGroup
+
+    group = UnitGroup.objects.create(name="各县区党委、政府")
+    for unit in (world.district_gov, world.district):
+        TaskUnit.objects.create(task=world.own, unit=unit, role=AssignmentRole.LEAD,
+                                via_group=group)
+    client.force_login(world.users["office"])
+    page = client.get("/tasks/").content.decode()
+    assert "各县区党委、政府" in page and "(2)" in page
+    assert "历城区政府</span>" not in page
