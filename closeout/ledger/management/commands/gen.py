@@ -94,12 +94,20 @@ class Writer:
         return written
 
     def finish(self) -> None:
-        """Move sequences past the ids we allocated, then refresh planner statistics."""
+        """Move sequences past the ids we allocated, then refresh planner statistics.
+
+        On PostgreSQL a bulk load also leaves the visibility map empty, so index-only
+        scans would still visit the heap until autovacuum comes by: VACUUM sets it now
+        (outside a transaction only; inside one, e.g. in tests, ANALYZE alone)."""
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 models_ = [model for model, _ in TABLES.values()]
                 for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                     cur.execute(sql)
+                if not connection.in_atomic_block:
+                    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
+                    cur.execute(f"VACUUM (ANALYZE) {tables}")
+                    return
             cur.execute("ANALYZE")
 
 
