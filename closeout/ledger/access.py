@@ -19,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from closeout.ledger.models.accounts import Role
 from closeout.ledger.models.tasks import AssignmentRole, Task, TaskUnit
+from closeout.ledger.models.units import Unit
 from closeout.ledger.workflow import SYSTEM, Status, transition_rules
 
 if TYPE_CHECKING:
@@ -84,12 +85,10 @@ class Actor:
         return self.role in (Role.OFFICE, Role.LEADER, SYSTEM)
 
 
-def _scope_exists(actor: Actor, roles: tuple[str, ...]) -> Exists:
-    return Exists(
-        TaskUnit.objects.filter(
-            task_id=OuterRef("pk"), role__in=roles, unit__path__startswith=actor.unit_path or "-"
-        )
-    )
+def _in_scope(actor: Actor, roles: tuple[str, ...]) -> QuerySet[TaskUnit, Any]:
+    """Ids of the tasks where a unit of the actor's subtree takes one of `roles`."""
+    units = Unit.objects.filter(path__startswith=actor.unit_path or "-").values("id")
+    return TaskUnit.objects.filter(role__in=roles, unit_id__in=units).values("task_id")
 
 
 def visible_tasks(actor: Actor, tasks: QuerySet[Task] | None = None) -> QuerySet[Task]:
@@ -98,9 +97,9 @@ def visible_tasks(actor: Actor, tasks: QuerySet[Task] | None = None) -> QuerySet
     if actor.sees_everything:
         return qs
     if actor.role == Role.UNIT:
-        return qs.filter(_scope_exists(actor, RESPONSIBLE_ROLES))
+        return qs.filter(pk__any_of=_in_scope(actor, RESPONSIBLE_ROLES))
     if actor.role == Role.SUPERVISOR:
-        return qs.filter(_scope_exists(actor, SUPERVISING_ROLES))
+        return qs.filter(pk__any_of=_in_scope(actor, SUPERVISING_ROLES))
     return qs.filter(plan__published=True).exclude(status__in=[Status.DRAFT, Status.CANCELLED])
 
 

@@ -83,11 +83,17 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
     f = filters or TaskFilter()
     qs = access.visible_tasks(actor)
     if f.unit is not None:
+        # Candidate tasks come from the assignment index (unit, status): the cost follows
+        # the size of the unit's subtree, not of the whole ledger.
         path = unit_subtree_path(f.unit)
-        inner = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit__path__startswith=path)
+        members = TaskUnit.objects.filter(
+            unit_id__in=Unit.objects.filter(path__startswith=path).values("id")
+        )
         if f.unit_role:
-            inner = inner.filter(role=f.unit_role)
-        qs = qs.filter(Exists(inner))
+            members = members.filter(role=f.unit_role)
+        if f.status:
+            members = members.filter(task_status__in=f.status)
+        qs = qs.filter(pk__any_of=members.values("task_id"))
     if f.status:
         bad = set(f.status) - set(Status.values)
         if bad:

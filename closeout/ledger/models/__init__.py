@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import closeout.ledger.lookups  # noqa: F401  (registers the any_of lookup)
 from closeout.ledger.models.accounts import ApiToken, Profile, Role
 from closeout.ledger.models.audit import AuditEvent
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle

@@ -94,7 +94,13 @@ def task_create(
         task.save()
         TaskUnit.objects.bulk_create(
             [
-                TaskUnit(task=task, unit=u.unit, role=u.role, via_group_id=u.via_group_id)
+                TaskUnit(
+                    task=task,
+                    unit=u.unit,
+                    role=u.role,
+                    task_status=task.status,
+                    via_group_id=u.via_group_id,
+                )
                 for u in units
             ],
             ignore_conflicts=True,
@@ -225,6 +231,7 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
             raise Conflict(
                 _("task %(task)s was changed by someone else; reload it") % {"task": task_id}
             ) from None
+        TaskUnit.objects.filter(task_id=task.pk).update(task_status=task.status)
         audit(
             actor,
             f"task.{name}",

@@ -54,7 +54,7 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
         "id plan_id problem_id inspection_id seq text target measures category deadline_raw"
         " due_date immediate ongoing start_date acceptance_criteria progress last_reported_at"
         " closed_on flags span_start span_end created_at updated_at status")),
-    "taskunit": (TaskUnit, _columns("id task_id unit_id role via_group_id")),
+    "taskunit": (TaskUnit, _columns("id task_id unit_id role task_status via_group_id")),
     "taskperson": (TaskPerson, _columns("id task_id role text unit_id post name")),
     "milestone": (Milestone, _columns(
         "id task_id seq title due_date expected_progress reached_on")),

@@ -279,7 +279,10 @@ class Generator(ProvinceBuilder):
         ]
         coops = rng.sample(coop_pool, rng.choice((0, 0, 1, 1, 2, 3)))
         for u in leads:
-            self._emit("taskunit", (self._id("taskunit"), task_id, u.id, AssignmentRole.LEAD, None))
+            self._emit(
+                "taskunit",
+                (self._id("taskunit"), task_id, u.id, AssignmentRole.LEAD, status, None),
+            )
             self._emit(
                 "taskperson",
                 (
@@ -295,10 +298,14 @@ class Generator(ProvinceBuilder):
         group = self.member_group.get(region.node.id)
         for u in coops:
             via = group if group and rng.random() < 0.2 else None
-            self._emit("taskunit", (self._id("taskunit"), task_id, u.id, AssignmentRole.COOP, via))
+            self._emit(
+                "taskunit",
+                (self._id("taskunit"), task_id, u.id, AssignmentRole.COOP, status, via),
+            )
         sup = rng.choice(region.supervisors)
         self._emit(
-            "taskunit", (self._id("taskunit"), task_id, sup.id, AssignmentRole.SUPERVISING, None)
+            "taskunit",
+            (self._id("taskunit"), task_id, sup.id, AssignmentRole.SUPERVISING, status, None),
         )
         if rng.random() < 0.5:
             post = rng.choice(POSTS)
