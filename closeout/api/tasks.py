@@ -59,14 +59,12 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         ongoing=filters.ongoing,
         sort=filters.sort,
     )
-    qs = selectors.task_list(actor(request), f)
-    start = (filters.page - 1) * filters.page_size
-    rows = selectors.with_list_relations(qs)[start : start + filters.page_size]
+    page = selectors.task_page(actor(request), f, page=filters.page, size=filters.page_size)
     return {
-        "count": qs.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [serialize.task_row(t) for t in rows],
+        "count": page.count,
+        "page": page.number,
+        "page_size": page.size,
+        "results": [serialize.task_row(t) for t in page.rows],
     }
 
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,6 +64,13 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django's own rule), so a link or an image can never log anyone out."""
 
 
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
 @require_GET
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -73,19 +79,21 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid fields are reported and left out of the filter
     filters = form.to_filter()
+    number = _page_number(request.GET.get("page"))
     try:
-        tasks: Any = selectors.with_list_relations(selectors.task_list(actor, filters))
+        page = selectors.task_page(actor, filters, page=number, size=PAGE_SIZE)
+        if not page.rows and number > page.num_pages:  # past the end: show the last page
+            page = selectors.task_page(actor, filters, page=page.num_pages, size=PAGE_SIZE)
     except DomainError as error:
         add_domain_error(form, error)
-        tasks = []
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = selectors.TaskPage([], 0, 1, PAGE_SIZE)
     return render(
         request,
         "web/task_list.html",
         {
             "form": form,
             "page": page,
-            "rows": display.list_rows(page.object_list),
+            "rows": display.list_rows(page.rows),
             "columns": display.sort_columns(filters.sort, LIST_COLUMNS),
         },
     )

@@ -247,10 +247,10 @@ def test_a_page_costs_the_same_few_queries_however_many_rows(
 ):
     client = as_user("office")
     client.get("/api/tasks")  # warm up: session, caches
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert len(client.get("/api/tasks").json()["results"]) == 3
     problem = ProblemFactory(plan=world.plan, seq=9)
     for seq in range(10, 40):
         make_task(problem, seq, world.env, world.supervising)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert len(client.get("/api/tasks").json()["results"]) == 33

@@ -14,7 +14,7 @@ def copy_task_status(apps, schema_editor):
         )
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS task_list_cover ON ledger_task (id) "
-            "INCLUDE (status, due_date, category, inspection_id, plan_id)"
+            "INCLUDE (status, due_date, category, inspection_id, plan_id, seq, progress, updated_at)"
         )
     else:
         schema_editor.execute(

@@ -41,3 +41,36 @@ def test_an_assignment_added_later_copies_the_current_status(world):
 def test_unit_users_see_their_subtree_through_the_same_index(world):
     assert _ids(world.actor("unit_licheng")) == {world.child.pk}
     assert _ids(world.actor("unit_licheng"), unit=world.city.pk) == {world.child.pk}
+
+
+def _more_tasks(world, n):
+    from closeout.ledger.tests.factories import ProblemFactory, make_task
+
+    problem = ProblemFactory(plan=world.plan, seq=7)
+    return [make_task(problem, 10 + i, world.district_env, world.supervising) for i in range(n)]
+
+
+def test_a_page_keeps_the_sort_order_and_counts_the_whole_list(world):
+    _more_tasks(world, 5)
+    office = world.actor("office")
+    for filters in (TaskFilter(sort="-seq"), TaskFilter(sort="-seq", unit=world.district.pk)):
+        everything = list(selectors.task_list(office, filters).values_list("pk", flat=True))
+        first = selectors.task_page(office, filters, page=1, size=2)
+        second = selectors.task_page(office, filters, page=2, size=2)
+        assert [t.pk for t in first.rows + second.rows] == everything[:4]
+        assert first.count == second.count == len(everything)
+        assert first.num_pages == -(-len(everything) // 2) and first.has_next
+
+
+def test_a_page_past_the_end_is_empty_but_still_counts(world):
+    page = selectors.task_page(world.actor("unit_licheng"), None, page=9, size=2)
+    assert page.rows == [] and page.count == 1 and not page.has_next
+
+
+def test_pages_are_numbered_from_one(world):
+    import pytest
+
+    from closeout.ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        selectors.task_page(world.actor("office"), None, page=0)
