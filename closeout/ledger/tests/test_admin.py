@@ -251,6 +251,7 @@ def test_moving_a_unit_in_the_admin_keeps_the_tree_and_is_audited(world, office)
 def test_placing_a_unit_below_itself_is_refused_with_a_message(world, office):
     data = form_data(office.get(url(Unit, "change", world.district.pk)))
     data["parent"] = world.district_env.pk
+    office.cookies["django_language"] = "en"  # the message is checked in English
     response = office.post(url(Unit, "change", world.district.pk), data, follow=True)
     assert response.status_code == 200
     assert any("below itself" in str(m) for m in get_messages(response.wsgi_request))

@@ -96,6 +96,12 @@ def test_the_server_answers_pages_and_the_api_schema_from_an_empty_data_folder(c
         assert "closeout-demo" in output
 
 
+BUSY = (
+    "cannot listen on %(host)s:%(port)s: the port is already in use; stop the other server "
+    "or choose another port with --port"
+)
+
+
 @pytest.mark.parametrize("command", ["serve", "demo"])
 def test_a_busy_port_ends_the_command_with_a_clear_message(command, tmp_path):
     with socket.socket() as busy:
@@ -111,7 +117,7 @@ def test_a_busy_port_ends_the_command_with_a_clear_message(command, tmp_path):
             timeout=120,
         )
     assert result.returncode != 0
-    assert "already in use" in result.stderr
+    assert in_default_language(BUSY, host="127.0.0.1", port=port) in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -126,7 +132,7 @@ def test_serve_ends_with_a_clear_message_when_the_database_is_unreachable(tmp_pa
         timeout=60,
     )
     assert result.returncode != 0
-    assert "cannot use the database" in result.stderr
+    assert in_default_language("cannot use the database: %(error)s", error="") in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -138,3 +144,13 @@ def test_help_describes_the_command_and_its_listen_options(command):
     text = parser.format_help()
     assert "--port" in text and "--host" in text
     assert "DEBUG" in text  # the description says how the command treats DEBUG
+
+
+
+def in_default_language(msgid: str, **values: object) -> str:
+    """A message as the commands print it: in the default language (Chinese)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(msgid) % values

@@ -66,9 +66,11 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(world):
 
 def test_an_oversized_file_is_refused(world, settings):
     settings.EVIDENCE_MAX_BYTES = 100
-    with pytest.raises(InvalidInput, match="limit"):
+    with pytest.raises(InvalidInput) as err:
         services.report_create(actor=world.actor("unit_env"), task_id=world.own.pk, text="x",
                                files=[Upload("big.pdf", PDF + b"0" * 200)])
+    assert err.value.field == "files" and "big.pdf" in err.value.message
+    assert not ProgressReport.objects.exists()
 
 
 def test_reaching_a_milestone_sets_progress_to_at_least_its_expectation(world):
