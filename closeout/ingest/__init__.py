@@ -8,7 +8,9 @@ from __future__ import annotations
 from closeout.ingest.deadlines import Deadline, parse_deadline
 from closeout.ingest.indicators import Indicator, find_indicators
 from closeout.ingest.normalise import Normalised, normalise
+from closeout.ingest.parse import parse
 from closeout.ingest.read import read
+from closeout.ingest.result import ParseContext, ParseResult, Task, to_json
 from closeout.ingest.source import (
     Cell,
     IngestError,
@@ -25,15 +27,20 @@ __all__ = [
     "Indicator",
     "IngestError",
     "Normalised",
+    "ParseContext",
+    "ParseResult",
     "Party",
     "ReadContext",
     "ReadError",
     "SourceText",
     "Table",
+    "Task",
     "find_indicators",
     "normalise",
+    "parse",
     "parse_deadline",
     "parse_persons",
     "parse_units",
     "read",
+    "to_json",
 ]

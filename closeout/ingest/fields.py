@@ -1,0 +1,171 @@
+"""Field labels (字段名) as a vocabulary, and the inline field group of layout (a).
+
+Plans name the same field many ways (责任单位, 牵头单位, 主体责任单位, 市直牵头督导部门,
+完成时限, 整改时限 …). A label is read by its parts rather than matched as a fixed string:
+its head says what kind of value it holds (单位/部门 a unit, 责任人/领导 a person,
+时限/期限 a deadline, 目标, 措施, 问题) and its modifiers say whose it is (督导/督办 the
+supervisor, 配合/协办 the cooperating side). An unknown label therefore still lands in the
+right field when it is built from known parts ("区直配合督办单位"), and text such as
+"活动时间:" or "办公室:负责…" is no field at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LEAD_UNITS = "lead_units"
+COOP_UNITS = "coop_units"
+PERSONS = "persons"
+SUPERVISING_UNITS = "supervising_units"
+COOP_SUPERVISING_UNITS = "coop_supervising_units"
+SUPERVISING_LEADERS = "supervising_leaders"
+DEADLINE = "deadline"
+TARGET = "target"
+MEASURES = "measures"
+PROBLEM = "problem"
+NUMBER = "number"
+
+UNIT_FIELDS = (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS)
+PERSON_FIELDS = (PERSONS, SUPERVISING_LEADERS)
+
+# Who a unit or person field belongs to: an optional level prefix, then modifiers.
+_LEVEL = r"(?:市直|区直|县直|省直|市级|区级|县级|省级|市|区|县|省)?"
+_SUPERVISE = r"督导|督办|督查|监督"
+_COOP = r"配合|协办|协助|参与|协同"
+_LEAD = r"牵头|主体|主责|责任|整改|实施|承办|主办|落实|负责|主要责任|整改责任"
+UNIT_LABEL = re.compile(rf"^{_LEVEL}(?P<mod>(?:{_LEAD}|{_COOP}|{_SUPERVISE})*)(?:单位|部门)$")
+PERSON_LABEL = re.compile(
+    rf"^{_LEVEL}(?P<mod>(?:{_LEAD}|{_COOP}|{_SUPERVISE}|包案|包保|分管)*)"
+    r"(?:市级领导|区级领导|县级领导|市领导|区领导|县领导|领导|责任人|负责人)$"
+)
+DEADLINE_LABEL = re.compile(
+    r"^(?:整改|完成|办结|落实|责任)?(?:时限|期限)$|^(?:完成|整改|办结)时间$"
+)
+TARGET_LABEL = re.compile(r"^(?:整改|工作|治理)?目标$")
+MEASURES_LABEL = re.compile(r"^(?:整改|具体|主要|工作|治理)?(?:措施|任务)$")
+PROBLEM_LABEL = re.compile(
+    r"^(?:督察|督查)?(?:反馈|存在|突出|具体)?(?:问题|问题描述|问题清单|问题内容)$"
+)
+NUMBER_LABEL = re.compile(r"^(?:序号|编号|问题编号|序列)$")
+
+
+def classify_label(label: str) -> str | None:
+    """The field a label names, or None when it names no field we know."""
+    label = re.sub(r"\s+", "", label).strip("【】[]")
+    if not 2 <= len(label) <= 14:
+        return None
+    if m := UNIT_LABEL.match(label):
+        mod = m.group("mod")
+        supervise = re.search(_SUPERVISE, mod) is not None
+        coop = re.search(_COOP, mod) is not None
+        if supervise:
+            return COOP_SUPERVISING_UNITS if coop else SUPERVISING_UNITS
+        return COOP_UNITS if coop else LEAD_UNITS
+    if m := PERSON_LABEL.match(label):
+        if re.search(_SUPERVISE, m.group("mod")):
+            return SUPERVISING_LEADERS
+        return PERSONS
+    for pattern, name in (
+        (DEADLINE_LABEL, DEADLINE),
+        (TARGET_LABEL, TARGET),
+        (MEASURES_LABEL, MEASURES),
+        (PROBLEM_LABEL, PROBLEM),
+        (NUMBER_LABEL, NUMBER),
+    ):
+        if pattern.match(label):
+            return name
+    return None
+
+
+# "label:" at the start of a line (after optional outline marker-free whitespace).
+FIELD_LINE = re.compile(r"^\s*【?(?P<label>[\u4e00-\u9fff]{2,14})】?\s*[:]\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One labelled value; ``start``/``end`` index the analysis text."""
+
+    field: str
+    label: str
+    value: str
+    start: int
+    end: int
+
+
+def field_line(text: str, offset: int) -> FieldValue | None:
+    """A "label:value" line, or None. The value keeps its trailing period stripped."""
+    m = FIELD_LINE.match(text)
+    if m is None:
+        return None
+    name = classify_label(m.group("label"))
+    if name is None:
+        return None
+    value = text[m.end() :].rstrip()
+    trimmed = value.rstrip("。.;")
+    return FieldValue(
+        name, m.group("label"), trimmed, offset + m.end(), offset + m.end() + len(trimmed)
+    )
+
+
+_GROUP_OPEN = re.compile(r"[(]\s*(?=[\u4e00-\u9fff]{2,14}\s*:)")
+
+
+def _closers(text: str) -> dict[int, int]:
+    """Each opening parenthesis's matching close, in one pass (linear on huge lines)."""
+    stack: list[int] = []
+    out: dict[int, int] = {}
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            out[stack.pop()] = i
+    return out
+
+
+def _split_top(text: str, seps: str) -> list[tuple[int, str]]:
+    parts: list[tuple[int, str]] = []
+    depth, begin = 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch in seps and depth == 0:
+            parts.append((begin, text[begin:i]))
+            begin = i + 1
+    parts.append((begin, text[begin:]))
+    return parts
+
+
+def inline_group(text: str, offset: int) -> tuple[int, int, list[FieldValue]] | None:
+    """The last parenthesised field group of a paragraph (layout a).
+
+    "(责任单位:…;责任人:…;整改时限:…)" → (start, end, fields). A group counts when at
+    least two of its parts carry known labels, so "(试行)" or "(含管理区:…)" do not.
+    """
+    found: tuple[int, int, list[FieldValue]] | None = None
+    if "(" not in text:
+        return None
+    closers = _closers(text)
+    for m in _GROUP_OPEN.finditer(text):
+        close = closers.get(m.start(), -1)
+        if close < 0:
+            continue
+        inner_at = m.start() + 1
+        fields: list[FieldValue] = []
+        for part_at, part in _split_top(text[inner_at:close], ";"):
+            label, colon, value = part.partition(":")
+            name = classify_label(label.strip()) if colon else None
+            if name is None:
+                continue
+            value_at = inner_at + part_at + len(label) + 1
+            lead = len(value) - len(value.lstrip())
+            value = value.strip().rstrip("。.")
+            fields.append(
+                FieldValue(name, label.strip(), value, offset + value_at + lead,
+                           offset + value_at + lead + len(value))
+            )  # fmt: skip
+        if len(fields) >= 2 or (fields and len(_split_top(text[inner_at:close], ";")) == 1):
+            found = (m.start(), close + 1, fields)
+    return found

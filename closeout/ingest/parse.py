@@ -1,0 +1,272 @@
+"""``parse(path_or_bytes, context) -> ParseResult``: the whole pipeline (解析流程).
+
+1. Read the file into its original text and tables (``read``).
+2. Normalise for analysis, keeping the offset map back to the original.
+3. Cut the text into documents at plan separators (篇一 … 篇二十二).
+4. Per document, find tasks by layout: tables with a field header, inline field groups,
+   field-per-line blocks; only when none of them is present, the numbered measures of
+   a narrative plan.
+5. Parse units, persons and deadlines of every task; flag what is missing or unread.
+6. Mark duplicates (the same problem and measure met again), find indicators, and
+   collect warnings for everything that was not turned into a task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from datetime import date
+from pathlib import Path
+
+from closeout.ingest.deadlines import parse_deadline
+from closeout.ingest.fields import (
+    COOP_SUPERVISING_UNITS,
+    COOP_UNITS,
+    DEADLINE,
+    LEAD_UNITS,
+    PERSONS,
+    SUPERVISING_LEADERS,
+    SUPERVISING_UNITS,
+)
+from closeout.ingest.indicators import find_indicators
+from closeout.ingest.layouts import Draft, block_drafts, inline_drafts, narrative_drafts
+from closeout.ingest.normalise import Normalised, normalise
+from closeout.ingest.outline import Line, heading_paths, lines_of
+from closeout.ingest.read import read
+from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
+from closeout.ingest.source import ReadContext, SourceText
+from closeout.ingest.tables import table_drafts
+from closeout.ingest.units import Party, parse_persons, parse_units
+
+_TITLE_WORD = re.compile(r"方案|计划|要点|意见|通知|办法|清单|台账|报告|措施")
+_ISSUER = re.compile(r"(?:信息来源|来源|发布机构|发文机关|发布单位)\s*[:]\s*([^\s:]{2,30})")
+_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_KEY_DROP = re.compile(r"[^\w]|_")
+
+
+def parse(
+    source: bytes | str | Path | SourceText, context: ParseContext | None = None
+) -> ParseResult:
+    context = context or ParseContext()
+    if isinstance(source, SourceText):
+        src = source
+    else:
+        src = read(source, ReadContext(name=context.name), format=context.format)
+    norm = normalise(src.text)
+    lines = _mask_tables(lines_of(norm.text), norm, src)
+    warnings = list(src.warnings)
+    documents: list[Document] = []
+    drafts_by_doc: list[list[Draft]] = []
+    for seg in _segments(lines):
+        doc_lines = lines[seg[0] : seg[1]]
+        drafts, layout, notes = _document_drafts(doc_lines, norm, src)
+        if not drafts and seg[0] == 0 and len(documents) == 0 and seg[1] < len(lines):
+            continue  # the compilation's own preamble before 篇一
+        index = len(documents)
+        documents.append(_document(doc_lines, norm, layout))
+        drafts_by_doc.append(drafts)
+        warnings.extend(f"document {index}: {note}" for note in notes)
+    tasks: list[Task] = []
+    for index, drafts in enumerate(drafts_by_doc):
+        dated = documents[index].date
+        year = dated.year if dated is not None else context.year
+        for draft in drafts:
+            if len(tasks) >= context.max_tasks:
+                warnings.append(f"more than {context.max_tasks} tasks; the rest were not read")
+                break
+            tasks.append(_task(draft, len(tasks) + 1, index, norm, year))
+    tasks = _mark_duplicates(tasks)
+    indicators = tuple(
+        dataclasses.replace(i, span=norm.to_original(*i.span)) for i in find_indicators(norm.text)
+    )
+    if not tasks:
+        warnings.append("no task found: the document has neither fields nor numbered measures")
+    return ParseResult(src.name, src.format, src.encoding, src.text, tuple(documents),
+                       tuple(tasks), indicators, tuple(warnings))  # fmt: skip
+
+
+def _mask_tables(lines: list[Line], norm: Normalised, src: SourceText) -> list[Line]:
+    """Table rows are read from cells, so their text lines are hidden from the text layouts."""
+    if not src.tables:
+        return lines
+    spans = [t.span for t in src.tables]
+    out = []
+    for line in lines:
+        at = norm.starts[line.start] if line.start < len(norm.starts) else len(norm.original)
+        if line.kind != "blank" and any(a <= at < b for a, b in spans):
+            line = dataclasses.replace(line, kind="table")
+        out.append(line)
+    return out
+
+
+def _segments(lines: list[Line]) -> list[tuple[int, int]]:
+    cuts = [i for i, line in enumerate(lines) if line.kind == "separator"]
+    bounds = [0, *cuts, len(lines)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _document_drafts(
+    lines: list[Line], norm: Normalised, src: SourceText
+) -> tuple[list[Draft], str, list[str]]:
+    notes: list[str] = []
+    drafts: list[Draft] = []
+    if lines:
+        lo = (
+            norm.starts[lines[0].start] if lines[0].start < len(norm.starts) else len(norm.original)
+        )
+        last = lines[-1]
+        hi = (
+            norm.starts[last.end - 1] + 1
+            if 0 < last.end <= len(norm.starts)
+            else len(norm.original)
+        )
+        for t, table in enumerate(src.tables):
+            if not lo <= table.span[0] < max(hi, lo + 1):
+                continue
+            found = table_drafts(table)
+            if found is None:
+                notes.append(f"table {t + 1} has no recognisable header row; not read as tasks")
+            else:
+                drafts.extend(found)
+    paths = heading_paths(lines)
+    inline = inline_drafts(lines, paths)
+    used = {d.start for d in inline}
+    rest = [
+        dataclasses.replace(line, kind="blank") if _line_hit(line, used) else line for line in lines
+    ]
+    blocks, loose = block_drafts(rest, paths)
+    drafts.extend(inline)
+    drafts.extend(blocks)
+    if drafts:
+        if loose and (inline or blocks):
+            notes.append(
+                f"{len(loose)} paragraph(s) carry no fields and were not made tasks "
+                f"(first at offset {norm.to_original(*loose[0])[0]})"
+            )
+        layouts = [d.layout for d in drafts]
+        layout = max(set(layouts), key=layouts.count)
+    else:
+        drafts = narrative_drafts(lines, paths)
+        layout = "narrative" if drafts else "none"
+    return sorted(drafts, key=lambda d: d.start if d.layout != "table" else -1), layout, notes
+
+
+def _line_hit(line: Line, starts: set[int]) -> bool:
+    return any(line.start <= s < line.end for s in starts) if starts else False
+
+
+def _document(lines: list[Line], norm: Normalised, layout: str) -> Document:
+    texts = [line for line in lines if line.kind != "blank"]
+    title: str | None = None
+    if texts and texts[0].kind == "separator":
+        title = texts[0].text.strip()
+    else:
+        for line in texts[:30]:
+            stripped = line.text.strip()
+            if 4 <= len(stripped) <= 60 and _TITLE_WORD.search(stripped) and line.kind == "text":
+                title = stripped
+                break
+    head = "\n".join(line.text for line in texts[:12])
+    issuer = m.group(1) if (m := _ISSUER.search(head)) else None
+    found: date | None = None
+    for m in _DATE.finditer(head):
+        try:
+            found = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            break
+        except ValueError:
+            continue
+    start = lines[0].start if lines else 0
+    end = lines[-1].end if lines else 0
+    return Document(title, issuer, found, norm.to_original(start, end), layout)
+
+
+def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | None) -> Task:
+    def raw(name: str) -> str | None:
+        value = draft.fields.get(name)
+        return value.value if value else None
+
+    flags = list(draft.flags)
+    units: dict[str, tuple[Party, ...]] = {}
+    for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):
+        units[name] = parse_units(raw(name))
+    persons = parse_persons(raw(PERSONS))
+    leaders = parse_persons(raw(SUPERVISING_LEADERS))
+    for name, parsed in (*units.items(), (PERSONS, persons), (SUPERVISING_LEADERS, leaders)):
+        given = raw(name)
+        if given and not parsed:
+            flags.append(f"placeholder_{name}: {given!r} names no one (redacted or ×××)")
+    if not units[LEAD_UNITS] and raw(LEAD_UNITS) is None:
+        flags.append("missing_lead_units: no responsible unit given")
+    deadline = parse_deadline(raw(DEADLINE), year=year)
+    if raw(DEADLINE) is None:
+        flags.append("missing_deadline: no deadline given")
+    elif not deadline.parsed:
+        flags.append(f"deadline_unparsed: {deadline.note}")
+    elif deadline.note:
+        flags.append(f"deadline_note: {deadline.note}")
+    span = (
+        (draft.start, draft.end)
+        if draft.layout == "table"
+        else norm.to_original(draft.start, draft.end)
+    )
+    return Task(
+        seq=seq,
+        document=document,
+        problem=Problem(draft.number, draft.title, draft.path),
+        text=draft.text,
+        target=draft.target,
+        measures=tuple(draft.measures),
+        lead_units=units[LEAD_UNITS],
+        coop_units=units[COOP_UNITS],
+        persons=persons,
+        supervising_units=units[SUPERVISING_UNITS],
+        coop_supervising_units=units[COOP_SUPERVISING_UNITS],
+        supervising_leaders=leaders,
+        deadline=deadline,
+        span=span,
+        layout=draft.layout,
+        flags=tuple(flags),
+    )
+
+
+def _key(task: Task) -> str:
+    return _KEY_DROP.sub("", task.problem.title + "|" + task.text)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _mark_duplicates(tasks: list[Task]) -> list[Task]:
+    """A task whose problem and text nearly equal an earlier task's is its duplicate.
+
+    Candidates share the first or last eight characters of their key (so the pass stays
+    linear); "nearly" is a bigram Jaccard of 0.85, which ignores the punctuation and
+    stray characters that differ between two scrapes of the same plan.
+    """
+    by_head: dict[str, list[int]] = {}
+    by_tail: dict[str, list[int]] = {}
+    keys = [_key(t) for t in tasks]
+    grams: dict[int, set[str]] = {}
+    out: list[Task] = []
+    for i, task in enumerate(tasks):
+        key = keys[i]
+        original: int | None = None
+        if len(key) >= 8:
+            candidates = by_head.get(key[:8], []) + by_tail.get(key[-8:], [])
+            for j in candidates:
+                if original is not None:
+                    break
+                a = grams.setdefault(i, _bigrams(key))
+                b = grams.setdefault(j, _bigrams(keys[j]))
+                if a and len(a & b) / len(a | b) >= 0.85:
+                    original = tasks[j].seq
+            if original is None:
+                by_head.setdefault(key[:8], []).append(i)
+                by_tail.setdefault(key[-8:], []).append(i)
+        if original is not None:
+            flags = (*task.flags, f"duplicate: repeats task {original}; not to be imported twice")
+            task = dataclasses.replace(task, duplicate_of=original, flags=flags)
+        out.append(task)
+    return out

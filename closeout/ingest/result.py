@@ -1,0 +1,133 @@
+"""The parse result (解析结果): frozen dataclasses and their JSON form.
+
+``to_json`` produces exactly the contract of ``closeout parse FILE --json``; every span
+indexes the decoded original text (``ParseResult.text``), never the analysis form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from closeout.ingest.deadlines import Deadline
+from closeout.ingest.indicators import Indicator
+from closeout.ingest.units import Party
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """What the caller knows that the document may not say.
+
+    ``year`` dates a bare "年底前" when the document carries no date of its own;
+    ``max_tasks`` bounds the output on adversarial input.
+    """
+
+    name: str = "<bytes>"
+    format: str | None = None
+    year: int | None = None
+    max_tasks: int = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str | None
+    issuer: str | None
+    date: date | None
+    span: tuple[int, int]
+    layout: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    number: str | None
+    title: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    seq: int
+    document: int
+    problem: Problem
+    text: str
+    target: str | None
+    measures: tuple[str, ...]
+    lead_units: tuple[Party, ...]
+    coop_units: tuple[Party, ...]
+    persons: tuple[Party, ...]
+    supervising_units: tuple[Party, ...]
+    coop_supervising_units: tuple[Party, ...]
+    supervising_leaders: tuple[Party, ...]
+    deadline: Deadline
+    span: tuple[int, int]
+    layout: str
+    duplicate_of: int | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    name: str
+    format: str
+    encoding: str | None
+    text: str
+    documents: tuple[Document, ...]
+    tasks: tuple[Task, ...]
+    indicators: tuple[Indicator, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _names(parties: tuple[Party, ...]) -> list[str]:
+    return [p.name for p in parties]
+
+
+def _collectives(task: Task) -> list[str]:
+    groups = (task.lead_units, task.coop_units, task.persons, task.supervising_units)
+    return [p.name for group in groups for p in group if p.collective]
+
+
+def task_json(task: Task) -> dict[str, object]:
+    return {
+        "seq": task.seq,
+        "document": task.document,
+        "problem": {
+            "number": task.problem.number,
+            "title": task.problem.title,
+            "path": list(task.problem.path),
+        },
+        "text": task.text,
+        "target": task.target,
+        "measures": list(task.measures),
+        "lead_units": _names(task.lead_units),
+        "coop_units": _names(task.coop_units),
+        "persons": _names(task.persons),
+        "supervising_units": _names(task.supervising_units),
+        "coop_supervising_units": _names(task.coop_supervising_units),
+        "supervising_leaders": _names(task.supervising_leaders),
+        "deadline": task.deadline.as_json(),
+        "span": list(task.span),
+        "duplicate_of": task.duplicate_of,
+        "flags": list(task.flags),
+        # Beyond the contract: what the importer needs to resolve and explain.
+        "collectives": _collectives(task),
+        "layout": task.layout,
+    }
+
+
+def to_json(result: ParseResult) -> dict[str, object]:
+    return {
+        "documents": [
+            {
+                "title": d.title,
+                "issuer": d.issuer,
+                "date": d.date.isoformat() if d.date else None,
+                "span": list(d.span),
+                "layout": d.layout,
+            }
+            for d in result.documents
+        ],
+        "tasks": [task_json(t) for t in result.tasks],
+        "indicators": [i.as_json() for i in result.indicators],
+        "warnings": list(result.warnings),
+        "source": {"name": result.name, "format": result.format, "encoding": result.encoding},
+    }
