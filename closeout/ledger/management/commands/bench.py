@@ -31,6 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from closeout.ledger import services
 from closeout.ledger.access import Actor
 from closeout.ledger.management.base import LedgerCommand
+from closeout.ledger.management.commands.serve import freeze_startup_objects
 from closeout.ledger.models import Category, Inspection, Plan, Role, Task, Unit, UnitLevel
 
 BENCH_USER = "bench-office"
@@ -227,6 +228,7 @@ class Command(LedgerCommand):
         # A failing view becomes an "error" row in the report instead of ending the run.
         client = Client(raise_request_exception=False)
         client.force_login(bench_user())
+        freeze_startup_objects()  # as `closeout serve` does before it answers requests
         target = TARGET_MS.get(connection.vendor)
         tasks = Task.objects.count()
         results = [

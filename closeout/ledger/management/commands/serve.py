@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import signal
 import threading
 from pathlib import Path
@@ -55,6 +56,14 @@ def add_listen_arguments(parser: Any) -> None:
     )
 
 
+def freeze_startup_objects() -> None:
+    """Move everything loaded at start-up (modules, settings, URL maps, templates) out of
+    the garbage collector's sight: a long-running server then pays no collection pauses
+    for objects that live as long as it does (they cost tens of ms per request otherwise)."""
+    gc.collect()
+    gc.freeze()
+
+
 def open_server(host: str, port: int, threads: int = 8) -> Any:
     """Bind the listening socket now, so a busy port fails before any other work."""
     from django.core.wsgi import get_wsgi_application
@@ -64,6 +73,7 @@ def open_server(host: str, port: int, threads: int = 8) -> Any:
     # since the files themselves are found in the apps (WHITENOISE_USE_FINDERS).
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     application = get_wsgi_application()
+    freeze_startup_objects()
     try:
         return create_server(application, host=host, port=port, threads=threads, ident="closeout")
     except OSError as exc:
