@@ -22,6 +22,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
@@ -301,6 +302,18 @@ TASK_ALWAYS_READONLY = ("status", *TASK_PROGRESS_FIELDS, *TASK_SOURCE_FIELDS)
 BY_PLAN = (("plan", TitleOnlyFilter), ("inspection", TitleOnlyFilter))
 
 
+class TaskChangeList(ChangeList):
+    """Breaks ties by id in the direction of the main sort key, so that "due date, id"
+    walks one index (Django's default tie-break, "-pk", sorts against it)."""
+
+    def _get_deterministic_ordering(self, ordering: list[Any]) -> list[Any]:
+        keys = [o for o in ordering if isinstance(o, str)]
+        if len(keys) != len(ordering) or any(k.lstrip("-") in ("pk", "id") for k in keys):
+            return super()._get_deterministic_ordering(ordering)  # type: ignore[misc]
+        descending = bool(keys) and keys[0].startswith("-")
+        return [*keys, "-pk" if descending else "pk"]
+
+
 @admin.register(Task)
 class TaskAdmin(LedgerAdmin):
     list_display = (
@@ -314,6 +327,7 @@ class TaskAdmin(LedgerAdmin):
         "progress",
     )
     list_display_links = ("seq", "short_text")
+    ordering = ("due_date", "id")
     # Only columns with an index behind them sort; any other sort of a million rows
     # would be a full sort per page.
     sortable_by = ("due_date", "status")
@@ -332,6 +346,9 @@ class TaskAdmin(LedgerAdmin):
         (_("Progress"), {"fields": TASK_PROGRESS_FIELDS}),
         (_("Source"), {"fields": TASK_SOURCE_FIELDS, "classes": ("collapse",)}),
     )
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return TaskChangeList
 
     @admin.display(description=Task._meta.get_field("text").verbose_name)
     def short_text(self, obj: Task) -> str:

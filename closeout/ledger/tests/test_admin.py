@@ -448,3 +448,12 @@ def test_a_due_date_filter_narrows_the_task_list(world, office):
     Task.objects.filter(pk=world.own.pk).update(due_date=dt.date(2030, 1, 1))
     page = office.get(url(Task, "changelist"), {"due_date__gte": "2029-01-01"})
     assert [t.pk for t in page.context["cl"].result_list] == [world.own.pk]
+
+
+def test_tasks_sorted_by_due_date_break_ties_by_id_in_the_same_direction(world, office):
+    # Same due date for all three: the order must follow the (due_date, id) index.
+    ids = sorted(t.pk for t in (world.own, world.child, world.foreign))
+    for sort, expected in (("7", ids), ("-7", ids[::-1])):
+        response = office.get(reverse("admin:ledger_task_changelist"), {"o": sort})
+        shown = [t.pk for t in response.context["cl"].result_list]
+        assert shown == expected
