@@ -307,9 +307,15 @@ class TaskChangeList(ChangeList):
     walks one index (Django's default tie-break, "-pk", sorts against it)."""
 
     def _get_deterministic_ordering(self, ordering: list[Any]) -> list[Any]:
-        keys = [o for o in ordering if isinstance(o, str)]
-        if len(keys) != len(ordering) or any(k.lstrip("-") in ("pk", "id") for k in keys):
+        if not all(isinstance(o, str) for o in ordering):
             return super()._get_deterministic_ordering(ordering)  # type: ignore[misc]
+        # The clicked column comes first, then the admin's default ordering is appended:
+        # keep each field once and end with the id, in the main key's direction.
+        keys: list[str] = []
+        for key in ordering:
+            name = key.lstrip("-")
+            if name not in ("pk", "id") and name not in {k.lstrip("-") for k in keys}:
+                keys.append(key)
         descending = bool(keys) and keys[0].startswith("-")
         return [*keys, "-pk" if descending else "pk"]
 
