@@ -62,6 +62,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
     page = selectors.task_page(actor(request), f, page=filters.page, size=filters.page_size)
     return {
         "count": page.count,
+        "count_exact": page.exact,
         "page": page.number,
         "page_size": page.size,
         "results": [serialize.task_row(t) for t in page.rows],

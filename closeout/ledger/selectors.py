@@ -147,6 +147,9 @@ def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
+SEARCH_COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class TaskPage:
     """One page of a task list with the total it was cut from."""
@@ -155,6 +158,7 @@ class TaskPage:
     count: int
     number: int
     size: int
+    exact: bool = True  # False: there are at least `count` tasks (a text search, capped)
 
     @property
     def num_pages(self) -> int:
@@ -178,7 +182,9 @@ def task_page(
        the narrow index columns, never whole rows joined to their problems.
     2. When the candidates are bounded by a unit subtree, the total comes with those ids
        (a window count over the same pass); otherwise a separate count, which the
-       status/due indexes answer without touching the rows.
+       status/due indexes answer without touching the rows. A text search over the whole
+       ledger counts only up to SEARCH_COUNT_CAP ("1000+"): every match must be read to
+       count it, and a common word matches tens of thousands of tasks.
     3. Load the relations of those ids only, and keep their order.
     """
     if page < 1 or size < 1:
@@ -195,9 +201,11 @@ def task_page(
         count = picked[0][1] if picked else (qs.count() if page > 1 else 0)
     else:
         ids = list(qs.values_list("id", flat=True)[start : start + size])
-        count = qs.count()
+        count = qs.count() if not f.q.strip() else qs[: SEARCH_COUNT_CAP + 1].count()
+    exact = count <= SEARCH_COUNT_CAP or not f.q.strip()
     by_id = {t.pk: t for t in with_list_relations(Task.objects.filter(pk__in=ids))}
-    return TaskPage([by_id[i] for i in ids if i in by_id], count, page, size)
+    rows = [by_id[i] for i in ids if i in by_id]
+    return TaskPage(rows, count if exact else SEARCH_COUNT_CAP, page, size, exact)
 
 
 def task_detail(actor: Actor, task_id: int) -> Task:

@@ -74,3 +74,12 @@ def test_pages_are_numbered_from_one(world):
 
     with pytest.raises(InvalidInput):
         selectors.task_page(world.actor("office"), None, page=0)
+
+
+def test_a_text_search_counts_up_to_a_cap(world, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    office = world.actor("office")
+    page = selectors.task_page(office, TaskFilter(q="饮用水"), size=1)
+    assert (page.count, page.exact, len(page.rows)) == (2, False, 1)
+    plain = selectors.task_page(office, TaskFilter(), size=1)
+    assert (plain.count, plain.exact) == (3, True)
