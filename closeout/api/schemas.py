@@ -90,8 +90,8 @@ class TaskRowOut(Schema):
 class TaskPageOut(Schema):
     count: int
     count_exact: bool = Field(
-        True, description="false when `count` is a lower bound (a text search is counted "
-        "up to 1000)"
+        True,
+        description="false when `count` is a lower bound (a text search is counted up to 1000)",
     )
     page: int
     page_size: int

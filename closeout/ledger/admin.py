@@ -599,9 +599,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         models = apps.get_app_config("ledger").get_models()
         return [
-            (m._meta.model_name or "", m._meta.verbose_name)
-            for m in models
-            if m is not AuditEvent
+            (m._meta.model_name or "", m._meta.verbose_name) for m in models if m is not AuditEvent
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -376,3 +377,31 @@ def unit_status_counts(
     for g in grouped:
         counts[g["child"]][g["task_status"]] = g["n"]
     return [UnitCounts(unit_id=r["id"], name=r["name"], counts=counts[r["id"]]) for r in rows]
+
+
+@dataclass
+class PlanReview:
+    """An imported plan as the office reviews it: tasks with their parts and the unit
+    names awaiting a decision (see `services.plan_import`)."""
+
+    plan: Any
+    tasks: list[Any]
+    undecided: int
+
+
+def plan_review(actor: Actor, plan_id: int) -> PlanReview:
+    """The review page's data; only the office reviews imports (others get NotFound)."""
+    from closeout.ledger.models import Plan, UnitProposal
+
+    if not access.can_edit(actor):
+        raise NotFound(_("plan %(plan)s does not exist") % {"plan": plan_id})
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound(_("plan %(plan)s does not exist") % {"plan": plan_id})
+    tasks = list(
+        plan.tasks.select_related("problem")
+        .prefetch_related("assignments__unit", "persons", "unit_proposals__unit")
+        .order_by("seq")
+    )
+    undecided = UnitProposal.objects.filter(task__plan=plan, decided=False).count()
+    return PlanReview(plan=plan, tasks=tasks, undecided=undecided)

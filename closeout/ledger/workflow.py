@@ -69,8 +69,12 @@ def _target_after_filing(task: Any) -> str:
 def _rule(
     label: Any, roles: set[str], *, approves: bool = False, needs_reason: bool = False
 ) -> dict[str, Any]:
-    return {"label": label, "roles": frozenset(roles), "approves": approves,
-            "needs_reason": needs_reason}
+    return {
+        "label": label,
+        "roles": frozenset(roles),
+        "approves": approves,
+        "needs_reason": needs_reason,
+    }
 
 
 class TaskLifecycle(ConcurrentTransitionMixin, models.Model):
@@ -83,58 +87,93 @@ class TaskLifecycle(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
-    @transition(field=status, source=Status.DRAFT, target=Status.IN_PROGRESS,
-                custom=_rule(_("Confirm"), {OFFICE}))
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.IN_PROGRESS,
+        custom=_rule(_("Confirm"), {OFFICE}),
+    )
     def confirm(self) -> None:
         """The office confirms an imported task; the clock starts (确认入账)."""
 
-    @transition(field=status, source=[Status.DRAFT, Status.IN_PROGRESS], target=Status.CANCELLED,
-                custom=_rule(_("Cancel"), {OFFICE}, needs_reason=True))
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.IN_PROGRESS],
+        target=Status.CANCELLED,
+        custom=_rule(_("Cancel"), {OFFICE}, needs_reason=True),
+    )
     def cancel(self) -> None:
         """The office withdraws a task, e.g. a duplicate (撤销)."""
 
-    @transition(field=status, source=Status.IN_PROGRESS, target=Status.REQUESTED,
-                custom=_rule(_("Request close-out"), {UNIT, OFFICE}))
+    @transition(
+        field=status,
+        source=Status.IN_PROGRESS,
+        target=Status.REQUESTED,
+        custom=_rule(_("Request close-out"), {UNIT, OFFICE}),
+    )
     def request_closeout(self) -> None:
         """The responsible unit applies for close-out (申请销号)."""
 
-    @transition(field=status, source=Status.REQUESTED, target=Status.IN_PROGRESS,
-                custom=_rule(_("Withdraw request"), {UNIT, OFFICE}))
+    @transition(
+        field=status,
+        source=Status.REQUESTED,
+        target=Status.IN_PROGRESS,
+        custom=_rule(_("Withdraw request"), {UNIT, OFFICE}),
+    )
     def withdraw_request(self) -> None:
         """The unit takes its close-out request back."""
 
-    @transition(field=status, source=Status.REQUESTED, target=Status.NOTICE,
-                custom=_rule(_("Pass preliminary review"), {SUPERVISOR, OFFICE}, approves=True))
+    @transition(
+        field=status,
+        source=Status.REQUESTED,
+        target=Status.NOTICE,
+        custom=_rule(_("Pass preliminary review"), {SUPERVISOR, OFFICE}, approves=True),
+    )
     def pass_review(self) -> None:
         """The supervising unit's preliminary review passes (初审通过); notice begins."""
 
-    @transition(field=status, source=Status.NOTICE, target=Status.VERIFICATION,
-                custom=_rule(_("End public notice"), {OFFICE, SYSTEM}, approves=True))
+    @transition(
+        field=status,
+        source=Status.NOTICE,
+        target=Status.VERIFICATION,
+        custom=_rule(_("End public notice"), {OFFICE, SYSTEM}, approves=True),
+    )
     def end_notice(self) -> None:
         """The public notice (公示) has run its days with every objection answered."""
 
-    @transition(field=status, source=Status.VERIFICATION, target=Status.VERIFIED,
-                custom=_rule(_("Verify on site"), {SUPERVISOR, OFFICE}, approves=True))
+    @transition(
+        field=status,
+        source=Status.VERIFICATION,
+        target=Status.VERIFIED,
+        custom=_rule(_("Verify on site"), {SUPERVISOR, OFFICE}, approves=True),
+    )
     def verify(self) -> None:
         """An on-site check confirms the rectification (核查)."""
 
-    @transition(field=status, source=Status.VERIFIED,
-                target=GET_STATE(_target_after_filing, states=[Status.CLOSED, Status.SUSTAINED]),
-                custom=_rule(_("File and close out"), {OFFICE}, approves=True))
+    @transition(
+        field=status,
+        source=Status.VERIFIED,
+        target=GET_STATE(_target_after_filing, states=[Status.CLOSED, Status.SUSTAINED]),
+        custom=_rule(_("File and close out"), {OFFICE}, approves=True),
+    )
     def file(self) -> None:
         """The office files the close-out (备案); ongoing tasks become "sustained"."""
 
-    @transition(field=status,
-                source=[Status.REQUESTED, Status.NOTICE, Status.VERIFICATION, Status.VERIFIED],
-                target=Status.IN_PROGRESS,
-                custom=_rule(_("Send back"), {SUPERVISOR, OFFICE}, approves=True,
-                             needs_reason=True))
+    @transition(
+        field=status,
+        source=[Status.REQUESTED, Status.NOTICE, Status.VERIFICATION, Status.VERIFIED],
+        target=Status.IN_PROGRESS,
+        custom=_rule(_("Send back"), {SUPERVISOR, OFFICE}, approves=True, needs_reason=True),
+    )
     def send_back(self) -> None:
         """A review step rejects the close-out and returns the task (退回重新整改)."""
 
-    @transition(field=status, source=[Status.CLOSED, Status.SUSTAINED],
-                target=Status.IN_PROGRESS,
-                custom=_rule(_("Reopen after rebound"), {SUPERVISOR, OFFICE}, needs_reason=True))
+    @transition(
+        field=status,
+        source=[Status.CLOSED, Status.SUSTAINED],
+        target=Status.IN_PROGRESS,
+        custom=_rule(_("Reopen after rebound"), {SUPERVISOR, OFFICE}, needs_reason=True),
+    )
     def reopen(self) -> None:
         """A look-back finds the problem has come back (反弹); the task reopens."""
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from closeout.web import views
+from closeout.web import imports, views
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,15 @@ urlpatterns = [
     path("tasks/<int:task_id>/report/", views.task_report, name="task_report"),
     path(
         "tasks/<int:task_id>/transition/<str:name>/", views.task_transition, name="task_transition"
+    ),
+    path("plans/import/", imports.plan_upload, name="plan_upload"),
+    path("plans/<int:plan_id>/review/", imports.plan_review, name="plan_review"),
+    path("plans/<int:plan_id>/confirm/", imports.plan_confirm, name="plan_confirm"),
+    path("plans/<int:plan_id>/tasks/<int:task_id>/", imports.task_fields, name="plan_task_fields"),
+    path(
+        "plans/<int:plan_id>/proposals/<int:proposal_id>/",
+        imports.proposal_decide,
+        name="plan_proposal_decide",
     ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import closeout.ledger.lookups  # noqa: F401  (registers the any_of lookup)
 from closeout.ledger.models.accounts import ApiToken, Profile, Role
 from closeout.ledger.models.audit import AuditEvent
+from closeout.ledger.models.imports import ProposalReason, UnitProposal
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
 from closeout.ledger.models.reports import Evidence, ProgressReport
 from closeout.ledger.models.tasks import (
@@ -37,6 +38,7 @@ __all__ = [
     "ProblemSource",
     "Profile",
     "ProgressReport",
+    "ProposalReason",
     "ReportCycle",
     "Role",
     "Status",
@@ -48,4 +50,5 @@ __all__ = [
     "UnitGroup",
     "UnitKind",
     "UnitLevel",
+    "UnitProposal",
 ]

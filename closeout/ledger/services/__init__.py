@@ -3,7 +3,7 @@ which check permission through `closeout.ledger.access`, change the rows and app
 audit event in the same database transaction. API, pages, admin and commands all call
 these; none of them writes to the ledger tables directly.
 
-Modules: audit (the event writer), units, users, plans, tasks, reports. Import from
+Modules: audit (the event writer), units, users, plans, tasks, reports, imports. Import from
 here: `from closeout.ledger import services; services.task_transition(...)`.
 """
 
@@ -16,6 +16,13 @@ from closeout.ledger.services.audit import (
     audited_save,
     audited_set_m2m,
     snapshot,
+)
+from closeout.ledger.services.imports import (
+    ImportOutcome,
+    parse_upload,
+    plan_confirm,
+    plan_import,
+    proposal_decide,
 )
 from closeout.ledger.services.plans import (
     inspection_create,
@@ -57,6 +64,7 @@ __all__ = [
     "OFFICE_EXTENSIONS",
     "TASK_EDITABLE_FIELDS",
     "Actor",
+    "ImportOutcome",
     "PersonRef",
     "UnitRef",
     "Upload",
@@ -66,9 +74,13 @@ __all__ = [
     "audited_set_m2m",
     "evidence_store",
     "inspection_create",
+    "parse_upload",
     "plan_add_inspection",
+    "plan_confirm",
     "plan_create",
+    "plan_import",
     "problem_create",
+    "proposal_decide",
     "report_create",
     "snapshot",
     "sniff_content_type",

@@ -137,23 +137,52 @@ def build_world(*, status: str = "in_progress") -> World:
             services.task_transition(actor=office, task_id=task.pk, name="confirm")
             task.refresh_from_db()
     users = {
-        "office": services.user_create(actor=office, username="office", password=PASSWORD,
-                                       role=Role.OFFICE),
-        "leader": services.user_create(actor=office, username="leader", password=PASSWORD,
-                                       role=Role.LEADER),
-        "unit_env": services.user_create(actor=office, username="unit_env", password=PASSWORD,
-                                         role=Role.UNIT, unit=env),
-        "unit_licheng": services.user_create(actor=office, username="unit_licheng",
-                                             password=PASSWORD, role=Role.UNIT,
-                                             unit=district_gov),
-        "unit_water": services.user_create(actor=office, username="unit_water",
-                                           password=PASSWORD, role=Role.UNIT, unit=water),
-        "supervisor": services.user_create(actor=office, username="supervisor",
-                                           password=PASSWORD, role=Role.SUPERVISOR,
-                                           unit=supervising),
-        "supervisor_audit": services.user_create(actor=office, username="supervisor_audit",
-                                                 password=PASSWORD, role=Role.SUPERVISOR,
-                                                 unit=audit_unit),
+        "office": services.user_create(
+            actor=office, username="office", password=PASSWORD, role=Role.OFFICE
+        ),
+        "leader": services.user_create(
+            actor=office, username="leader", password=PASSWORD, role=Role.LEADER
+        ),
+        "unit_env": services.user_create(
+            actor=office, username="unit_env", password=PASSWORD, role=Role.UNIT, unit=env
+        ),
+        "unit_licheng": services.user_create(
+            actor=office,
+            username="unit_licheng",
+            password=PASSWORD,
+            role=Role.UNIT,
+            unit=district_gov,
+        ),
+        "unit_water": services.user_create(
+            actor=office, username="unit_water", password=PASSWORD, role=Role.UNIT, unit=water
+        ),
+        "supervisor": services.user_create(
+            actor=office,
+            username="supervisor",
+            password=PASSWORD,
+            role=Role.SUPERVISOR,
+            unit=supervising,
+        ),
+        "supervisor_audit": services.user_create(
+            actor=office,
+            username="supervisor_audit",
+            password=PASSWORD,
+            role=Role.SUPERVISOR,
+            unit=audit_unit,
+        ),
     }
-    return World(city, env, water, district, district_gov, district_env, supervising,
-                 audit_unit, plan, own, child, foreign, users)
+    return World(
+        city,
+        env,
+        water,
+        district,
+        district_gov,
+        district_env,
+        supervising,
+        audit_unit,
+        plan,
+        own,
+        child,
+        foreign,
+        users,
+    )

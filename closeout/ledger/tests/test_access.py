@@ -26,8 +26,11 @@ VISIBLE = {
 @pytest.mark.parametrize(("user", "expected"), sorted(VISIBLE.items()))
 def test_each_role_sees_exactly_its_tasks(world, user, expected):
     actor = world.actor(user)
-    names = {n for n in ("own", "child", "foreign") if getattr(world, n).pk in
-             set(access.visible_tasks(actor).values_list("pk", flat=True))}
+    names = {
+        n
+        for n in ("own", "child", "foreign")
+        if getattr(world, n).pk in set(access.visible_tasks(actor).values_list("pk", flat=True))
+    }
     assert names == expected
     for name in ("own", "child", "foreign"):
         assert access.can_view(actor, getattr(world, name)) == (name in expected)

@@ -38,9 +38,7 @@ def test_audit_events_cannot_be_bulk_updated_or_deleted(world):
 def test_the_database_itself_refuses_to_update_an_audit_event(world):
     event = AuditEvent.objects.first()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE ledger_auditevent SET note = 'forged' WHERE id = %s", [event.pk]
-        )
+        cursor.execute("UPDATE ledger_auditevent SET note = 'forged' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).note == event.note
 
 

@@ -24,7 +24,8 @@ ACTIONS = ("view", "edit", "report", "transition", "admin")
 # unit below it, "foreign" anything else; office and leader have no unit, so for them the
 # three tasks differ only in who leads them.
 ALLOWED = {
-    "view": {("office", r) for r in RELATIONS} | {("leader", r) for r in RELATIONS}
+    "view": {("office", r) for r in RELATIONS}
+    | {("leader", r) for r in RELATIONS}
     | {("unit", "own"), ("unit", "child"), ("supervisor", "own"), ("supervisor", "child")},
     "edit": {("office", r) for r in RELATIONS},
     "report": {("office", r) for r in RELATIONS} | {("unit", "own"), ("unit", "child")},
@@ -55,28 +56,36 @@ def matrix(db):
         [("own", a, s), ("child", a1, s1), ("foreign", b, t)], start=1
     ):
         task = services.task_create(
-            actor=office, problem=problem, seq=i, text=f"任务{i}",
-            units=[services.UnitRef(lead, AssignmentRole.LEAD),
-                   services.UnitRef(sup, AssignmentRole.SUPERVISING)],
+            actor=office,
+            problem=problem,
+            seq=i,
+            text=f"任务{i}",
+            units=[
+                services.UnitRef(lead, AssignmentRole.LEAD),
+                services.UnitRef(sup, AssignmentRole.SUPERVISING),
+            ],
         )
         services.task_transition(actor=office, task_id=task.pk, name="confirm")
         tasks[relation] = task
     users = {
-        "office": services.user_create(actor=office, username="m-office", password=PASSWORD,
-                                       role=Role.OFFICE),
-        "leader": services.user_create(actor=office, username="m-leader", password=PASSWORD,
-                                       role=Role.LEADER),
-        "unit": services.user_create(actor=office, username="m-unit", password=PASSWORD,
-                                     role=Role.UNIT, unit=a),
-        "supervisor": services.user_create(actor=office, username="m-sup", password=PASSWORD,
-                                           role=Role.SUPERVISOR, unit=s),
+        "office": services.user_create(
+            actor=office, username="m-office", password=PASSWORD, role=Role.OFFICE
+        ),
+        "leader": services.user_create(
+            actor=office, username="m-leader", password=PASSWORD, role=Role.LEADER
+        ),
+        "unit": services.user_create(
+            actor=office, username="m-unit", password=PASSWORD, role=Role.UNIT, unit=a
+        ),
+        "supervisor": services.user_create(
+            actor=office, username="m-sup", password=PASSWORD, role=Role.SUPERVISOR, unit=s
+        ),
         "public": None,
     }
     return tasks, users
 
 
-CASES = [(role, relation, action) for role in ROLES for relation in RELATIONS
-         for action in ACTIONS]
+CASES = [(role, relation, action) for role in ROLES for relation in RELATIONS for action in ACTIONS]
 
 
 def _client(users, role) -> Client:
@@ -109,14 +118,16 @@ def _api(client: Client, role, task, action):
     if action == "view":
         return client.get(url)
     if action == "edit":
-        return client.patch(url, json.dumps({"target": "PM2.5年均浓度下降"}),
-                            content_type="application/json")
+        return client.patch(
+            url, json.dumps({"target": "PM2.5年均浓度下降"}), content_type="application/json"
+        )
     if action == "report":
         return client.post(f"{url}/reports", {"text": "本周完成排查", "percent": 30})
     if action == "transition":
         name = TRANSITION.get(role, "pass_review")
-        return client.post(f"{url}/transitions/{name}", json.dumps({"note": ""}),
-                           content_type="application/json")
+        return client.post(
+            f"{url}/transitions/{name}", json.dumps({"note": ""}), content_type="application/json"
+        )
     return client.get("/api/tasks")  # "admin" has no API form; listing must still work
 
 
@@ -161,8 +172,9 @@ def test_admin(matrix, role, relation):
         "view": client.get(f"/admin/ledger/task/{task.pk}/change/"),
         "list": client.get("/admin/ledger/task/"),
         "edit": client.post(f"/admin/ledger/task/{task.pk}/change/", {"target": "改"}),
-        "transition": client.post("/admin/ledger/task/",
-                                  {"action": "request_closeout", "_selected_action": [task.pk]}),
+        "transition": client.post(
+            "/admin/ledger/task/", {"action": "request_closeout", "_selected_action": [task.pk]}
+        ),
         "report": client.get("/admin/ledger/progressreport/"),
     }
     if _expected(role, relation, "admin"):

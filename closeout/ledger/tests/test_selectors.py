@@ -34,8 +34,9 @@ def test_an_assignment_added_later_copies_the_current_status(world):
     TaskUnit.objects.create(task=world.foreign, unit=world.env, role=AssignmentRole.COOP)
     copy = TaskUnit.objects.get(task=world.foreign, unit=world.env)
     assert copy.task_status == Status.IN_PROGRESS
-    assert world.foreign.pk in _ids(world.actor("office"), unit=world.env.pk,
-                                    status=(Status.IN_PROGRESS,))
+    assert world.foreign.pk in _ids(
+        world.actor("office"), unit=world.env.pk, status=(Status.IN_PROGRESS,)
+    )
 
 
 def test_unit_users_see_their_subtree_through_the_same_index(world):

@@ -146,7 +146,6 @@ def test_help_describes_the_command_and_its_listen_options(command):
     assert "DEBUG" in text  # the description says how the command treats DEBUG
 
 
-
 def in_default_language(msgid: str, **values: object) -> str:
     """A message as the commands print it: in the default language (Chinese)."""
     from django.conf import settings

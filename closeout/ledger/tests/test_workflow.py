@@ -71,8 +71,9 @@ def test_filing_an_ongoing_task_makes_it_sustained_not_closed(world):
 def test_reopening_clears_the_closing_date(world):
     _put(world.own, Status.VERIFIED)
     services.task_transition(actor=OFFICE, task_id=world.own.pk, name="file")
-    task = services.task_transition(actor=OFFICE, task_id=world.own.pk, name="reopen",
-                                    note="回头看发现反弹")
+    task = services.task_transition(
+        actor=OFFICE, task_id=world.own.pk, name="reopen", note="回头看发现反弹"
+    )
     assert task.status == Status.IN_PROGRESS and task.closed_on is None
 
 
@@ -94,8 +95,9 @@ def test_responsible_unit_never_approves_its_own_closeout(world):
 
     TaskUnit.objects.create(task=world.own, unit=world.env, role=AssignmentRole.SUPERVISING)
     _put(world.own, Status.REQUESTED)
-    actor = Actor(role=Role.SUPERVISOR, label="sup-env", unit_id=world.env.pk,
-                  unit_path=world.env.path)
+    actor = Actor(
+        role=Role.SUPERVISOR, label="sup-env", unit_id=world.env.pk, unit_path=world.env.path
+    )
     with pytest.raises(NotPermitted):
         services.task_transition(actor=actor, task_id=world.own.pk, name="pass_review")
 

@@ -379,8 +379,9 @@ def test_units_named_through_a_group_show_as_the_group_in_the_list(world, client
 
     group = UnitGroup.objects.create(name="各县区党委、政府")
     for unit in (world.district_gov, world.district):
-        TaskUnit.objects.create(task=world.own, unit=unit, role=AssignmentRole.LEAD,
-                                via_group=group)
+        TaskUnit.objects.create(
+            task=world.own, unit=unit, role=AssignmentRole.LEAD, via_group=group
+        )
     client.force_login(world.users["office"])
     page = client.get("/tasks/").content.decode()
     assert "各县区党委、政府" in page and "(2)" in page

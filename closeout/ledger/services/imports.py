@@ -1,0 +1,420 @@
+"""Plan import (方案导入): a parsed plan becomes a draft ledger the office reviews, corrects
+and confirms (确认入账).
+
+`plan_import` is one transaction: the plan, its problems, its draft tasks with their
+units and persons, the unit names still awaiting a decision (`UnitProposal`) and the
+audit events either all exist or none does. The original file is kept under
+DATA_DIR/plans/<sha256> and its decoded text as `Plan.source_text`, so every task's span
+shows the sentence it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from closeout.ingest import IngestError, ParseContext, ParseResult, parse, to_json
+from closeout.ledger import access, clock, resolve
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from closeout.ledger.models import (
+    AssignmentRole,
+    PersonRole,
+    Plan,
+    PlanStatus,
+    Problem,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitProposal,
+)
+from closeout.ledger.plandiff import PlanDiff, diff_tasks
+from closeout.ledger.services import plans as plan_services
+from closeout.ledger.services import tasks as task_services
+from closeout.ledger.services.audit import audit
+from closeout.ledger.services.tasks import PersonRef, UnitRef
+from closeout.ledger.workflow import Status
+
+PLANS_DIR = "plans"
+UNIT_FIELDS = (
+    ("lead_units", AssignmentRole.LEAD),
+    ("coop_units", AssignmentRole.COOP),
+    ("supervising_units", AssignmentRole.SUPERVISING),
+    ("coop_supervising_units", AssignmentRole.COOP_SUPERVISING),
+)
+PERSON_FIELDS = (
+    ("persons", PersonRole.RESPONSIBLE),
+    ("supervising_leaders", PersonRole.SUPERVISING_LEADER),
+)
+UNRESOLVED_FLAG = "unit_unresolved: "
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, for the command's summary and the review page."""
+
+    plan: Plan
+    created: bool  # False: the same bytes were imported before; nothing was written
+    tasks: int = 0
+    duplicates: list[tuple[int, int]] = field(default_factory=list)  # (seq, seq it repeats)
+    flagged: list[tuple[int, list[str]]] = field(default_factory=list)  # (seq, flags)
+    unresolved: list[str] = field(default_factory=list)  # names awaiting the office
+    resolved: int = 0  # unit names matched to the registry
+    warnings: list[str] = field(default_factory=list)
+    previous: Plan | None = None
+    diff: PlanDiff | None = None
+
+
+def stored_path(content_hash: str) -> Path:
+    return Path(settings.DATA_DIR) / PLANS_DIR / content_hash
+
+
+def parse_upload(data: bytes, name: str, *, year: int | None = None) -> ParseResult:
+    """Parse an uploaded plan; unreadable input becomes one clear `InvalidInput`."""
+    try:
+        return parse(data, ParseContext(name=name, year=year))
+    except IngestError as exc:
+        raise InvalidInput(
+            _("%(name)s cannot be read: %(reason)s")
+            % {"name": name, "reason": getattr(exc, "reason", str(exc))},
+            field="file",
+        ) from exc
+
+
+def _store(data: bytes, content_hash: str) -> bool:
+    """Write the original file once (content-addressed); True when this call created it."""
+    path = stored_path(content_hash)
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return True
+
+
+def _due(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _previous_parse(plan: Plan) -> list[dict[str, Any]]:
+    """The tasks of an earlier version as parsed from its stored original."""
+    path = stored_path(plan.content_hash) if plan.content_hash else None
+    if path is not None and path.exists():
+        data = path.read_bytes()
+    else:
+        data = plan.source_text.encode("utf-8")
+    try:
+        parsed = to_json(parse(data, ParseContext(name=plan.source_name or "plan.txt")))
+    except IngestError:
+        return []
+    tasks = cast(list[dict[str, Any]], parsed["tasks"])
+    return [t for t in tasks if t["duplicate_of"] is None]
+
+
+def _existing_outcome(plan: Plan) -> ImportOutcome:
+    undecided = UnitProposal.objects.filter(task__plan=plan, decided=False)
+    return ImportOutcome(
+        plan=plan,
+        created=False,
+        tasks=plan.tasks.count(),
+        unresolved=sorted(set(undecided.values_list("text", flat=True))),
+        previous=plan.previous,
+    )
+
+
+def _unit_refs(
+    index: resolve.UnitIndex, task: dict[str, Any], outcome: ImportOutcome
+) -> tuple[list[UnitRef], list[tuple[str, resolve.Resolution]], list[str]]:
+    refs: dict[tuple[int, str], UnitRef] = {}
+    pending: list[tuple[str, resolve.Resolution]] = []
+    flags: list[str] = []
+    units: dict[int, Unit] = {}  # id-only instances: task_create needs the keys alone
+    for key_name, role in UNIT_FIELDS:
+        for text in task[key_name]:
+            found = resolve.resolve(index, text)
+            if not found.resolved:
+                pending.append((role, found))
+                flags.append(f"{UNRESOLVED_FLAG}{text}")
+                continue
+            outcome.resolved += 1
+            for uid in found.unit_ids:
+                units.setdefault(uid, Unit(pk=uid))
+                refs.setdefault((uid, role), UnitRef(units[uid], role, found.group_id))
+    return list(refs.values()), pending, flags
+
+
+def _person_refs(index: resolve.UnitIndex, task: dict[str, Any]) -> list[PersonRef]:
+    refs = []
+    for key_name, role in PERSON_FIELDS:
+        for text in task[key_name]:
+            unit_id, post = resolve.resolve_person(index, text)
+            refs.append(
+                PersonRef(text[:200], role, Unit(pk=unit_id) if unit_id else None, post[:60])
+            )
+    return refs
+
+
+def plan_import(
+    actor: Actor,
+    *,
+    data: bytes,
+    name: str,
+    region: Unit | None = None,
+    year: int | None = None,
+) -> ImportOutcome:
+    """Import a plan file as a draft plan (待确认). The same bytes again: the existing plan,
+    nothing written. A file titled like an existing plan: its next version, with the diff."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office imports plans"))
+    content_hash = hashlib.sha256(data).hexdigest()
+    existing = Plan.objects.filter(content_hash=content_hash).first()
+    if existing is not None:
+        return _existing_outcome(existing)
+    result = parse_upload(data, name, year=year)
+    parsed = to_json(result)
+    tasks = cast(list[dict[str, Any]], parsed["tasks"])
+    kept = [t for t in tasks if t["duplicate_of"] is None]
+    if not kept:
+        raise InvalidInput(
+            _("no rectification tasks were found in %(name)s") % {"name": name}, field="file"
+        )
+    first = result.documents[0] if result.documents else None
+    title = ((first.title if first else None) or Path(name).stem or name)[:300]
+    issuer = ((first.issuer if first else None) or "")[:200]
+    previous = Plan.objects.filter(title=title).order_by("-version", "-id").first()
+    if region is None:
+        region = resolve.region_for(title, first.issuer if first else None)
+    index = resolve.load_index(region)
+    outcome = ImportOutcome(plan=Plan(), created=True, warnings=list(result.warnings))
+    outcome.previous = previous
+    if previous is not None:
+        outcome.diff = diff_tasks(_previous_parse(previous), kept)
+    created_file = False
+    try:
+        with transaction.atomic():
+            created_file = _store(data, content_hash)
+            plan = plan_services.plan_create(
+                actor=actor,
+                title=title,
+                issuer=issuer,
+                issued_on=first.date if first else None,
+                status=PlanStatus.DRAFT,
+                version=previous.version + 1 if previous else 1,
+                previous=previous,
+                source_name=Path(name).name[:255],
+                source_file=f"{PLANS_DIR}/{content_hash}",
+                source_text=result.text,
+                content_hash=content_hash,
+            )
+            outcome.plan = plan
+            _create_tasks(actor, plan, tasks, index, outcome)
+            audit(
+                actor,
+                "plan.import",
+                plan,
+                after={
+                    "source_name": plan.source_name,
+                    "version": plan.version,
+                    "previous": previous.pk if previous else None,
+                    "tasks": outcome.tasks,
+                    "duplicates": len(outcome.duplicates),
+                    "unresolved": len(outcome.unresolved),
+                    "diff": outcome.diff.as_json() if outcome.diff else None,
+                },
+            )
+    except BaseException:
+        if created_file:
+            stored_path(content_hash).unlink(missing_ok=True)
+        raise
+    return outcome
+
+
+def _create_tasks(
+    actor: Actor,
+    plan: Plan,
+    tasks: list[dict[str, Any]],
+    index: resolve.UnitIndex,
+    outcome: ImportOutcome,
+) -> None:
+    problems: dict[tuple[Any, ...], Problem] = {}
+    proposals: list[UnitProposal] = []
+    unresolved: set[str] = set()
+    seq = 0
+    for task in tasks:
+        if task["duplicate_of"] is not None:
+            outcome.duplicates.append((task["seq"], task["duplicate_of"]))
+            continue
+        p = task["problem"]
+        pkey = (task["document"], p["number"], p["title"], tuple(p["path"]))
+        problem = problems.get(pkey)
+        if problem is None:
+            problem = plan_services.problem_create(
+                actor=actor,
+                plan=plan,
+                seq=len(problems) + 1,
+                title=(p["title"] or task["text"][:60])[:500],
+                number=(p["number"] or "")[:40],
+                outline_path=list(p["path"]),
+                span_start=task["span"][0],
+                span_end=task["span"][1],
+            )
+            problems[pkey] = problem
+        else:
+            problem.span_end = max(problem.span_end or 0, task["span"][1])
+        units, pending, unit_flags = _unit_refs(index, task, outcome)
+        flags = [*task["flags"], *unit_flags]
+        seq += 1
+        deadline = task["deadline"]
+        created = task_services.task_create(
+            actor=actor,
+            problem=problem,
+            seq=seq,
+            text=task["text"],
+            units=units,
+            persons=_person_refs(index, task),
+            target=task["target"] or "",
+            measures=list(task["measures"]),
+            deadline_raw=(deadline["raw"] or "")[:120],
+            due_date=_due(deadline["due"]),
+            immediate=deadline["immediate"],
+            ongoing=deadline["ongoing"],
+            flags=flags,
+            span_start=task["span"][0],
+            span_end=task["span"][1],
+        )
+        outcome.tasks += 1
+        if flags:
+            outcome.flagged.append((seq, flags))
+        for role, found in pending:
+            unresolved.add(found.text)
+            proposals.append(
+                UnitProposal(
+                    task=created,
+                    role=role,
+                    text=found.text[:200],
+                    reason=found.reason or "unknown",
+                    candidates=[c.as_json() for c in found.candidates],
+                )
+            )
+    for problem in problems.values():
+        Problem.objects.filter(pk=problem.pk).update(span_end=problem.span_end)
+    UnitProposal.objects.bulk_create(proposals)
+    outcome.unresolved = sorted(unresolved)
+
+
+def undecided_proposals(plan: Plan) -> list[UnitProposal]:
+    return list(
+        UnitProposal.objects.filter(task__plan=plan, decided=False)
+        .select_related("task")
+        .order_by("task__seq", "id")
+    )
+
+
+def plan_confirm(actor: Actor, plan_id: int) -> Plan:
+    """Confirm an imported plan: every draft task is confirmed (确认入账) and the plan with
+    it, in one transaction. Refused while any unit name still awaits a decision."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office confirms plans"))
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
+        if plan is None:
+            raise NotFound(_("plan %(plan)s does not exist") % {"plan": plan_id})
+        if plan.status != PlanStatus.DRAFT:
+            raise InvalidTransition(
+                _("plan %(plan)s is not a draft; only drafts are confirmed") % {"plan": plan_id}
+            )
+        open_ = undecided_proposals(plan)
+        if open_:
+            listed = "; ".join(f"{p.task.seq}: {p.text}" for p in open_[:20])
+            more = len(open_) - 20
+            raise InvalidInput(
+                _("%(count)s unit names still await a decision (task: name): %(list)s%(more)s")
+                % {
+                    "count": len(open_),
+                    "list": listed,
+                    "more": _(" and %(n)s more") % {"n": more} if more > 0 else "",
+                },
+                field="proposals",
+            )
+        drafts = Task.objects.filter(plan=plan, status=Status.DRAFT).order_by("seq")
+        for task_id in drafts.values_list("pk", flat=True):
+            task_services.task_transition(actor=actor, task_id=task_id, name="confirm")
+        plan.status = PlanStatus.CONFIRMED
+        plan.save(update_fields=["status"])
+        audit(
+            actor, "plan.confirm", plan, before={"status": "draft"}, after={"status": plan.status}
+        )
+        previous = plan.previous
+        if previous is not None and previous.status != PlanStatus.SUPERSEDED:
+            old = previous.status
+            previous.status = PlanStatus.SUPERSEDED
+            previous.save(update_fields=["status"])
+            audit(
+                actor,
+                "plan.supersede",
+                previous,
+                before={"status": old},
+                after={"status": previous.status, "by": plan.pk},
+            )
+    return plan
+
+
+def proposal_decide(actor: Actor, proposal_id: int, unit_id: int | None) -> UnitProposal:
+    """The office's decision on one unit name: assign `unit_id` to the task in the proposed
+    part, or (None) drop the name. Either way the decision is audited on the task."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office decides unit names"))
+    with transaction.atomic():
+        proposal = (
+            UnitProposal.objects.select_for_update().select_related("task").filter(pk=proposal_id)
+        ).first()
+        if proposal is None:
+            raise NotFound(_("unit proposal %(id)s does not exist") % {"id": proposal_id})
+        if proposal.decided:
+            raise InvalidInput(
+                _("%(name)s was already decided") % {"name": proposal.text}, field="unit"
+            )
+        task = task_services.lock_task(proposal.task_id)
+        unit = None
+        if unit_id is not None:
+            unit = Unit.objects.filter(pk=unit_id, active=True).first()
+            if unit is None:
+                raise InvalidInput(_("no such unit"), field="unit")
+            TaskUnit.objects.get_or_create(
+                task=task, unit=unit, role=proposal.role, defaults={"task_status": task.status}
+            )
+        proposal.unit = unit
+        proposal.decided = True
+        proposal.decided_at = clock.now()
+        proposal.decided_by_id = actor.user_id
+        proposal.save(update_fields=["unit", "decided", "decided_at", "decided_by"])
+        flag = f"{UNRESOLVED_FLAG}{proposal.text}"
+        if flag in task.flags and not _still_open(task, proposal.text):
+            task.flags = [f for f in task.flags if f != flag]
+            task.save(update_fields=["flags", "updated_at"])
+        audit(
+            actor,
+            "unitproposal.decide",
+            proposal,
+            task=task,
+            before={"text": proposal.text, "role": proposal.role},
+            after={"unit": unit.pk if unit else None, "dropped": unit is None},
+        )
+    return proposal
+
+
+def _still_open(task: Task, text: str) -> bool:
+    return UnitProposal.objects.filter(task=task, text=text, decided=False).exists()
+
+
+def proposals_of(plan: Plan) -> Iterable[UnitProposal]:
+    return UnitProposal.objects.filter(task__plan=plan).select_related("task", "unit")

@@ -1,0 +1,142 @@
+"""The office's plan import pages: upload a plan, review the proposed ledger (pick units
+for unresolved names, correct fields), confirm it. Views call services and selectors
+only; `access.can_edit` decides who may use them (the office)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from closeout.ledger import access, selectors, services
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import DomainError, NotFound
+from closeout.web.forms import DateInput, add_domain_error
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Plan file (.txt, .docx, .pdf, .html)"))
+
+
+class TaskFieldsForm(forms.Form):
+    text = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
+    target = forms.CharField(label=_("Rectification target"), required=False)
+    deadline_raw = forms.CharField(label=_("Deadline as written"), required=False, max_length=120)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+
+
+def _office(request: HttpRequest) -> Actor:
+    actor = Actor.of(request.user)
+    if not access.can_edit(actor):
+        raise PermissionDenied
+    return actor
+
+
+@login_required
+def plan_upload(request: HttpRequest) -> HttpResponse:
+    actor = _office(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            form.add_error("file", _("the file is too large"))
+        else:
+            try:
+                out = services.plan_import(actor, data=upload.read(), name=upload.name)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                if not out.created:
+                    messages.info(request, _("This file was imported before."))
+                return redirect("web:plan_review", plan_id=out.plan.pk)
+    return render(request, "web/plan_upload.html", {"form": form})
+
+
+def _review(
+    request: HttpRequest, actor: Actor, plan_id: int, errors: dict[int, Any] | None = None
+) -> HttpResponse:
+    try:
+        review = selectors.plan_review(actor, plan_id)
+    except NotFound:
+        raise Http404 from None
+    errors = errors or {}
+    rows = []
+    for task in review.tasks:
+        form = errors.get(task.pk) or TaskFieldsForm(
+            initial={
+                "text": task.text,
+                "target": task.target,
+                "deadline_raw": task.deadline_raw,
+                "due_date": task.due_date,
+            },
+            prefix=f"t{task.pk}",
+        )
+        rows.append({"task": task, "form": form})
+    status = 400 if errors else 200
+    return render(request, "web/plan_review.html", {"review": review, "rows": rows}, status=status)
+
+
+@login_required
+def plan_review(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _review(request, _office(request), plan_id)
+
+
+@login_required
+@require_POST
+def task_fields(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    actor = _office(request)
+    form = TaskFieldsForm(request.POST, prefix=f"t{task_id}")
+    if form.is_valid():
+        changes = {k: v if v is not None else None for k, v in form.cleaned_data.items()}
+        try:
+            services.task_update(actor=actor, task_id=task_id, changes=changes)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect("web:plan_review", plan_id=plan_id)
+    return _review(request, actor, plan_id, {task_id: form})
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, plan_id: int, proposal_id: int) -> HttpResponse:
+    actor = _office(request)
+    choice = request.POST.get("unit", "")
+    unit_id = int(choice) if choice.isdigit() else None
+    if choice not in ("drop",) and unit_id is None:
+        messages.error(request, _("Pick a unit or drop the name."))
+        return redirect("web:plan_review", plan_id=plan_id)
+    try:
+        services.proposal_decide(actor, proposal_id, unit_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:plan_review", plan_id=plan_id)
+
+
+@login_required
+@require_POST
+def plan_confirm(request: HttpRequest, plan_id: int) -> HttpResponse:
+    actor = _office(request)
+    try:
+        services.plan_confirm(actor, plan_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:plan_review", plan_id=plan_id)
+    messages.success(request, _("The plan is confirmed; its tasks are now in progress."))
+    return redirect("web:task_list")
