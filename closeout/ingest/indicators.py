@@ -3,7 +3,9 @@
 "城市污水处理率不低于96%" → (城市污水处理率, >=, 96, %). The comparator comes from the verb
 before the number (不低于, 控制在, 下降到 …) and the qualifier after it (以上, 以下, 左右);
 "稳定达到国家二级标准(35微克/立方米)" is a concentration limit, so "<=". The year is the
-nearest "YYYY年" before the target in the same sentence.
+nearest "YYYY年" before the target in the same sentence ("2013年以来" starts a period, it is
+not a target year); a "——" bullet that states none takes the "到YYYY年" of the paragraph
+that introduces the list. "A、B比例分别达到60%以上和98%以上" gives one target per name.
 """
 
 from __future__ import annotations
@@ -37,11 +39,17 @@ STANDARD = re.compile(
     rf"(?P<verb>稳定达到|达到)(?P<std>[^,。;\n()]{{0,12}}标准)\s*\(\s*(?P<value>\d+(?:\.\d+)?)\s*"
     rf"(?P<unit>{UNIT})\s*\)"
 )
-_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年(?!以来|以后|起)")
+_LIST_YEAR = re.compile(r"(?:到|至|于)(\d{4})\s*年")
+# "分别达到60%以上和98%以上": the values after the first, paired with the names before it.
+_MORE_VALUES = re.compile(
+    rf"\s*(?:和|、|及)\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{UNIT})?\s*"
+    r"(?P<qual>以上|以下|以内|左右|及以上|及以下)?"
+)
 _NAME_STOP = re.compile(r"[,。;:!?\n、\t]")
 _LEAD = re.compile(
-    r"^(?:(?:到|至|在|于)?\d{4}\s*年(?:底|末|前)?(?:前)?|全市|全区|全县|确保|力争|使|将|其中|实现"
-    r"|年均|以上|同时|并|且|和|力争到|基本)+"
+    r"^(?:——|—|-|\s|(?:到|至|在|于)?\d{4}\s*年(?:以来|底|末|前)?(?:前)?|全市|全区|全县|确保|力争"
+    r"|使|将|其中|实现|年均|以上|同时|并|且|和|力争到|基本)+"
 )
 
 
@@ -79,10 +87,35 @@ def _name_before(text: str, pos: int) -> tuple[str, int]:
 
 
 def _year_before(text: str, pos: int) -> int | None:
-    sentence_start = max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+    line_start = text.rfind("\n", 0, pos) + 1
+    sentence_start = max(text.rfind("。", 0, pos) + 1, line_start)
     years = [int(m.group(1)) for m in _YEAR.finditer(text, sentence_start, pos)]
     plausible = [y for y in years if 1990 <= y <= 2100]
-    return plausible[-1] if plausible else None
+    if plausible:
+        return plausible[-1]
+    if text.startswith(("——", "—", "-"), line_start):
+        # A bullet of a list: the year is where the list was introduced ("到2020年,…").
+        block = text[max(0, line_start - 600) : line_start]
+        introduced = [int(m.group(1)) for m in _LIST_YEAR.finditer(block)]
+        plausible = [y for y in introduced if 1990 <= y <= 2100]
+        return plausible[-1] if plausible else None
+    return None
+
+
+def _names_before(text: str, pos: int) -> list[tuple[str, int]]:
+    """The names listed before "分别" ("A、B比例分别…"), each with its start."""
+    start = pos
+    while start > 0 and not re.match(r"[,。;:!?\n\t]", text[start - 1]) and pos - start < 80:
+        start -= 1
+    lead = _LEAD.match(text[start:pos])
+    if lead:
+        start += lead.end()
+    names, cursor = [], start
+    for part in text[start:pos].split("、"):
+        if part.strip():
+            names.append((part.strip(), cursor))
+        cursor += len(part) + 1
+    return names
 
 
 def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
@@ -124,8 +157,42 @@ def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
         name, start = _name_before(text, m.start())
         if len(name) < 2:
             continue
+        if name.endswith("分别"):
+            found.extend(_respectively(text, m, comparator, offset))
+            continue
         found.append(
             Indicator(name, comparator, float(m.group("value")), unit,
                       _year_before(text, start), text[start:end], (start + offset, end + offset))
         )  # fmt: skip
     return tuple(sorted(found, key=lambda i: i.span))
+
+
+def _respectively(text: str, m: re.Match[str], comparator: str, offset: int) -> list[Indicator]:
+    """ "A、B比例分别达到60%以上和98%以上": one target per name, in order."""
+    verb_start = m.start()
+    names = _names_before(text, verb_start - len("分别"))
+    values = [(m.group("value"), m.group("unit"), m.group("qual"), m.end())]
+    cursor = m.end()
+    while more := _MORE_VALUES.match(text, cursor):
+        values.append((more.group("value"), more.group("unit"), more.group("qual"), more.end()))
+        cursor = more.end()
+    if len(names) != len(values):
+        names = [(" ".join(n for n, _ in names), names[0][1] if names else verb_start)] * len(
+            values
+        )
+    first_unit = next((u for _, u, _, _ in values if u), None)
+    out = []
+    start = names[0][1] if names else verb_start
+    for (name, _), (value, unit, qual, _end) in zip(names, values, strict=True):
+        comp = comparator
+        if qual in {"以上", "及以上"}:
+            comp = ">=" if comp in {"=", ">="} else comp
+        elif qual in {"以下", "以内", "及以下"}:
+            comp = "<=" if comp in {"=", "<="} else comp
+        elif qual == "左右":
+            comp = "≈"
+        out.append(
+            Indicator(name, comp, float(value), unit or first_unit, _year_before(text, start),
+                      text[start:cursor], (start + offset, cursor + offset))
+        )  # fmt: skip
+    return out

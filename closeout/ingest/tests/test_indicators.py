@@ -55,3 +55,39 @@ def test_seed_targets_are_found_with_names_and_spans(seed_text, number, least):
     for indicator in found:
         assert indicator.name
         assert text[indicator.span[0] : indicator.span[1]] == indicator.text
+
+
+def _all(text: str) -> list[tuple[str, str, float, str | None, int | None]]:
+    return [(i.name, i.comparator, i.value, i.unit, i.year) for i in find_indicators(text)]
+
+
+def test_respectively_gives_one_target_per_name():
+    # seed 003, 工作目标 5
+    text = normalise(
+        "重点流域、集中式饮用水水源水质优良(达到或优于Ⅲ类)比例分别达到60%以上和98%以上"
+    ).text
+    assert _all(text) == [
+        ("重点流域", ">=", 60.0, "%", None),
+        ("集中式饮用水水源水质优良(达到或优于III类)比例", ">=", 98.0, "%", None),
+    ]
+
+
+def test_a_bullet_takes_the_year_of_the_paragraph_that_introduces_the_list():
+    # seed 003: "5.生态环境质量显著改善。到2020年,…" then "——" bullets, one per line
+    text = normalise(
+        "5.生态环境质量显著改善。到2020年,突出环境问题得到有效解决。\n\n"
+        "——全市湿地保有量达到33万亩,湿地保护率达到80%;森林覆盖率稳定在25%以上。"
+    ).text
+    assert _all(text) == [
+        ("湿地保有量", "=", 33.0, "万亩", 2020),
+        ("湿地保护率", "=", 80.0, "%", 2020),
+        ("森林覆盖率", ">=", 25.0, "%", 2020),
+    ]
+
+
+def test_a_year_that_starts_a_period_is_not_the_target_year():
+    # seed 003: "确保2020年年底前完成…,2013年以来关停露天开采矿山地质环境治理率达到50%"
+    text = normalise(
+        "确保2020年年底前完成剩余30处矿山复绿工程,2013年以来关停露天开采矿山地质环境治理率达到50%"
+    ).text
+    assert _all(text)[-1] == ("关停露天开采矿山地质环境治理率", "=", 50.0, "%", 2020)
