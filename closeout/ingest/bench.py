@@ -21,7 +21,7 @@ from closeout.ingest.result import ParseResult, to_json
 
 HERE = Path(__file__).parent / "tests"
 GOLD = HERE / "gold"
-SEEDS = HERE / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "samples" / "plans"
 UNIT_KEYS = ("lead_units", "coop_units", "supervising_units", "coop_supervising_units")
 FIELDS = (
     "lead_units", "coop_units", "persons", "supervisors", "supervising_leaders",

@@ -3,7 +3,7 @@
 Roles (DOMAIN.md "Roles"):
 - office (整改办): everything.
 - unit (责任单位): tasks where its unit, or a unit below it, is a lead or cooperating
-  unit: view, report progress, request close-out.
+  unit, once the office has confirmed them: view, report progress, request close-out.
 - supervisor (督导单位): tasks its unit (or a unit below it) supervises: view, review,
   verify, send back, reopen.
 - leader (领导): reads everything, changes nothing.
@@ -96,10 +96,15 @@ def visible_tasks(actor: Actor, tasks: QuerySet[Task] | None = None) -> QuerySet
     qs = Task.objects.all() if tasks is None else tasks
     if actor.sees_everything:
         return qs
+    # Drafts (imported, 待确认) are the office's until it confirms them.
     if actor.role == Role.UNIT:
-        return qs.filter(pk__any_of=_in_scope(actor, RESPONSIBLE_ROLES))
+        return qs.filter(pk__any_of=_in_scope(actor, RESPONSIBLE_ROLES)).exclude(
+            status=Status.DRAFT
+        )
     if actor.role == Role.SUPERVISOR:
-        return qs.filter(pk__any_of=_in_scope(actor, SUPERVISING_ROLES))
+        return qs.filter(pk__any_of=_in_scope(actor, SUPERVISING_ROLES)).exclude(
+            status=Status.DRAFT
+        )
     return qs.filter(plan__published=True).exclude(status__in=[Status.DRAFT, Status.CANCELLED])
 
 
@@ -123,6 +128,8 @@ def task_relations(actor: Actor, task: Task) -> set[str]:
 def can_view(actor: Actor, task: Task) -> bool:
     if actor.sees_everything:
         return True
+    if actor.role in (Role.UNIT, Role.SUPERVISOR) and task.status == Status.DRAFT:
+        return False
     if actor.role == Role.UNIT:
         return "responsible" in task_relations(actor, task)
     if actor.role == Role.SUPERVISOR:

@@ -136,10 +136,14 @@ def load_index(region: Unit | None = None) -> UnitIndex:
     return index
 
 
+# Names that only mean something inside a region: "市生态环境局", "区政府", "各县区党委".
+RELATIVE_NAME = re.compile(r"^(?:市|区|县|镇|乡|街道|各)")
+
+
 def _pick(index: UnitIndex, entries: set[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Among units sharing a name, those of the plan's region; all when none is."""
-    local = [e for e in entries if index.in_region(e[0])]
-    chosen = local or list(entries)
+    """Among units sharing a name, those of the plan's region (all when the plan's region
+    is unknown). A unit of another region is never picked for a plan of a known region."""
+    chosen = [e for e in entries if index.in_region(e[0])]
     by_unit: dict[int, str] = {}
     for uid, how in sorted(chosen):
         by_unit.setdefault(uid, how)
@@ -173,14 +177,19 @@ def resolve(index: UnitIndex, text: str) -> Resolution:
         entries = index.names.get(form)
         if entries:
             picked = _pick(index, entries)
-            if len(picked) == 1:
+            # "市生态环境局" in a plan whose city is unknown could be any city's: ask.
+            certain = index.region_id is not None or not RELATIVE_NAME.match(form)
+            if len(picked) == 1 and certain:
                 how = picked[0][1] if form == k else "relative"
                 return Resolution(text, unit_ids=(picked[0][0],), how=how)
-            return Resolution(
-                text,
-                reason=ProposalReason.AMBIGUOUS,
-                candidates=tuple(Candidate(u, index.labels.get(u, text), 1.0) for u, _ in picked),
-            )
+            if picked:
+                return Resolution(
+                    text,
+                    reason=ProposalReason.AMBIGUOUS,
+                    candidates=tuple(
+                        Candidate(u, index.labels.get(u, text), 1.0) for u, _ in picked
+                    ),
+                )
     candidates = _fuzzy(index, index.relative(k) or k)
     if COLLECTIVE.search(k):
         return Resolution(text, reason=ProposalReason.COLLECTIVE, candidates=candidates)

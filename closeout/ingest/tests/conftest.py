@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-SEEDS = Path(__file__).parent / "seeds"
+# The sample plans (closeout/samples, a data folder: no Django) and test-only files.
+SEEDS = Path(__file__).resolve().parents[2] / "samples" / "plans"
+FILES = Path(__file__).parent / "seeds"
 
 
 def seed_path(number: str) -> Path:

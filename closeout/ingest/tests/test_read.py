@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from closeout.ingest import ReadContext, ReadError, read
-from closeout.ingest.tests.conftest import SEEDS, seed_path
+from closeout.ingest.tests.conftest import FILES, seed_path
 
 
 def test_importing_the_parser_does_not_import_django():
@@ -135,7 +135,7 @@ def test_zip_without_word_document_is_not_a_docx():
 
 
 def test_pdf_text_layer_gives_paragraphs_and_table_cells_in_page_order():
-    source = read(SEEDS / "table_plan.pdf")
+    source = read(FILES / "table_plan.pdf")
     assert source.format == "pdf"
     lines = source.text.split("\n")
     # Chromium's PDF uses Kangxi radical code points (⽣ for 生): verbatim here, NFKC later.
@@ -148,7 +148,7 @@ def test_pdf_text_layer_gives_paragraphs_and_table_cells_in_page_order():
 
 @pytest.mark.parametrize("cut", [10, 1000, 50000])
 def test_truncated_pdf_raises_read_error(cut):
-    data = (SEEDS / "table_plan.pdf").read_bytes()[:cut]
+    data = (FILES / "table_plan.pdf").read_bytes()[:cut]
     with pytest.raises(ReadError, match=r"t\.pdf"):
         read(data, ReadContext(name="t.pdf"))
 

@@ -1,10 +1,11 @@
 """The unit registry (单位名录) of Jinan as the 2018 plan names it, as plain data.
 
-Source: `plans/jinan_2018.txt` (济南市贯彻落实中央环境保护督察组督察反馈意见整改落实实施方案,
+Source: closeout/samples/plans/003_jinan_2018.txt
+(济南市贯彻落实中央环境保护督察组督察反馈意见整改落实实施方案,
 2018-06-29). Every body the plan names as a responsible unit (责任单位) is here, plus the
 few it names elsewhere (the leading group, the media in 保障措施, the company in 三.4);
-meetings such as 市委常委会 are not bodies and are left out. Names are the plan's own;
-the few full names and short forms added are the customary ones.
+meetings such as 市委常委会 are not bodies and are left out. Names are the plan's own; the
+few full names and short forms added are the customary ones.
 
 The districts and counties are those of 2018 (济阳县 became 济阳区 only at the end of
 2018; 莱芜 joined the city in 2019), each a region with its party committee (党委) and

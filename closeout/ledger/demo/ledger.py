@@ -1,37 +1,64 @@
-"""The Jinan 2018 ledger: the plan, its problems and tasks, and a year of work on them.
+"""The demo's plans: the seed plans imported, the Jinan 2018 plan reviewed and confirmed,
+and a year of work on it.
 
-Everything is written through the services, as the people concerned would have done it,
-with the clock set to the day they did it: the office confirms the tasks, units report
-progress every half year, and a few tasks go through close-out (销号) — one is sent back
-on verification, one is reopened after a look-back (回头看) finds a rebound, and a few
-are left half-way so every role has something to do when the demo starts.
+Everything goes through the import path and the services, as the people concerned would
+have done it, with the clock set to the day they did it:
+
+1. the office imports every seed plan (`services.plan_import`, as `closeout import` and
+   the upload page do); the plans of other cities stay drafts awaiting its review;
+2. it reviews the Jinan plan: decides any unit name left open against the Jinan registry
+   (by exact name only), records the inspection the plan answers, gives every task a
+   supervising unit (督导单位; the plan names none), confirms it (`services.plan_confirm`,
+   确认入账) and publishes it;
+3. units report progress every half year, and a few tasks go through close-out (销号) —
+   one is sent back on verification, one is reopened after a look-back (回头看) finds a
+   rebound, and a few are left half-way so every role has something to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from closeout import samples
 from closeout.ledger import clock, services
-from closeout.ledger.access import Actor
-from closeout.ledger.demo import plan as source
-from closeout.ledger.demo.jinan import ENV_BUREAU, RECTIFICATION_OFFICE, Registry, government
+from closeout.ledger.access import RESPONSIBLE_ROLES, Actor
+from closeout.ledger.demo.jinan import (
+    CITY,
+    COUNTIES,
+    DISTRICTS,
+    ENV_BUREAU,
+    RECTIFICATION_OFFICE,
+    Registry,
+    government,
+)
 from closeout.ledger.models import (
     AssignmentRole,
     InspectionKind,
     Plan,
-    PlanStatus,
-    ReportCycle,
     Task,
-    UnitKind,
-    UnitLevel,
+    TaskUnit,
+    UnitProposal,
 )
-from closeout.ledger.services import PersonRef, UnitRef
 from closeout.ledger.workflow import REPORTING_STATES
 
-POST = "主要负责人"
+# The seed plans, kept verbatim in closeout/samples/plans/ (see closeout.samples).
+JINAN_PLAN = "003_jinan_2018.txt"
+OTHER_PLANS = (
+    "000_guangzhou_2020.txt",  # 广州: 中央环保督察"回头看"及固废专项督察反馈意见整改方案 (2020)
+    "001_huzhou_2023.txt",  # 湖州市贯彻落实2022年省委生态环境保护专项督察反馈意见整改方案 (2023)
+    "002_guangzhou_2021.txt",  # 2021年广州市生态环境工作要点
+    "004_compilation.txt",  # 生态环境保护工作方案 — a compilation of 22 plans (篇一…篇二十二)
+)
+# The office imports the Jinan plan the day it is issued, reviews and confirms it on the
+# next working day; the other plans arrive after the newest of them was published.
+JINAN_IMPORTED_ON = dt.date(2018, 6, 29)
+JINAN_CONFIRMED_ON = dt.date(2018, 7, 2)
+OTHERS_IMPORTED_ON = dt.date(2023, 7, 3)
+
 DISTRICT = government("历城区")  # the district whose government has a demo user
 
 # The inspection the plan answers. The seed names it only as "中央环境保护督察组督察反馈
@@ -42,15 +69,17 @@ INSPECTION_NAME = "第一轮中央环境保护督察(山东省,2017年)"
 INSPECTION_TEAM = "中央环境保护督察组"
 INSPECTION_FEEDBACK_ON = dt.date(2017, 12, 29)
 
-# Tasks that name particular districts are supervised (督导) by a municipal department
-# that is not itself responsible for them, chosen by subject; the rest by the office
-# that runs the rectification, or — for its own tasks — by the discipline commission.
+# The plan names no supervising units; the office assigns them. Tasks that name particular
+# districts are supervised (督导) by a municipal department that is not itself responsible
+# for them, chosen by subject; the rest by the office that runs the rectification, or —
+# for its own tasks — by the discipline commission.
 DISTRICT_SUPERVISORS = {
-    "济阳县、长清区党委、政府": "市卫生计生委",  # hazardous and medical waste disposal
-    "章丘区、平阴县党委、政府": "市农业局",  # drinking-water sources in farming areas
-    "历城区、长清区、平阴县党委、政府": "市规划局",  # nature reserve boundaries (四至)
+    frozenset({"济阳县", "长清区"}): "市卫生计生委",  # hazardous and medical waste disposal
+    frozenset({"章丘区", "平阴县"}): "市农业局",  # drinking-water sources in farming areas
+    frozenset({"历城区", "长清区", "平阴县"}): "市规划局",  # nature reserve boundaries (四至)
 }
 OWN_TASK_SUPERVISOR = "市纪委监委"
+REGIONS = (*DISTRICTS, *COUNTIES)
 
 # Half-yearly progress rounds (调度): date, text, percent.
 ROUNDS = (
@@ -71,7 +100,7 @@ ROUNDS = (
     ),
 )
 
-# Close-out walks: the start of the task's text, then (date, step, who, note or report).
+# Close-out walks: words of the task's text, then (date, step, who, note or report).
 # "lead" is the demo unit user when 市生态环境局 is responsible, else the office on the
 # unit's behalf; "supervisor" and "office" are the demo users of those roles.
 Step = tuple[dt.date, str, str, str]
@@ -205,137 +234,107 @@ WALKS: tuple[tuple[str, tuple[Step, ...]], ...] = (
 
 @dataclass
 class Loaded:
+    plan: Plan
     tasks: list[Task]
-    responsible: dict[int, set[str]]  # task id → names of its responsible units
+    responsible: dict[int, set[str]]  # task id → names of its lead and cooperating units
 
 
-def _assignments(
-    task: source.TaskSource, registry: Registry
-) -> tuple[list[UnitRef], list[PersonRef], set[str]]:
-    """Units and persons of a task.
+def plan_bytes(name: str) -> bytes:
+    return samples.plan_bytes(name)
 
-    By the customary reading of such lists, the first unit named is the lead (牵头) and
-    the other municipal units named after it cooperate (配合); districts and group
-    members answer for their own share, so they lead. The plan's 责任人 always mirrors
-    its 责任单位 with "主要负责人", so the persons are derived from the same entries.
-    """
-    refs: dict[int, UnitRef] = {}
-    persons: list[PersonRef] = []
-    names: set[str] = set()
 
-    def add(unit_name: str, role: str, via: int | None = None) -> None:
-        unit = registry.unit(unit_name)
-        names.add(unit.name)
-        old = refs.get(unit.pk)
-        if old is None or (old.role == AssignmentRole.COOP and role == AssignmentRole.LEAD):
-            refs[unit.pk] = UnitRef(unit, role, via)
+def import_other_plans(office: Actor) -> list[Plan]:
+    """Import the plans of other cities as drafts. Their unit names ("市生态环境局", "市委")
+    mean those cities' bodies, so they must not match Jinan's: run this before the Jinan
+    registry exists, and the names stay open proposals for the office."""
+    with clock.frozen_at(OTHERS_IMPORTED_ON):
+        return [
+            services.plan_import(office, data=plan_bytes(name), name=name).plan
+            for name in OTHER_PLANS
+        ]
 
-    for index, token in enumerate(task.units):
-        if token.group is not None:
-            group = registry.groups[token.group]
-            for member in registry.group_members(token.group):
-                add(member.name, AssignmentRole.LEAD, group.pk)
-            persons.append(PersonRef(f"{token.text}{POST}", post=POST))
-            continue
-        for name in token.names:
-            unit = registry.unit(name)
-            local = unit.level != UnitLevel.CITY or unit.kind == UnitKind.REGION
-            add(name, AssignmentRole.LEAD if index == 0 or local else AssignmentRole.COOP)
-            persons.append(PersonRef(f"{name}{POST}", unit=unit, post=POST))
 
-    supervisor = RECTIFICATION_OFFICE
+def import_jinan(office: Actor, registry: Registry) -> services.ImportOutcome:
+    """Import the Jinan plan as a draft, its names resolved against the Jinan registry."""
+    with clock.frozen_at(JINAN_IMPORTED_ON):
+        return services.plan_import(
+            office, data=plan_bytes(JINAN_PLAN), name=JINAN_PLAN, region=registry.unit(CITY)
+        )
+
+
+def review_and_confirm(office: Actor, registry: Registry, plan: Plan) -> Loaded:
+    """The office's review of the imported Jinan plan, then its confirmation."""
+    with clock.frozen_at(JINAN_CONFIRMED_ON):
+        _decide_proposals(office, registry, plan)
+        inspection = services.inspection_create(
+            actor=office,
+            name=INSPECTION_NAME,
+            kind=InspectionKind.CENTRAL,
+            round=1,
+            team=INSPECTION_TEAM,
+            feedback_on=INSPECTION_FEEDBACK_ON,
+        )
+        services.plan_add_inspection(actor=office, plan=plan, inspection=inspection)
+        tasks = list(plan.tasks.order_by("seq"))
+        responsible = _responsible(tasks)
+        for task in tasks:
+            supervisor = registry.unit(_supervisor(task, responsible[task.pk]))
+            unit = TaskUnit(task=task, unit=supervisor, role=AssignmentRole.SUPERVISING)
+            services.audited_save(office, unit, task=task)
+        plan = services.plan_confirm(office, plan.pk)
+        plan.published = True  # to the public portal, as the plan itself was
+        services.audited_save(office, plan)
+    return Loaded(plan=plan, tasks=tasks, responsible=responsible)
+
+
+def _decide_proposals(office: Actor, registry: Registry, plan: Plan) -> None:
+    """Every name of the Jinan plan is in the registry, so the import resolves them all.
+    Should one still be open, it is decided by the registry's exact name — never by a
+    fuzzy guess — and one that the registry does not hold stops the demo."""
+    for proposal in UnitProposal.objects.filter(task__plan=plan, decided=False):
+        unit = registry.units.get(proposal.text)
+        if unit is not None:
+            services.proposal_decide(office, proposal.pk, unit.pk)
+    left = list(
+        UnitProposal.objects.filter(task__plan=plan, decided=False).values_list("text", flat=True)
+    )
+    if left:
+        raise ValueError(f"unit names of {JINAN_PLAN} not in the Jinan registry: {sorted(left)}")
+
+
+def _responsible(tasks: list[Task]) -> dict[int, set[str]]:
+    names: dict[int, set[str]] = defaultdict(set)
+    rows = TaskUnit.objects.filter(task__in=tasks, role__in=RESPONSIBLE_ROLES)
+    for task_id, name in rows.values_list("task_id", "unit__name"):
+        names[task_id].add(name)
+    return {task.pk: names[task.pk] for task in tasks}
+
+
+def _supervisor(task: Task, names: set[str]) -> str:
     if RECTIFICATION_OFFICE in names:
         supervisor = OWN_TASK_SUPERVISOR
     else:
-        for token in task.units:
-            if token.text in source.DISTRIBUTIVE_PHRASES and token.text in DISTRICT_SUPERVISORS:
-                supervisor = DISTRICT_SUPERVISORS[token.text]
-                break
+        # The districts the plan names one by one (not through "各县区党委、政府").
+        named = TaskUnit.objects.filter(
+            task=task, role__in=RESPONSIBLE_ROLES, via_group=None, unit__parent__name__in=REGIONS
+        ).values_list("unit__parent__name", flat=True)
+        supervisor = DISTRICT_SUPERVISORS.get(frozenset(named), RECTIFICATION_OFFICE)
     if supervisor in names:
         raise ValueError(f"task {task.seq}: {supervisor} cannot supervise its own task")
-    units = [*refs.values(), UnitRef(registry.unit(supervisor), AssignmentRole.SUPERVISING)]
-    return units, persons, names
-
-
-def create_plan(office: Actor, registry: Registry) -> tuple[Plan, Loaded]:
-    """The inspection, the plan with its verbatim source, its problems and draft tasks."""
-    raw = source.source_bytes()
-    text = raw.decode("utf-8")
-    inspection = services.inspection_create(
-        actor=office,
-        name=INSPECTION_NAME,
-        kind=InspectionKind.CENTRAL,
-        round=1,
-        team=INSPECTION_TEAM,
-        feedback_on=INSPECTION_FEEDBACK_ON,
-    )
-    plan = services.plan_create(
-        actor=office,
-        title=source.TITLE,
-        issuer=source.ISSUER,
-        issued_on=source.ISSUED_ON,
-        status=PlanStatus.CONFIRMED,
-        source_name=source.SOURCE_NAME,
-        source_text=text,
-        content_hash=source.content_hash(),
-        published=True,
-        report_cycle=ReportCycle.WEEKLY,  # "每周调度一次全市整改工作进展情况"
-    )
-    services.plan_add_inspection(actor=office, plan=plan, inspection=inspection)
-    loaded = Loaded(tasks=[], responsible={})
-    for problem_src in source.read_plan(text):
-        problem = services.problem_create(
-            actor=office,
-            plan=plan,
-            seq=problem_src.seq,
-            title=problem_src.title,
-            number=problem_src.number,
-            outline_path=list(problem_src.outline_path),
-            category=problem_src.category,
-            inspection=inspection,
-            span_start=problem_src.span_start,
-            span_end=problem_src.span_end,
-        )
-        for task_src in problem_src.tasks:
-            due, immediate, ongoing = source.DEADLINES[task_src.deadline_raw]
-            units, persons, names = _assignments(task_src, registry)
-            if task_src.text not in text[task_src.span_start : task_src.span_end]:
-                raise ValueError(f"task {task_src.seq}: its span does not hold its text")
-            task = services.task_create(
-                actor=office,
-                problem=problem,
-                seq=task_src.seq,
-                text=task_src.text,
-                units=units,
-                persons=persons,
-                measures=[s + "。" for s in task_src.text.split("。") if s.strip()],
-                category=problem_src.category,
-                deadline_raw=task_src.deadline_raw,
-                due_date=due,
-                immediate=immediate,
-                ongoing=ongoing,
-                span_start=task_src.span_start,
-                span_end=task_src.span_end,
-            )
-            loaded.tasks.append(task)
-            loaded.responsible[task.pk] = names
-    return plan, loaded
+    return supervisor
 
 
 def bring_to_life(loaded: Loaded, actors: dict[str, Actor]) -> None:
-    """Replay a year of work in date order: confirm, report, close out, send back, reopen."""
-    office = actors["office"]
+    """Replay a year of work in date order: report, close out, send back, reopen."""
     events: list[tuple[dt.date, int, Callable[[], Any]]] = []
 
     def at(day: dt.date, action: Callable[[], Any]) -> None:
         events.append((day, len(events), action))
 
-    for task in loaded.tasks:
-        at(dt.date(2018, 7, 2), _confirm(office, task))
     for day, text, percent in ROUNDS:
         at(day, _round(loaded, actors, text, percent, late_round=day.year == 2019))
     for prefix, steps in WALKS:
-        task = next(t for t in loaded.tasks if t.text.startswith(prefix))
+        (task,) = (t for t in loaded.tasks if prefix in t.text)
         for day, step, who, note in steps:
             actor = _who(who, task, loaded, actors)
             at(day, _step(actor, task, step, note))
@@ -348,10 +347,6 @@ def _who(who: str, task: Task, loaded: Loaded, actors: dict[str, Actor]) -> Acto
     if who == "lead":
         return actors["unit"] if ENV_BUREAU in loaded.responsible[task.pk] else actors["office"]
     return actors[who]
-
-
-def _confirm(office: Actor, task: Task) -> Callable[[], Any]:
-    return lambda: services.task_transition(actor=office, task_id=task.pk, name="confirm")
 
 
 def _step(actor: Actor, task: Task, step: str, note: str) -> Callable[[], Any]:

@@ -116,3 +116,14 @@ def test_a_superuser_without_profile_acts_as_the_office(db):
 
     user = get_user_model().objects.create_superuser("root", password="x")
     assert Actor.of(user).role == Role.OFFICE
+
+
+def test_drafts_stay_with_the_office_until_confirmed(db):
+    from closeout.ledger.tests.factories import build_world
+
+    w = build_world(status="draft")
+    for user in ("unit_env", "unit_licheng", "supervisor"):
+        assert not access.visible_tasks(w.actor(user)).exists(), user
+        assert not access.can_view(w.actor(user), w.own)
+    for user in ("office", "leader"):
+        assert access.visible_tasks(w.actor(user)).count() == 3

@@ -1,8 +1,9 @@
-"""`closeout demo --no-serve`: the Jinan demo ledger, loaded twice on an empty database.
+"""`closeout demo --no-serve`: the demo, loaded on an empty database through the import path.
 
-Loading takes a couple of seconds, so the module loads it once (twice, to prove it is
-idempotent) inside a transaction that is rolled back when the module is done; each test
-runs in a nested transaction of its own.
+Loading takes a few seconds, so the module loads it once — after a load that fails
+half-way, to prove it leaves nothing behind, and then twice, to prove it is idempotent —
+inside a transaction that is rolled back when the module is done; each test runs in a
+nested transaction of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,15 +20,18 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from closeout import samples
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.demo import jinan
+from closeout.ledger.demo import ledger as demo_ledger
 from closeout.ledger.demo.users import DEMO_USERS, PASSWORD
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
     Inspection,
     Plan,
+    PlanStatus,
     Problem,
     Profile,
     ProgressReport,
@@ -39,10 +42,12 @@ from closeout.ledger.models import (
     Unit,
     UnitAlias,
     UnitGroup,
+    UnitProposal,
 )
+from closeout.ledger.services import imports
 from closeout.ledger.workflow import Status
 
-SEED = Path(__file__).resolve().parents[1] / "demo" / "plans" / "jinan_2018.txt"
+PLANS = samples.PLANS
 COUNTED = (
     Unit,
     UnitAlias,
@@ -53,6 +58,7 @@ COUNTED = (
     Task,
     TaskUnit,
     TaskPerson,
+    UnitProposal,
     ProgressReport,
     Profile,
     AuditEvent,
@@ -61,6 +67,8 @@ COUNTED = (
 
 @dataclass(frozen=True)
 class Loaded:
+    failed: dict[str, int]  # after a load that failed half-way
+    files_after_failure: list[str]
     first: dict[str, int]
     second: dict[str, int]
     output: str
@@ -72,19 +80,31 @@ def _counts() -> dict[str, int]:
     return counts
 
 
+def _fail(*args, **kwargs):
+    raise RuntimeError("the office's review failed")
+
+
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    data_dir = tmp_path_factory.mktemp("demo")
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
+        override_settings(PASSWORD_HASHERS=fast, DATA_DIR=data_dir),
         transaction.atomic(),
     ):
+        # Every plan is imported by then: only the Jinan plan's review fails.
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(demo_ledger, "review_and_confirm", _fail)
+            with pytest.raises(RuntimeError):
+                call_command("demo", "--no-serve", stdout=StringIO())
+        failed = _counts()
+        files = sorted(p.name for p in (data_dir / imports.PLANS_DIR).glob("*"))
         out = StringIO()
         call_command("demo", "--no-serve", stdout=out)
         first = _counts()
         call_command("demo", "--no-serve", stdout=StringIO())
-        yield Loaded(first=first, second=_counts(), output=out.getvalue())
+        yield Loaded(failed, files, first=first, second=_counts(), output=out.getvalue())
         transaction.set_rollback(True)
 
 
@@ -99,6 +119,18 @@ def actor(username: str) -> Actor:
     return Actor.of(user(username))
 
 
+def jinan_plan() -> Plan:
+    return Plan.objects.get(source_name="003_jinan_2018.txt")
+
+
+def jinan_tasks():
+    return Task.objects.filter(plan=jinan_plan())
+
+
+def drafts():
+    return Plan.objects.exclude(source_name="003_jinan_2018.txt")
+
+
 def tasks_with(unit_names: set[str], roles: tuple[str, ...]) -> set[int]:
     return set(
         TaskUnit.objects.filter(unit__name__in=unit_names, role__in=roles).values_list(
@@ -107,11 +139,17 @@ def tasks_with(unit_names: set[str], roles: tuple[str, ...]) -> set[int]:
     )
 
 
+def test_a_load_that_fails_half_way_leaves_nothing_behind(loaded):
+    assert all(n == 0 for n in loaded.failed.values()), loaded.failed
+    assert loaded.files_after_failure == []
+
+
 def test_running_the_demo_twice_creates_everything_once(loaded):
     assert loaded.first == loaded.second
-    assert Plan.objects.count() == 1
-    assert Task.objects.count() >= 40
-    assert Problem.objects.count() == 26
+    assert Plan.objects.count() == 5
+    assert jinan_tasks().count() == 61  # one per responsibility tail of the plan
+    # The 26 numbered items of "二、主要措施" (一)…(七).
+    assert Problem.objects.filter(plan=jinan_plan()).count() == 26
     assert Unit.objects.filter(name="历城区政府", parent__name="历城区").count() == 1
     assert set(UnitGroup.objects.values_list("name", flat=True)) >= {
         "市生态文明建设工作领导小组各成员单位",
@@ -135,23 +173,35 @@ def test_the_registry_holds_every_district_and_the_renamed_env_bureau(loaded):
     assert not members.filter(name__startswith="南部山区").exists()
 
 
-def test_the_plan_keeps_the_seed_verbatim_with_its_hash(loaded):
-    raw = SEED.read_bytes()
-    plan = Plan.objects.get()
-    assert plan.source_text == raw.decode("utf-8")
-    assert plan.content_hash == hashlib.sha256(raw).hexdigest()
+def test_every_seed_plan_is_imported_verbatim_with_its_hash(loaded):
+    seeds = sorted(PLANS.glob("*.txt"))
+    assert len(seeds) == 5
+    for path in seeds:
+        raw = path.read_bytes()
+        plan = Plan.objects.get(content_hash=hashlib.sha256(raw).hexdigest())
+        assert plan.source_name == path.name
+        assert plan.source_text == raw.decode("utf-8")
+        assert AuditEvent.objects.filter(action="plan.import", target_id=plan.pk).count() == 1
+    plan = jinan_plan()
+    assert plan.title == "济南市贯彻落实中央环境保护督察组督察反馈意见整改落实实施方案"
     assert plan.issued_on == dt.date(2018, 6, 29)
-    assert plan.published
+    assert plan.status == PlanStatus.CONFIRMED and plan.published
     assert plan.inspections.get().feedback_on == dt.date(2017, 12, 29)
 
 
-def test_every_task_span_holds_the_task_text_from_the_source(loaded):
-    plan = Plan.objects.get()
-    for task in Task.objects.all():
-        excerpt = task.source_excerpt
-        assert excerpt and excerpt in plan.source_text
-        assert task.text in excerpt
-        assert "(责任单位:" in excerpt and task.deadline_raw in excerpt
+def test_every_task_span_lies_inside_its_plans_source(loaded):
+    for plan in Plan.objects.all():
+        size = len(plan.source_text)
+        spans = plan.tasks.values_list("span_start", "span_end")
+        assert spans and all(0 <= start < end <= size for start, end in spans), plan
+
+
+def test_each_jinan_task_span_is_its_paragraph_followed_by_its_responsibility_tail(loaded):
+    plan = jinan_plan()
+    for task in jinan_tasks():
+        assert task.source_excerpt == task.text
+        tail = plan.source_text[task.span_end :].split("\n", 1)[0]
+        assert tail.startswith("(责任单位:") and task.deadline_raw in tail, task.seq
 
 
 def test_deadlines_are_kept_as_written_and_normalised(loaded):
@@ -163,7 +213,7 @@ def test_deadlines_are_kept_as_written_and_normalised(loaded):
         "2019年年底": (dt.date(2019, 12, 31), False, False),
     }
     seen = set()
-    for task in Task.objects.all():
+    for task in jinan_tasks():
         if task.deadline_raw in expected:
             seen.add(task.deadline_raw)
             assert (task.due_date, task.immediate, task.ongoing) == expected[task.deadline_raw]
@@ -171,7 +221,7 @@ def test_deadlines_are_kept_as_written_and_normalised(loaded):
 
 
 def test_collective_units_expand_to_their_members_through_the_group(loaded):
-    task = Task.objects.get(text__startswith="进一步加强环境信用体系建设")
+    task = jinan_tasks().get(text__contains="进一步加强环境信用体系建设")
     group = UnitGroup.objects.get(name="各县区党委、政府")
     via = task.assignments.filter(via_group=group)
     assert via.count() == 20
@@ -181,14 +231,14 @@ def test_collective_units_expand_to_their_members_through_the_group(loaded):
 
 
 def test_a_distributive_phrase_names_each_district_body(loaded):
-    task = Task.objects.get(text__startswith="提高危险废物处置能力")
+    task = jinan_tasks().get(text__contains="提高危险废物处置能力")
     names = set(task.assignments.filter(role="lead").values_list("unit__name", flat=True))
     assert {"济阳县党委", "济阳县政府", "长清区党委", "长清区政府"} <= names
     assert not task.assignments.filter(unit__name="历城区政府").exists()
 
 
-def test_every_task_has_a_supervising_unit_that_is_not_responsible_for_it(loaded):
-    for task in Task.objects.all():
+def test_every_jinan_task_has_a_supervising_unit_that_is_not_responsible_for_it(loaded):
+    for task in jinan_tasks():
         supervising = set(
             task.assignments.filter(role="supervising").values_list("unit_id", flat=True)
         )
@@ -196,6 +246,13 @@ def test_every_task_has_a_supervising_unit_that_is_not_responsible_for_it(loaded
             task.assignments.filter(role__in=("lead", "coop")).values_list("unit_id", flat=True)
         )
         assert supervising and not supervising & responsible
+    # Given by the office in its review, on the record.
+    added = AuditEvent.objects.filter(action="taskunit.create", actor__username="demo-office")
+    assert set(added.values_list("task_id", flat=True)) == set(
+        jinan_tasks().values_list("id", flat=True)
+    )
+    hazardous_waste = jinan_tasks().get(text__contains="提高危险废物处置能力")
+    assert hazardous_waste.assignments.get(role="supervising").unit.name == "市卫生计生委"
 
 
 def test_the_district_user_sees_its_tasks_including_those_of_every_district(loaded):
@@ -208,23 +265,23 @@ def test_the_district_user_sees_its_tasks_including_those_of_every_district(load
         ).values_list("task_id", flat=True)
     )
     assert through_group and through_group <= visible
-    hazardous_waste = Task.objects.get(text__startswith="提高危险废物处置能力")
+    hazardous_waste = jinan_tasks().get(text__contains="提高危险废物处置能力")
     assert hazardous_waste.pk not in visible  # names 济阳县 and 长清区 only
 
 
 def test_the_env_bureau_user_sees_tasks_it_leads_or_cooperates_on(loaded):
     visible = set(access.visible_tasks(actor("demo-unit")).values_list("id", flat=True))
+    # The plan's 责任单位 lists name no cooperating unit apart, so the bureau leads them all.
     leads = tasks_with({"市生态环境局"}, ("lead",))
-    cooperates = tasks_with({"市生态环境局"}, ("coop",))
-    assert leads and cooperates
-    assert visible == leads | cooperates
-    assert len(visible) < Task.objects.count()
+    assert leads and not tasks_with({"市生态环境局"}, ("coop",))
+    assert visible == leads
+    assert len(visible) < jinan_tasks().count()
 
 
 def test_the_supervisor_sees_only_the_tasks_it_supervises(loaded):
     visible = set(access.visible_tasks(actor("demo-supervisor")).values_list("id", flat=True))
     assert visible == tasks_with({jinan.RECTIFICATION_OFFICE}, ("supervising",))
-    assert 0 < len(visible) < Task.objects.count()
+    assert 0 < len(visible) < jinan_tasks().count()
     waiting = Task.objects.filter(
         pk__in=visible, status__in=[Status.REQUESTED, Status.VERIFICATION]
     )
@@ -233,6 +290,7 @@ def test_the_supervisor_sees_only_the_tasks_it_supervises(loaded):
 
 def test_the_office_and_the_leader_see_every_task_and_only_the_office_edits(loaded):
     total = Task.objects.count()
+    assert total > jinan_tasks().count()  # the drafts' tasks too
     for username in ("demo-office", "demo-leader"):
         assert access.visible_tasks(actor(username)).count() == total
     assert access.can_edit(actor("demo-office"))
@@ -249,16 +307,18 @@ def test_every_demo_user_signs_in_with_the_documented_password(loaded, client):
 
 
 def test_the_ledger_shows_close_outs_a_send_back_and_a_reopen(loaded):
-    statuses = Counter(Task.objects.values_list("status", flat=True))
+    statuses = Counter(jinan_tasks().values_list("status", flat=True))
     assert statuses[Status.CLOSED] >= 1 and statuses[Status.SUSTAINED] >= 1
-    assert statuses[Status.IN_PROGRESS] > Task.objects.count() // 2
+    assert statuses[Status.IN_PROGRESS] > jinan_tasks().count() // 2
+    assert statuses[Status.DRAFT] == 0  # the plan was confirmed as a whole
     send_back = AuditEvent.objects.get(action="task.send_back")
     assert send_back.note and send_back.actor.username == "demo-supervisor"
     reopened = AuditEvent.objects.get(action="task.reopen")
     assert Task.objects.get(pk=reopened.task_id).status == Status.IN_PROGRESS
     filed = Task.objects.filter(status=Status.CLOSED).first()
     assert filed.closed_on is not None and filed.closed_on.year == 2018
-    assert ProgressReport.objects.values("task").distinct().count() > Task.objects.count() // 2
+    reported = ProgressReport.objects.values("task").distinct().count()
+    assert reported > jinan_tasks().count() // 2
     assert ProgressReport.objects.filter(submitted_at__year=2018).exists()
 
 
@@ -272,3 +332,37 @@ def test_every_loaded_object_has_an_audit_event(loaded):
         )
         ids = set(model.objects.values_list("id", flat=True))
         assert ids and ids <= audited, name
+
+
+def test_the_jinan_plan_was_confirmed_once_with_every_unit_name_resolved(loaded):
+    plan = jinan_plan()
+    assert not UnitProposal.objects.filter(task__plan=plan).exists()
+    confirmed = AuditEvent.objects.get(action="plan.confirm")
+    assert confirmed.target_id == plan.pk and confirmed.actor.username == "demo-office"
+    assert AuditEvent.objects.filter(action="task.confirm").count() == 61
+    bureau = TaskPerson.objects.filter(task__plan=plan, text="市环保局主要负责人")
+    assert bureau.exists() and {p.unit.name for p in bureau} == {"市生态环境局"}
+
+
+def test_the_other_seed_plans_wait_as_drafts_with_their_unit_names_open(loaded):
+    plans = drafts()
+    assert plans.count() == 4
+    for plan in plans:
+        assert plan.status == PlanStatus.DRAFT and not plan.published
+        assert plan.tasks.exists()
+        assert set(plan.tasks.values_list("status", flat=True)) == {Status.DRAFT}
+    # Other cities' "市生态环境局" is not Jinan's: no name of theirs became a Jinan unit.
+    assert not TaskUnit.objects.filter(task__plan__in=plans).exists()
+    open_names = UnitProposal.objects.filter(task__plan__in=plans, decided=False)
+    assert open_names.filter(text="市生态环境局").exists()
+    assert not UnitProposal.objects.filter(task__plan__in=plans, decided=True).exists()
+
+
+def test_no_one_but_the_office_and_the_leader_sees_the_drafts(loaded):
+    draft_tasks = set(Task.objects.filter(plan__in=drafts()).values_list("id", flat=True))
+    assert draft_tasks
+    for username in ("demo-unit", "demo-district", "demo-supervisor"):
+        visible = set(access.visible_tasks(actor(username)).values_list("id", flat=True))
+        assert visible and not visible & draft_tasks, username
+    public = set(access.visible_tasks(Actor.of(None)).values_list("id", flat=True))
+    assert public == set(jinan_tasks().values_list("id", flat=True))

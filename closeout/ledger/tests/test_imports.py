@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from closeout import samples
 from closeout.ledger import services
 from closeout.ledger.access import Actor
 from closeout.ledger.demo import jinan
@@ -31,12 +32,12 @@ from closeout.ledger.services import imports as import_services
 from closeout.ledger.workflow import Status
 
 INGEST = Path(__file__).resolve().parents[2] / "ingest" / "tests"
-SEED_003 = (INGEST / "seeds" / "003_ce784bd6c56fbc06.txt").read_bytes()
+SEED_003 = samples.plan_bytes("003_jinan_2018.txt")
 GOLD_003 = json.loads((INGEST / "gold" / "003.json").read_text("utf-8"))
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")
 
-SMALL_PLAN = """测试市贯彻落实督察反馈意见整改方案
+SMALL_PLAN = """济南市贯彻落实督察反馈意见整改补充方案
 一、主要措施
 1.加强大气污染防治。全面淘汰燃煤小锅炉。(责任单位:市环保局、市测试局;责任人:市环保局主要负责人;整改时限:2019年底)
 2.加强水源保护。清理饮用水水源保护区内违法建筑。(责任单位:市城乡水务局;责任人:市城乡水务局主要负责人;整改时限:立行立改,长期坚持)
@@ -166,6 +167,17 @@ def test_unknown_units_are_kept_as_proposals_and_block_confirmation(registry):
     assert Plan.objects.get().status == PlanStatus.CONFIRMED
     with pytest.raises(InvalidTransition):
         services.plan_confirm(OFFICE, out.plan.pk)
+
+
+def test_a_plan_of_an_unknown_city_never_takes_another_citys_units(registry):
+    # "市环保局" of a city not in the registry is not Jinan's 市生态环境局: it is asked about.
+    out = _import(SMALL_PLAN.replace("济南市", "测试市").encode())
+    assert "市环保局" in out.unresolved
+    proposal = UnitProposal.objects.filter(text="市环保局").first()
+    assert proposal is not None and not proposal.decided
+    jinan_env = Unit.objects.get(name="市生态环境局")
+    assert jinan_env.pk in [c["unit"] for c in proposal.candidates]
+    assert not TaskUnit.objects.filter(task__plan=out.plan, unit=jinan_env).exists()
 
 
 def test_a_dropped_name_assigns_nothing_and_is_audited(registry):

@@ -65,7 +65,7 @@ def matrix(db):
                 services.UnitRef(sup, AssignmentRole.SUPERVISING),
             ],
         )
-        services.task_transition(actor=office, task_id=task.pk, name="confirm")
+        task = services.task_transition(actor=office, task_id=task.pk, name="confirm")
         tasks[relation] = task
     users = {
         "office": services.user_create(

@@ -152,8 +152,9 @@ def test_import_prints_a_summary_and_is_a_no_op_the_second_time(db, tmp_path):
 
 
 def test_import_confirm_confirms_a_fully_resolved_plan(db, tmp_path):
+    city = _unit("济南市", UnitKind.REGION)  # the plan's title names its city
     for name in ("市环保局", "市测试局", "市城乡水务局", "市国土资源局"):
-        _unit(name)
+        _unit(name, parent=city)
     path = Path(tmp_path / "small.txt")
     path.write_text(SMALL_PLAN, encoding="utf-8")
     out = StringIO()

@@ -133,7 +133,9 @@ def test_reports_are_refused_for_foreign_tasks_and_drafts(world):
     with pytest.raises(NotPermitted):
         services.report_create(actor=world.actor("supervisor"), task_id=world.own.pk, text="x")
     Task.objects.filter(pk=world.own.pk).update(status=Status.DRAFT)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition):  # the office sees drafts, but nobody reports on one
+        services.report_create(actor=world.actor("office"), task_id=world.own.pk, text="x")
+    with pytest.raises(NotFound):  # a unit does not even see a draft
         services.report_create(actor=world.actor("unit_env"), task_id=world.own.pk, text="x")
 
 

@@ -197,6 +197,8 @@ def test_detail_shows_the_five_clears_milestones_and_source_text(client, world):
         span_start=source.index("整改措施"),
         span_end=len(source),
     )
+    # A unit sees a task once the office has confirmed it.
+    services.task_transition(actor=world.actor("office"), task_id=task.pk, name="confirm")
     html = _login(client, world, "unit_env").get(_detail(task)).content.decode()
     assert html.index("清理违法建筑</li>") < html.index("设置隔离防护</li>")
     for text in (
