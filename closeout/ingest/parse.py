@@ -40,7 +40,11 @@ from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
 
 _TITLE_WORD = re.compile(r"方案|计划|要点|意见|通知|办法|清单|台账|报告|措施")
-_ISSUER = re.compile(r"(?:信息来源|来源|发布机构|发文机关|发布单位)\s*[:]\s*([^\s:]{2,30})")
+_ISSUER = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:]\s*([^\s:]{2,30})")
+# "信息来源:济南市政府门户网站" names the website that published the page, not the issuer.
+_WEBSITE = re.compile(r"(?:网站|网|官网|公众号|微博|客户端|APP)$", re.IGNORECASE)
+# Page chrome that looks like a title: breadcrumbs ("您所在的位置: 首页 > 政务公开 > …").
+_BREADCRUMB = re.compile(r">|›|»|所在的?位置|当前位置|首页")
 _DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
 _KEY_DROP = re.compile(r"[^\w]|_")
 
@@ -164,11 +168,20 @@ def _document(lines: list[Line], norm: Normalised, layout: str) -> Document:
     else:
         for line in texts[:30]:
             stripped = line.text.strip()
-            if 4 <= len(stripped) <= 60 and _TITLE_WORD.search(stripped) and line.kind == "text":
+            if (
+                4 <= len(stripped) <= 60
+                and _TITLE_WORD.search(stripped)
+                and not _BREADCRUMB.search(stripped)
+                and line.kind == "text"
+            ):
                 title = stripped
                 break
     head = "\n".join(line.text for line in texts[:12])
-    issuer = m.group(1) if (m := _ISSUER.search(head)) else None
+    issuer = None
+    for m in _ISSUER.finditer(head):
+        if not _WEBSITE.search(m.group(1)):
+            issuer = m.group(1)
+            break
     found: date | None = None
     for m in _DATE.finditer(head):
         try:

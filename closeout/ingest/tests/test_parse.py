@@ -151,3 +151,13 @@ def test_importing_the_parser_does_not_import_django():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_document_titles_skip_breadcrumbs_and_a_website_is_not_the_issuer(seed_text):
+    guangzhou = parse(seed_text("002").encode(), ParseContext(name="002.txt")).documents[0]
+    assert guangzhou.title == "2021年广州市生态环境工作要点"
+    jinan = parse(seed_text("003").encode(), ParseContext(name="003.txt")).documents[0]
+    assert jinan.title == "济南市贯彻落实中央环境保护督察组督察反馈意见整改落实实施方案"
+    assert jinan.issuer is None  # "信息来源:济南市政府门户网站" is the publishing website
+    stated = parse("发布机构:湖州市人民政府\n湖州市整改方案\n".encode(), ParseContext(name="x.txt"))
+    assert stated.documents[0].issuer == "湖州市人民政府"
