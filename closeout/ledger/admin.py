@@ -304,20 +304,15 @@ BY_PLAN = (("plan", TitleOnlyFilter), ("inspection", TitleOnlyFilter))
 
 class TaskChangeList(ChangeList):
     """Breaks ties by id in the direction of the main sort key, so that "due date, id"
-    walks one index (Django's default tie-break, "-pk", sorts against it)."""
+    walks one index (Django's default tie-break, "-pk", sorts against it). The default
+    order stays the plan's own (plan, sequence number), which its unique index serves."""
 
     def _get_deterministic_ordering(self, ordering: list[Any]) -> list[Any]:
-        if not all(isinstance(o, str) for o in ordering):
-            return super()._get_deterministic_ordering(ordering)  # type: ignore[misc]
-        # The clicked column comes first, then the admin's default ordering is appended:
-        # keep each field once and end with the id, in the main key's direction.
-        keys: list[str] = []
-        for key in ordering:
-            name = key.lstrip("-")
-            if name not in ("pk", "id") and name not in {k.lstrip("-") for k in keys}:
-                keys.append(key)
-        descending = bool(keys) and keys[0].startswith("-")
-        return [*keys, "-pk" if descending else "pk"]
+        result = list(super()._get_deterministic_ordering(ordering))  # type: ignore[misc]
+        first = result[0] if result else None
+        if result[-1:] == ["-pk"] and isinstance(first, str) and not first.startswith("-"):
+            result[-1] = "pk"
+        return result
 
 
 @admin.register(Task)
@@ -333,7 +328,6 @@ class TaskAdmin(LedgerAdmin):
         "progress",
     )
     list_display_links = ("seq", "short_text")
-    ordering = ("due_date", "id")
     # Only columns with an index behind them sort; any other sort of a million rows
     # would be a full sort per page.
     sortable_by = ("due_date", "status")
