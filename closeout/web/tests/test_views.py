@@ -388,3 +388,11 @@ def test_units_named_through_a_group_show_as_the_group_in_the_list(world, client
     page = client.get("/tasks/").content.decode()
     assert "各县区党委、政府" in page and "(2)" in page
     assert "历城区政府</span>" not in page
+
+
+def test_pages_are_chinese_whatever_the_browser_prefers_until_english_is_chosen(client):
+    page = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in page.content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert 'lang="en"' in page.content.decode()
