@@ -16,6 +16,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
@@ -270,6 +271,26 @@ def plans_for(actor: Actor) -> QuerySet[Plan]:
         return Plan.objects.order_by("-issued_on", "title")
     visible = access.visible_tasks(actor).filter(plan_id=OuterRef("pk"))
     return Plan.objects.filter(Exists(visible)).order_by("-issued_on", "title")
+
+
+def plan_overview(actor: Actor) -> QuerySet[Plan]:
+    """The office's list of plans, drafts awaiting review first, with their task counts
+    and how many unit names are still undecided."""
+    from closeout.ledger.models import UnitProposal
+
+    if not access.can_edit(actor):
+        raise NotFound(_("plans are the rectification office's"))
+    undecided = UnitProposal.objects.filter(task__plan_id=OuterRef("pk"), decided=False)
+    return (
+        Plan.objects.defer("source_text")
+        .annotate(
+            task_count=Count("tasks", distinct=True),
+            undecided=Subquery(
+                undecided.values("task__plan_id").annotate(n=Count("id")).values("n")[:1]
+            ),
+        )
+        .order_by(Case(When(status="draft", then=0), default=1), "-issued_on", "title")
+    )
 
 
 def inspections_for(actor: Actor) -> QuerySet[Inspection]:

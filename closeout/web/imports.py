@@ -86,6 +86,16 @@ def _review(
 
 
 @login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """The office's plans: drafts awaiting review first, then the confirmed ones."""
+    try:
+        plans = list(selectors.plan_overview(_office(request)))
+    except NotFound:
+        raise Http404 from None
+    return render(request, "web/plan_list.html", {"plans": plans})
+
+
+@login_required
 def plan_review(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _review(request, _office(request), plan_id)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "tasks/<int:task_id>/transition/<str:name>/", views.task_transition, name="task_transition"
     ),
+    path("plans/", imports.plan_list, name="plan_list"),
     path("plans/import/", imports.plan_upload, name="plan_upload"),
     path("plans/<int:plan_id>/review/", imports.plan_review, name="plan_review"),
     path("plans/<int:plan_id>/confirm/", imports.plan_confirm, name="plan_confirm"),

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from closeout.ledger import services
 from closeout.ledger.models import Plan, Task, TaskUnit, UnitProposal
 from closeout.ledger.tests.factories import PASSWORD
 
@@ -119,3 +120,36 @@ def test_office_imports_and_confirms_a_plan_in_the_browser(
     page.wait_for_url(f"{base}/tasks/")
     plan = Plan.objects.get(title="济南市水源保护整改方案")
     assert plan.status == "confirmed"
+
+
+def test_the_office_lists_plans_with_drafts_to_review_first(client, db):
+    from closeout.ledger.access import Actor
+    from closeout.ledger.models import Role
+    from closeout.ledger.tests.factories import PASSWORD, PlanFactory
+
+    office = Actor(role=Role.OFFICE, label="setup")
+    user = services.user_create(actor=office, username="o2", password=PASSWORD, role=Role.OFFICE)
+    PlanFactory(title="已确认方案", status="confirmed")
+    PlanFactory(title="待审核方案", status="draft")
+    client.force_login(user)
+    page = client.get("/plans/").content.decode()
+    assert page.index("待审核方案") < page.index("已确认方案")
+    assert "/review/" in page
+
+
+def test_only_the_office_sees_the_plan_list(world, client):
+    client.force_login(world.users["unit_env"])
+    assert client.get("/plans/").status_code == 403
+
+
+def test_review_flags_read_in_the_page_language():
+    from django.utils import translation
+
+    from closeout.web.templatetags.closeout import flag_label
+
+    with translation.override("en"):
+        assert flag_label("missing_lead_units: no responsible unit given") == (
+            "No responsible unit given"
+        )
+        assert flag_label("deadline_unparsed: 2019年春") == "Deadline not understood: 2019年春"
+        assert flag_label("something_new: kept as is") == "something_new: kept as is"

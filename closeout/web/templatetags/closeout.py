@@ -1,0 +1,32 @@
+"""Template filters of closeout's pages (presentation only)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# The parser's review flags ("code: detail") in the reader's language. The detail is kept
+# where it says something the code does not (the text of an unparsed deadline, a name).
+FLAG_LABELS = {
+    "missing_lead_units": _("No responsible unit given"),
+    "missing_deadline": _("No deadline given"),
+    "deadline_unparsed": _("Deadline not understood"),
+    "deadline_note": _("Deadline note"),
+    "measures_label_missing": _("Measures follow without a 整改措施 label"),
+    "unit_unresolved": _("Unit name not matched"),
+    "placeholder": _("A placeholder names no one (redacted or ×××)"),
+}
+KEEP_DETAIL = {"deadline_unparsed", "deadline_note", "unit_unresolved"}
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    code, _sep, detail = flag.partition(":")
+    code = code.strip()
+    key = "placeholder" if code.startswith("placeholder_") else code
+    label = FLAG_LABELS.get(key)
+    if label is None:
+        return flag
+    return f"{label}: {detail.strip()}" if key in KEEP_DETAIL and detail.strip() else str(label)
