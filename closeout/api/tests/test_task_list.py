@@ -12,6 +12,7 @@ from closeout.ledger import services
 from closeout.ledger.access import Actor
 from closeout.ledger.models import Role
 from closeout.ledger.tests.factories import (
+    SIGNED_IN_VISIBLE,
     InspectionFactory,
     PlanFactory,
     ProblemFactory,
@@ -206,18 +207,7 @@ def test_an_unknown_unit_is_a_404(world, as_user):
     assert as_user("office").get("/api/tasks?unit=999999").status_code == 404
 
 
-VISIBLE = {
-    "office": {"own", "child", "foreign"},
-    "leader": {"own", "child", "foreign"},
-    "unit_env": {"own"},
-    "unit_licheng": {"child"},
-    "unit_water": {"foreign"},
-    "supervisor": {"own", "child"},
-    "supervisor_audit": {"foreign"},
-}
-
-
-@pytest.mark.parametrize(("user", "expected"), sorted(VISIBLE.items()))
+@pytest.mark.parametrize(("user", "expected"), sorted(SIGNED_IN_VISIBLE.items()))
 def test_each_role_lists_and_opens_only_the_tasks_access_allows(world, as_user, user, expected):
     client = as_user(user)
     listed = {r["id"] for r in client.get("/api/tasks").json()["results"]}

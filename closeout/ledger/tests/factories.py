@@ -38,6 +38,20 @@ from closeout.ledger.models import (
 from closeout.ledger.services import PersonRef, UnitRef
 
 SYSTEM = Actor.system("test")
+
+# Which tasks of the world each user may see (the public: the plan is published and the
+# tasks are confirmed). The rules, API and page tests all check against this one table.
+VISIBLE = {
+    "office": {"own", "child", "foreign"},
+    "leader": {"own", "child", "foreign"},
+    "unit_env": {"own"},
+    "unit_licheng": {"child"},  # a unit below 历城区政府 leads it
+    "unit_water": {"foreign"},
+    "supervisor": {"own", "child"},
+    "supervisor_audit": {"foreign"},
+    "public": {"own", "child", "foreign"},
+}
+SIGNED_IN_VISIBLE = {user: tasks for user, tasks in VISIBLE.items() if user != "public"}
 PASSWORD = "pass-for-tests"
 
 

@@ -8,19 +8,10 @@ import pytest
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.models import AssignmentRole, Role, TaskUnit
+from closeout.ledger.tests.factories import VISIBLE
 from closeout.ledger.workflow import Status
 
 # role user -> the tasks of the world it may see
-VISIBLE = {
-    "office": {"own", "child", "foreign"},
-    "leader": {"own", "child", "foreign"},
-    "unit_env": {"own"},
-    "unit_licheng": {"child"},  # a unit below 历城区政府 leads it
-    "unit_water": {"foreign"},
-    "supervisor": {"own", "child"},
-    "supervisor_audit": {"foreign"},
-    "public": {"own", "child", "foreign"},  # the plan is published and tasks confirmed
-}
 
 
 @pytest.mark.parametrize(("user", "expected"), sorted(VISIBLE.items()))
