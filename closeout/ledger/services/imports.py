@@ -321,7 +321,8 @@ def undecided_proposals(plan: Plan) -> list[UnitProposal]:
 
 def plan_confirm(actor: Actor, plan_id: int) -> Plan:
     """Confirm an imported plan: every draft task is confirmed (确认入账) and the plan with
-    it, in one transaction. Refused while any unit name still awaits a decision."""
+    it, in one transaction. Refused while any unit name still awaits a decision, and while
+    any task has no lead responsible unit."""
     if not access.can_edit(actor):
         raise NotPermitted(_("only the rectification office confirms plans"))
     with transaction.atomic():
@@ -346,6 +347,17 @@ def plan_confirm(actor: Actor, plan_id: int) -> Plan:
                 field="proposals",
             )
         drafts = Task.objects.filter(plan=plan, status=Status.DRAFT).order_by("seq")
+        # A confirmed task without a lead unit would be nobody's: no unit sees it or reports.
+        orphans = list(
+            drafts.exclude(assignments__role=AssignmentRole.LEAD).values_list("seq", flat=True)
+        )
+        if orphans:
+            shown = ", ".join(str(seq) for seq in orphans[:30])
+            raise InvalidInput(
+                _("%(count)s tasks have no lead responsible unit yet (task numbers: %(list)s)")
+                % {"count": len(orphans), "list": shown + (" …" if len(orphans) > 30 else "")},
+                field="units",
+            )
         for task_id in drafts.values_list("pk", flat=True):
             task_services.task_transition(actor=actor, task_id=task_id, name="confirm")
         plan.status = PlanStatus.CONFIRMED

@@ -225,3 +225,23 @@ def test_duplicate_problems_are_reported_and_not_imported_twice(db):
     out = _import(block.encode(), "dup.txt")
     assert [seq for seq, _ in out.duplicates] == dups
     assert out.tasks == len(parsed.tasks) - len(dups)
+
+
+def test_a_task_without_a_lead_unit_cannot_be_confirmed(registry):
+    # A narrative plan: measures with no responsible unit written anywhere.
+    narrative = "济南市整改工作要点\n一、主要任务\n1.全面排查入河排污口。\n2.完善监测网络建设。\n"
+    out = _import(narrative.encode())
+    assert out.tasks >= 1 and not UnitProposal.objects.exists()
+    with pytest.raises(InvalidInput) as err:
+        services.plan_confirm(OFFICE, out.plan.pk)
+    assert err.value.field == "units"
+    assert set(Task.objects.filter(plan=out.plan).values_list("status", flat=True)) == {
+        Status.DRAFT
+    }
+    for task in Task.objects.filter(plan=out.plan):
+        services.audited_save(
+            OFFICE,
+            TaskUnit(task=task, unit=Unit.objects.get(name="市生态环境局"), role="lead"),
+            task=task,
+        )
+    assert services.plan_confirm(OFFICE, out.plan.pk).status == PlanStatus.CONFIRMED
