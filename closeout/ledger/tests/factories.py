@@ -131,6 +131,16 @@ def make_task(
     )
 
 
+def make_users(actor: Actor, **specs: tuple[str, Unit | None]) -> dict[str, Any]:
+    """Logins named by keyword, each `(role, unit)`, all with the test password."""
+    return {
+        name: services.user_create(
+            actor=actor, username=name, password=PASSWORD, role=role, unit=unit
+        )
+        for name, (role, unit) in specs.items()
+    }
+
+
 def build_world(*, status: str = "in_progress") -> World:
     office = Actor(role=Role.OFFICE, label="test-office")
     city = unit("济南市", UnitKind.REGION, UnitLevel.CITY)
@@ -150,41 +160,16 @@ def build_world(*, status: str = "in_progress") -> World:
         for task in (own, child, foreign):
             services.task_transition(actor=office, task_id=task.pk, name="confirm")
             task.refresh_from_db()
-    users = {
-        "office": services.user_create(
-            actor=office, username="office", password=PASSWORD, role=Role.OFFICE
-        ),
-        "leader": services.user_create(
-            actor=office, username="leader", password=PASSWORD, role=Role.LEADER
-        ),
-        "unit_env": services.user_create(
-            actor=office, username="unit_env", password=PASSWORD, role=Role.UNIT, unit=env
-        ),
-        "unit_licheng": services.user_create(
-            actor=office,
-            username="unit_licheng",
-            password=PASSWORD,
-            role=Role.UNIT,
-            unit=district_gov,
-        ),
-        "unit_water": services.user_create(
-            actor=office, username="unit_water", password=PASSWORD, role=Role.UNIT, unit=water
-        ),
-        "supervisor": services.user_create(
-            actor=office,
-            username="supervisor",
-            password=PASSWORD,
-            role=Role.SUPERVISOR,
-            unit=supervising,
-        ),
-        "supervisor_audit": services.user_create(
-            actor=office,
-            username="supervisor_audit",
-            password=PASSWORD,
-            role=Role.SUPERVISOR,
-            unit=audit_unit,
-        ),
-    }
+    users = make_users(
+        office,
+        office=(Role.OFFICE, None),
+        leader=(Role.LEADER, None),
+        unit_env=(Role.UNIT, env),
+        unit_licheng=(Role.UNIT, district_gov),
+        unit_water=(Role.UNIT, water),
+        supervisor=(Role.SUPERVISOR, supervising),
+        supervisor_audit=(Role.SUPERVISOR, audit_unit),
+    )
     return World(
         city,
         env,

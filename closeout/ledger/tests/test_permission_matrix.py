@@ -6,6 +6,7 @@ through the rules, the API and the admin. One table of expectations drives all t
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from django.test import Client
 from closeout.ledger import access, services
 from closeout.ledger.access import Actor
 from closeout.ledger.models import AssignmentRole, Role, Task, UnitKind, UnitLevel
-from closeout.ledger.tests.factories import PASSWORD, PlanFactory, ProblemFactory, unit
+from closeout.ledger.tests.factories import PlanFactory, ProblemFactory, make_users, unit
 from closeout.ledger.workflow import Status
 
 ROLES = ("office", "leader", "unit", "supervisor", "public")
@@ -67,21 +68,14 @@ def matrix(db):
         )
         task = services.task_transition(actor=office, task_id=task.pk, name="confirm")
         tasks[relation] = task
-    users = {
-        "office": services.user_create(
-            actor=office, username="m-office", password=PASSWORD, role=Role.OFFICE
-        ),
-        "leader": services.user_create(
-            actor=office, username="m-leader", password=PASSWORD, role=Role.LEADER
-        ),
-        "unit": services.user_create(
-            actor=office, username="m-unit", password=PASSWORD, role=Role.UNIT, unit=a
-        ),
-        "supervisor": services.user_create(
-            actor=office, username="m-sup", password=PASSWORD, role=Role.SUPERVISOR, unit=s
-        ),
-        "public": None,
-    }
+    users: dict[str, Any] = make_users(
+        office,
+        office=(Role.OFFICE, None),
+        leader=(Role.LEADER, None),
+        unit=(Role.UNIT, a),
+        supervisor=(Role.SUPERVISOR, s),
+    )
+    users["public"] = None
     return tasks, users
 
 

@@ -15,7 +15,6 @@ import errno
 import gc
 import signal
 import threading
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -69,9 +68,6 @@ def open_server(host: str, port: int, threads: int = 8) -> Any:
     from django.core.wsgi import get_wsgi_application
     from waitress import create_server
 
-    # whitenoise warns at start-up when STATIC_ROOT is missing; an empty one is fine,
-    # since the files themselves are found in the apps (WHITENOISE_USE_FINDERS).
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     application = get_wsgi_application()
     freeze_startup_objects()
     try:
