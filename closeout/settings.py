@@ -153,6 +153,18 @@ LOGOUT_REDIRECT_URL = "web:home"
 # Evidence uploads (整改佐证材料): a hard size cap and the content types we accept,
 # decided by sniffing the bytes rather than trusting the browser's claim.
 EVIDENCE_MAX_BYTES = int(os.environ.get("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
+
+# E-mail digests (one per unit per cycle) go out through SMTP when a host is set;
+# without one, notifications stay in the in-app inbox only.
+EMAIL_HOST = os.environ.get("CLOSEOUT_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("CLOSEOUT_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CLOSEOUT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CLOSEOUT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CLOSEOUT_SMTP_STARTTLS")
+EMAIL_USE_SSL = env_bool("CLOSEOUT_SMTP_SSL")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("CLOSEOUT_MAIL_FROM", "closeout@localhost")
+CLOSEOUT_MAIL_ENABLED = bool(EMAIL_HOST)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

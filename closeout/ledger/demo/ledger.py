@@ -352,7 +352,35 @@ def _who(who: str, task: Task, loaded: Loaded, actors: dict[str, Actor]) -> Acto
 def _step(actor: Actor, task: Task, step: str, note: str) -> Callable[[], Any]:
     if step == "report":
         return lambda: services.report_create(actor=actor, task_id=task.pk, text=note, percent=100)
-    return lambda: services.task_transition(actor=actor, task_id=task.pk, name=step, note=note)
+    data: dict[str, Any] = {}
+    files: list[services.Upload] = []
+    if step == "request_closeout":
+        # The self-assessment against each acceptance criterion, and the evidence.
+        data["assessment"] = {
+            criterion: f"{criterion}:经自查,已达到整改目标和验收标准。"
+            for criterion in services.acceptance_criteria(task)
+        }
+        files.append(services.Upload("整改完成情况报告.pdf", EVIDENCE_PDF))
+    elif step == "verify":
+        data = {"checked_on": None, "inspectors": "督导组"}
+
+    def take() -> None:
+        if step == "verify":
+            data["checked_on"] = clock.today()
+        services.task_transition(
+            actor=actor, task_id=task.pk, name=step, note=note, data=data, files=files
+        )
+
+    return take
+
+
+# A one-page PDF standing for a unit's close-out report (整改完成情况报告).
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _round(

@@ -5,9 +5,14 @@ from __future__ import annotations
 import closeout.ledger.lookups  # noqa: F401  (registers the any_of lookup)
 from closeout.ledger.models.accounts import ApiToken, Profile, Role
 from closeout.ledger.models.audit import AuditEvent
+from closeout.ledger.models.closeouts import CloseoutStep, Objection, StepKind
+from closeout.ledger.models.escalations import Escalation, EscalationRule
 from closeout.ledger.models.imports import ProposalReason, UnitProposal
+from closeout.ledger.models.lookbacks import LookbackCheck, LookbackState
+from closeout.ledger.models.notifications import Digest, Notification, NotificationKind
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
-from closeout.ledger.models.reports import Evidence, ProgressReport
+from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport
+from closeout.ledger.models.sweeps import LoopSettings, SweepRun
 from closeout.ledger.models.tasks import (
     AssignmentRole,
     Category,
@@ -27,10 +32,21 @@ __all__ = [
     "AssignmentRole",
     "AuditEvent",
     "Category",
+    "CloseoutStep",
+    "Digest",
+    "Escalation",
+    "EscalationRule",
     "Evidence",
     "Inspection",
     "InspectionKind",
+    "LookbackCheck",
+    "LookbackState",
+    "LoopSettings",
     "Milestone",
+    "MissedReport",
+    "Notification",
+    "NotificationKind",
+    "Objection",
     "PersonRole",
     "Plan",
     "PlanStatus",
@@ -42,6 +58,8 @@ __all__ = [
     "ReportCycle",
     "Role",
     "Status",
+    "StepKind",
+    "SweepRun",
     "Task",
     "TaskPerson",
     "TaskUnit",

@@ -48,7 +48,10 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["task", "-submitted_at"], name="report_task_time")]
+        indexes = [
+            models.Index(fields=["task", "-submitted_at"], name="report_task_time"),
+            models.Index(fields=["task", "period_start"], name="report_task_period"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(percent__isnull=True) | models.Q(percent__lte=100),
@@ -70,6 +73,14 @@ class Evidence(models.Model):
     report = models.ForeignKey(
         ProgressReport,
         verbose_name=_("progress report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    step = models.ForeignKey(
+        "ledger.CloseoutStep",
+        verbose_name=_("close-out step"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -97,3 +108,51 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class MissedReport(models.Model):
+    """A reporting period that ended (grace included) without a progress report (漏报),
+    recorded by the sweep. A report filed for the period later fills it (`report`,
+    `filled_at`): the record stays, and the report is marked late (迟报)."""
+
+    task = models.ForeignKey(
+        "ledger.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="missed_reports_log",
+    )
+    unit = models.ForeignKey(
+        "ledger.Unit",
+        verbose_name=_("unit that owed it"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    due_by = models.DateField(_("due by"))
+    recorded_on = models.DateField(_("recorded on"))
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("late report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filled_at = models.DateTimeField(_("reported late at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("missed report")
+        verbose_name_plural = _("missed reports")
+        ordering = ["task", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "period_start"], name="missedreport_once_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["recorded_on", "unit"], name="missedreport_recorded")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.period_start}..{self.period_end}"

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from closeout.ledger.schedule import Bucket
 from closeout.ledger.workflow import TaskLifecycle
 
 DEFAULT_ACCEPTANCE_CRITERIA = "生态修复、污染消除、群众满意"
@@ -117,6 +118,25 @@ class Task(TaskLifecycle):
     last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     flags = models.JSONField(_("review flags"), default=list, blank=True)
+    # Kept by the closed loop (the sweep and the services; see closeout.ledger.loop):
+    # the schedule bucket (序时进度) as of the last change or sweep, the current run of
+    # missed reports, the start of the latest period reported for, the rebounds found by
+    # look-backs, the close-out round and the last day of a running public notice.
+    bucket = models.CharField(
+        _("schedule status"), max_length=12, choices=Bucket.choices, blank=True, editable=False
+    )
+    missed_reports = models.PositiveSmallIntegerField(
+        _("reports missed in a row"), default=0, editable=False
+    )
+    missed_since = models.DateField(_("missing reports since"), null=True, editable=False)
+    last_report_period = models.DateField(
+        _("latest period reported for"), null=True, editable=False
+    )
+    rebounds = models.PositiveSmallIntegerField(_("rebounds"), default=0, editable=False)
+    closeout_round = models.PositiveSmallIntegerField(
+        _("close-out round"), default=0, editable=False
+    )
+    notice_until = models.DateField(_("public notice until"), null=True, editable=False)
     span_start = models.PositiveIntegerField(_("source span start"), null=True, blank=True)
     span_end = models.PositiveIntegerField(_("source span end"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -139,6 +159,7 @@ class Task(TaskLifecycle):
             models.Index(fields=["category", "status"], name="task_category_status"),
             models.Index(fields=["updated_at", "id"], name="task_updated"),
             models.Index(fields=["progress", "id"], name="task_progress"),
+            models.Index(fields=["bucket", "status"], name="task_bucket"),
         ]
 
     def __str__(self) -> str:

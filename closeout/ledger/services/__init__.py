@@ -3,7 +3,8 @@ which check permission through `closeout.ledger.access`, change the rows and app
 audit event in the same database transaction. API, pages, admin and commands all call
 these; none of them writes to the ledger tables directly.
 
-Modules: audit (the event writer), units, users, plans, tasks, reports, imports. Import from
+Modules: audit (the event writer), units, users, plans, tasks, reports, imports,
+closeouts (close-out steps, objections), lookbacks, escalations, notifications. Import from
 here: `from closeout.ledger import services; services.task_transition(...)`.
 """
 
@@ -17,12 +18,28 @@ from closeout.ledger.services.audit import (
     audited_set_m2m,
     snapshot,
 )
+from closeout.ledger.services.closeouts import (
+    acceptance_criteria,
+    objection_answer,
+    objection_lodge,
+)
+from closeout.ledger.services.escalations import (
+    escalation_issue,
+    escalation_lift,
+    escalation_respond,
+)
 from closeout.ledger.services.imports import (
     ImportOutcome,
     parse_upload,
     plan_confirm,
     plan_import,
     proposal_decide,
+)
+from closeout.ledger.services.lookbacks import lookback_record
+from closeout.ledger.services.notifications import (
+    digests_send,
+    notifications_mark_read,
+    notify_task,
 )
 from closeout.ledger.services.plans import (
     inspection_create,
@@ -68,12 +85,22 @@ __all__ = [
     "PersonRef",
     "UnitRef",
     "Upload",
+    "acceptance_criteria",
     "audit",
     "audited_delete",
     "audited_save",
     "audited_set_m2m",
+    "digests_send",
+    "escalation_issue",
+    "escalation_lift",
+    "escalation_respond",
     "evidence_store",
     "inspection_create",
+    "lookback_record",
+    "notifications_mark_read",
+    "notify_task",
+    "objection_answer",
+    "objection_lodge",
     "parse_upload",
     "plan_add_inspection",
     "plan_confirm",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,18 +13,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closeout.ledger import access, clock
+from closeout.ledger import access, clock, cycles
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import (
     AssignmentRole,
+    CloseoutStep,
     Evidence,
+    LoopSettings,
     Milestone,
+    MissedReport,
     ProgressReport,
     Task,
 )
 from closeout.ledger.services.audit import audit
-from closeout.ledger.services.tasks import lock_task
+from closeout.ledger.services.tasks import bucket_refresh, lock_task
 from closeout.ledger.workflow import REPORTING_STATES, Status
 
 ACCEPTED_EVIDENCE_TYPES = {
@@ -94,7 +98,12 @@ def _is_text(content: bytes) -> bool:
 
 
 def evidence_store(
-    *, actor: Actor, task: Task, upload: Upload, report: ProgressReport | None = None
+    *,
+    actor: Actor,
+    task: Task,
+    upload: Upload,
+    report: ProgressReport | None = None,
+    step: CloseoutStep | None = None,
 ) -> Evidence:
     """Keep an evidence file under the data folder, named by its SHA-256."""
     if len(upload.content) == 0:
@@ -118,6 +127,7 @@ def evidence_store(
     evidence = Evidence.objects.create(
         task=task,
         report=report,
+        step=step,
         original_name=Path(upload.name).name[:255] or digest,
         stored_path=str(relative),
         size=len(upload.content),
@@ -143,8 +153,15 @@ def report_create(
     percent: int | None = None,
     milestone_id: int | None = None,
     files: Sequence[Upload] = (),
+    period: dt.date | None = None,
 ) -> ProgressReport:
-    """A responsible unit reports progress (进展报送), with evidence files."""
+    """A responsible unit reports progress (进展报送), with evidence files.
+
+    The report is for the reporting period (调度周期, the plan's cycle) that contains
+    `period`, by default today's. A report for an earlier period is allowed and marked
+    late (迟报) when its period's due date has passed; a missing-report record of that
+    period is kept and marked filled. The task's run of missed reports is recomputed.
+    """
     if not text.strip():
         raise InvalidInput(_("the report needs a text"), field="text")
     if percent is not None and not 0 <= percent <= 100:
@@ -173,6 +190,18 @@ def report_create(
                     field="milestone",
                 )
         now = clock.now()
+        today = clock.today()
+        cycle = _cycle_of(task)
+        owed = cycles.period_of(period or today, cycle)
+        if owed.start > today:
+            raise InvalidInput(_("a report cannot be for a future period"), field="period")
+        if task.start_date is not None and owed.end < task.start_date:
+            raise InvalidInput(
+                _("the task started on %(start)s, after that period") % {"start": task.start_date},
+                field="period",
+            )
+        grace = LoopSettings.current().report_grace_days
+        late = cycles.is_late(now, owed, grace)
         unit_id = actor.unit_id
         if unit_id is None:
             lead = task.assignments.filter(role=AssignmentRole.LEAD).first()
@@ -185,7 +214,13 @@ def report_create(
             text=text.strip(),
             percent=percent,
             milestone=milestone,
+            period_start=owed.start,
+            period_end=owed.end,
+            late=late,
         )
+        MissedReport.objects.filter(
+            task_id=task.pk, period_start=owed.start, report__isnull=True
+        ).update(report=report, filled_at=now)
         before = {"progress": task.progress}
         if milestone is not None:
             if milestone.reached_on is None:
@@ -195,7 +230,15 @@ def report_create(
         if percent is not None:
             task.progress = percent
         task.last_reported_at = now
-        task.save(update_fields=["progress", "last_reported_at", "updated_at"])
+        if task.last_report_period is None or owed.start > task.last_report_period:
+            task.last_report_period = owed.start
+        task.save(
+            update_fields=["progress", "last_reported_at", "last_report_period", "updated_at"]
+        )
+        from closeout.ledger.sweep import streak_refresh
+
+        streak_refresh(Task.objects.filter(pk=task.pk))
+        bucket_refresh(task.pk)
         for upload in files:
             evidence_store(actor=actor, task=task, upload=upload, report=report)
         audit(
@@ -208,6 +251,16 @@ def report_create(
                 "progress": task.progress,
                 "text": report.text,
                 "milestone": milestone.pk if milestone else None,
+                "period": owed.start,
+                "late": late,
             },
         )
     return report
+
+
+def _cycle_of(task: Task) -> cycles.Cycle:
+    plan = task.plan
+    try:
+        return cycles.Cycle.of_plan(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
+    except ValueError:
+        return cycles.Cycle()

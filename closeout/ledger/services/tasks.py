@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,16 +189,29 @@ def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     return task
 
 
-def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") -> Task:
+def task_transition(
+    *,
+    actor: Actor,
+    task_id: int,
+    name: str,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    files: Sequence[Any] = (),
+) -> Task:
     """Take a life-cycle transition (see `closeout.ledger.workflow`).
 
     1. lock the task row and check the actor may see it;
     2. check the role, scope and separation of duties (`access.may_take`);
     3. check the state table allows it from the current state;
-    4. change the state; the save is conditional on the old state, so a concurrent
+    4. check what the close-out step requires (`closeouts.check`: self-assessment,
+       evidence, notice over and objections answered, on-site check…);
+    5. change the state; the save is conditional on the old state, so a concurrent
        transition that got there first makes this one fail with `Conflict`;
-    5. append the audit event, all in one transaction.
+    6. append the close-out step, the notifications and the audit event, and refresh
+       the task's schedule bucket, all in one transaction.
     """
+    from closeout.ledger.services import closeouts
+
     rule = transition_rules().get(name)
     if rule is None:
         raise InvalidInput(_("unknown transition %(name)s") % {"name": name}, field="transition")
@@ -219,6 +232,7 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
                 _("'%(step)s' is not possible while the task is '%(status)s'")
                 % {"step": rule.label, "status": Status(task.status).label}
             )
+        prepared = closeouts.check(actor, task, name, note, data or {}, files)
         old = task.status
         method()
         if task.status in (Status.CLOSED, Status.SUSTAINED):
@@ -232,13 +246,27 @@ def task_transition(*, actor: Actor, task_id: int, name: str, note: str = "") ->
                 _("task %(task)s was changed by someone else; reload it") % {"task": task_id}
             ) from None
         TaskUnit.objects.filter(task_id=task.pk).update(task_status=task.status)
+        step = closeouts.record(actor, task, name, note, prepared, files)
+        bucket_refresh(task.pk)
         audit(
             actor,
             f"task.{name}",
             task,
             task=task,
             before={"status": old},
-            after={"status": task.status},
+            after={
+                "status": task.status,
+                **({"step": step.pk, **step.data} if step is not None else {}),
+            },
             note=note,
         )
     return task
+
+
+def bucket_refresh(task_id: int) -> None:
+    """Store one task's schedule bucket as of today (after a change that moves it)."""
+    from closeout.ledger import sweep
+    from closeout.ledger.sql import update_from
+
+    rows = Task.objects.filter(pk=task_id).annotate(_bucket=sweep.bucket_expression(clock.today()))
+    update_from(Task, {"bucket": "_bucket"}, rows.values("id", "_bucket"))

@@ -1,0 +1,115 @@
+"""Escalation (督办): the office's rules and the measures issued under them.
+
+The ladder itself and its cause keys are in `closeout.ledger.escalation` (pure rules);
+these tables store the rules the office configured and every measure issued. A measure
+is unique per (task, level, cause), so the same measure is never issued twice for the
+same cause; when the cause is gone the sweep lifts it (`lifted_on`). The unit's response
+and the lifting are written once and never changed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from closeout.ledger.escalation import Level, Trigger
+
+
+class EscalationRule(models.Model):
+    """When `trigger` reaches `threshold`, issue `level` (see the pure module)."""
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
+    threshold = models.PositiveSmallIntegerField(_("threshold"))
+    response_days = models.PositiveSmallIntegerField(_("working days to respond"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["trigger", "threshold"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "trigger", "threshold"], name="escalationrule_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} {self.threshold} → {self.get_level_display()}"
+
+
+class Escalation(models.Model):
+    """One escalation measure (督办措施) on a task: level, reason, issuing body, dates,
+    and the responsible unit's response."""
+
+    task = models.ForeignKey(
+        "ledger.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+    )
+    unit = models.ForeignKey(
+        "ledger.Unit",
+        verbose_name=_("unit addressed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
+    cause = models.CharField(_("cause"), max_length=120)
+    size = models.IntegerField(_("size when issued"), default=0)  # days / reports / rebounds
+    reason = models.TextField(_("reason"), blank=True)  # written by hand for manual measures
+    manual = models.BooleanField(_("issued by hand"), default=False)
+    issued_by = models.CharField(_("issuing body"), max_length=200)
+    issuer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_on = models.DateField(_("issued on"))
+    response_due = models.DateField(_("response due"), null=True, blank=True)
+    response = models.TextField(_("response"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    lift_reason = models.TextField(_("why lifted"), blank=True)
+    sweep = models.ForeignKey(
+        "ledger.SweepRun",
+        verbose_name=_("issued by sweep"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("escalation measure")
+        verbose_name_plural = _("escalation measures")
+        ordering = ["-issued_on", "-rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "level", "cause"], name="escalation_once_per_cause"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["task", "cause", "rank"], name="escalation_task_cause"),
+            models.Index(fields=["lifted_on", "trigger"], name="escalation_active"),
+            models.Index(fields=["unit", "issued_on"], name="escalation_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.task_id} ({self.cause})"

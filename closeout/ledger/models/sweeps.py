@@ -1,0 +1,95 @@
+"""The closed loop's settings (闭环参数) and the log of sweeps (定时核查).
+
+`LoopSettings` is one row the office edits: public-notice length, look-back offsets,
+the grace for progress reports, the issuing body written on escalation measures and
+the digest cycle. `SweepRun` logs every run of `closeout sweep` with its figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from closeout.ledger.models.plans import ReportCycle
+
+
+def default_lookback_months() -> list[int]:
+    return [3, 12]
+
+
+class LoopSettings(models.Model):
+    notice_working_days = models.PositiveSmallIntegerField(
+        _("public notice (working days)"), default=5
+    )
+    lookback_months = models.JSONField(
+        _("look-back checks (months after closing)"), default=default_lookback_months
+    )
+    report_grace_days = models.PositiveSmallIntegerField(
+        _("days of grace for progress reports"), default=1
+    )
+    issuing_body = models.CharField(
+        _("issuing body of escalation measures"), max_length=200, default="整改办"
+    )
+    digest_cycle = models.CharField(
+        _("e-mail digest cycle"),
+        max_length=8,
+        choices=ReportCycle.choices,
+        default=ReportCycle.WEEKLY,
+    )
+    digest_cycle_days = models.PositiveSmallIntegerField(
+        _("digest cycle length in days (custom cycle)"), null=True, blank=True
+    )
+    backfill_days = models.PositiveSmallIntegerField(
+        _("days the first sweep looks back for missing reports"), default=62
+    )
+
+    class Meta:
+        verbose_name = _("closed-loop settings")
+        verbose_name_plural = _("closed-loop settings")
+
+    def __str__(self) -> str:
+        return str(_("closed-loop settings"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> LoopSettings:
+        """The one row (created with the defaults the first time it is asked for)."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        months = self.lookback_months
+        if not isinstance(months, list) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 120 for m in months
+        ):
+            raise ValidationError(
+                {"lookback_months": _("a list of whole months between 1 and 120, e.g. [3, 12]")}
+            )
+        if self.notice_working_days < 1:
+            raise ValidationError(
+                {"notice_working_days": _("a public notice runs for at least one working day")}
+            )
+        if self.digest_cycle == ReportCycle.CUSTOM and not self.digest_cycle_days:
+            raise ValidationError({"digest_cycle_days": _("a custom cycle needs a length in days")})
+
+
+class SweepRun(models.Model):
+    as_of = models.DateField(_("as of"), db_index=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.started_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,80 @@
+"""Look-back checks (回头看): recording what a re-check of a closed task found.
+
+A stable outcome closes the check. A rebound (反弹) reopens the task through the
+`reopen` transition (so it is audited and counted in `Task.rebounds`, against the lead
+unit recorded on the check), voids the other checks still scheduled for that closing,
+and keeps the whole previous history: steps, reports and checks stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from closeout.ledger import access, clock
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from closeout.ledger.models import LookbackCheck, LookbackState
+from closeout.ledger.services.audit import audit
+from closeout.ledger.services.tasks import task_transition
+from closeout.ledger.workflow import DONE_STATES
+
+
+def may_check(actor: Actor, check: LookbackCheck) -> bool:
+    """The office, or a supervising unit of the task, records look-backs."""
+    return access.may_take(actor, check.task, "reopen")
+
+
+def lookback_record(
+    *,
+    actor: Actor,
+    check_id: int,
+    rebound: bool,
+    findings: str,
+    checked_on: dt.date | None = None,
+) -> LookbackCheck:
+    findings = findings.strip()
+    if not findings:
+        raise InvalidInput(_("the findings of the look-back are required"), field="findings")
+    today = clock.today()
+    checked_on = checked_on or today
+    if checked_on > today:
+        raise InvalidInput(_("checked_on cannot be in the future"), field="checked_on")
+    with transaction.atomic():
+        check = (
+            LookbackCheck.objects.select_for_update()
+            .select_related("task")
+            .filter(pk=check_id)
+            .first()
+        )
+        if check is None or not access.can_view(actor, check.task):
+            raise NotFound(_("look-back check %(id)s does not exist") % {"id": check_id})
+        if not may_check(actor, check):
+            raise NotPermitted(_("only the office or the supervising unit records look-backs"))
+        if check.state != LookbackState.SCHEDULED:
+            raise InvalidTransition(_("this look-back check has already been recorded"))
+        if check.task.status not in DONE_STATES or check.task.closed_on != check.closed_on:
+            raise InvalidTransition(_("the task was reopened since; this check no longer applies"))
+        check.state = LookbackState.REBOUND if rebound else LookbackState.STABLE
+        check.checked_on = checked_on
+        check.checked_by_id = actor.user_id
+        check.findings = findings
+        check.save(update_fields=["state", "checked_on", "checked_by", "findings"])
+        audit(
+            actor,
+            "lookback.record",
+            check,
+            task=check.task,
+            after={"state": check.state, "months": check.months, "findings": findings},
+        )
+        if rebound:
+            task_transition(
+                actor=actor,
+                task_id=check.task_id,
+                name="reopen",
+                note=_("look-back after %(months)s months: %(findings)s")
+                % {"months": check.months, "findings": findings},
+            )
+    return check

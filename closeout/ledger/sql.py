@@ -1,0 +1,148 @@
+"""SQL building blocks that Django does not provide portably, written once for SQLite
+and PostgreSQL: whole days between two dates, adding months to a date, a date as ISO
+text, and set-based `INSERT … SELECT` / `UPDATE … FROM` from a queryset.
+
+The closed loop's sweep works on every task at once through these (a million tasks in
+a few statements), so that no rule runs as a Python loop over tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import CharField, DateField, Func, IntegerField, Value
+
+
+class DaysBetween(Func):
+    """Whole days from `earlier` to `later` (negative when `later` comes first)."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, later: Any, earlier: Any) -> None:
+        super().__init__(later, earlier)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+        )
+
+
+class AddMonths(Func):
+    """`date` plus `months` calendar months, the day clamped to the month's end
+    (31 January + 1 month = 28/29 February), the same on both databases."""
+
+    output_field = DateField()
+    arity = 1
+
+    def __init__(self, date: Any, months: int) -> None:
+        if not isinstance(months, int) or months < 0:
+            raise ValueError("months must be a whole number ≥ 0")
+        self.months = months
+        super().__init__(date)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        # PostgreSQL's interval arithmetic clamps to the month's end by itself.
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"CAST((%(expressions)s + INTERVAL '{self.months} months') AS date)",
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite rolls 31 January + 1 month over to 3 March; the earlier of that and the
+        # last day of the target month is the clamped date (ISO text compares as dates).
+        m = self.months
+        return super().as_sql(
+            compiler,
+            connection,
+            template=(
+                f"min(date(%(expressions)s, '+{m} months'), "
+                f"date(%(expressions)s, 'start of month', '+{m + 1} months', '-1 day'))"
+            ),
+        )
+
+
+class DateText(Func):
+    """A date as ISO text, 'YYYY-MM-DD' (for cause keys built in SQL)."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().as_sql(
+            compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')"
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="date(%(expressions)s)")
+
+
+def date_value(day: dt.date) -> Value:
+    """A date parameter typed as a date on both databases."""
+    return Value(day, output_field=DateField())
+
+
+def _compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.order_by().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def insert_select(
+    model: type[models.Model], columns: dict[str, str], queryset: models.QuerySet[Any]
+) -> int:
+    """`INSERT INTO <model> (columns) SELECT …` with the rows of `queryset`. `columns`
+    maps the model's attribute names (e.g. "task_id") to the names the queryset selects
+    (annotations, e.g. "_task"). Returns the number of rows inserted."""
+    names = {*queryset.query.annotation_select, *queryset.query.values_select}
+    missing = set(columns.values()) - names
+    if missing:
+        raise ValueError(f"the queryset does not select {sorted(missing)}")
+    inner, params = _compiled(queryset)
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    db_columns = [model._meta.get_field(c.removesuffix("_id")).column for c in columns]
+    outer_cols = ", ".join(f"s.{qn(name)}" for name in columns.values())
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in db_columns)}) "
+        f"SELECT {outer_cols} FROM ({inner}) s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def update_from(
+    model: type[models.Model],
+    assignments: dict[str, str],
+    queryset: models.QuerySet[Any],
+    *,
+    key: str = "id",
+    changed_only: bool = True,
+) -> int:
+    """`UPDATE <model> SET column = s.<name> … FROM (<queryset>) s WHERE id = s.<key>`,
+    touching only rows whose values differ when `changed_only`. `assignments` maps
+    column attribute names to the names the queryset selects. Returns rows updated."""
+    inner, params = _compiled(queryset)
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    sets, differs = [], []
+    for attr, name in assignments.items():
+        column = qn(model._meta.get_field(attr.removesuffix("_id")).column)
+        sets.append(f"{column} = s.{qn(name)}")
+        differs.append(f"{table}.{column} IS DISTINCT FROM s.{qn(name)}")
+    where = f"{table}.{qn(model._meta.pk.column)} = s.{qn(key)}"
+    if changed_only:
+        where += " AND (" + " OR ".join(differs) + ")"
+    sql = f"UPDATE {table} SET {', '.join(sets)} FROM ({inner}) s WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)

@@ -1,0 +1,714 @@
+"""The sweep (定时核查): applies the closed loop's rules to every task as of a date.
+
+`closeout sweep [--as-of DATE]` calls `run`. In one transaction, set-based (a handful
+of SQL statements over all tasks, never a Python loop over tasks), it
+
+1. records missing progress reports (漏报) for the reporting periods that ended since
+   the previous sweep (`MissedReport`), and the run of missed reports on each task;
+2. stores every confirmed task's schedule bucket (序时进度, `Task.bucket`);
+3. ends public notices (公示) whose working days have run out with every objection
+   answered (the `end_notice` transition, taken by the system, audited per task);
+4. schedules look-back checks (回头看) for closed tasks, and tells whoever does them
+   when one falls due;
+5. lifts escalation measures whose cause is gone and issues the ones the office's
+   rules now call for, never twice for the same cause (督办);
+6. writes the notifications (inbox) for what it recorded.
+
+Running it twice for the same date changes nothing the second time (every insert is
+guarded by "not already there", every update by "value differs"), so a timer may run
+it as often as it likes. E-mail digests are sent after the transaction commits
+(`closeout.ledger.services.notifications.digests_send`).
+
+The SQL forms of the schedule and escalation rules below must give the answers of the
+pure rules in `closeout.ledger.schedule` and `closeout.ledger.escalation`; the tests
+hold them to it on the same tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.lookups import (
+    GreaterThanOrEqual,
+    IsNull,
+    LessThan,
+    LessThanOrEqual,
+)
+
+from closeout.ledger import calendar, clock, cycles
+from closeout.ledger.escalation import RANK, Level, Trigger
+from closeout.ledger.models import (
+    AssignmentRole,
+    Escalation,
+    EscalationRule,
+    LookbackCheck,
+    LookbackState,
+    LoopSettings,
+    Milestone,
+    MissedReport,
+    Notification,
+    NotificationKind,
+    Objection,
+    Plan,
+    ProgressReport,
+    Role,
+    SweepRun,
+    Task,
+    TaskUnit,
+)
+from closeout.ledger.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.sql import (
+    AddMonths,
+    DateText,
+    DaysBetween,
+    date_value,
+    insert_select,
+    update_from,
+)
+from closeout.ledger.workflow import REPORTING_STATES, Status
+
+log = logging.getLogger(__name__)
+
+# An advisory lock key, so that two sweeps on PostgreSQL queue instead of interleaving.
+_LOCK_KEY = 0x5C0DE_5EE9
+
+
+# --- the rules in SQL ---------------------------------------------------------------
+
+
+def effective_due() -> Any:
+    """The due date, or the start date of an immediate task (立行立改) without one."""
+    return Coalesce(
+        F("due_date"),
+        Case(When(immediate=True, then=F("start_date")), default=None, output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def lead_unit() -> Subquery:
+    """The task's (first) lead responsible unit."""
+    return Subquery(
+        TaskUnit.objects.filter(task_id=OuterRef("pk"), role=AssignmentRole.LEAD)
+        .order_by("id")
+        .values("unit_id")[:1]
+    )
+
+
+def _milestone_max(**filters: Any) -> Any:
+    return Coalesce(
+        Subquery(
+            Milestone.objects.filter(task_id=OuterRef("pk"), **filters)
+            .order_by()
+            .values("task_id")
+            .annotate(top=Max("expected_progress"))
+            .values("top")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def bucket_expression(as_of: dt.date) -> Case:
+    """`closeout.ledger.schedule.schedule_status(...).bucket` as one SQL expression over
+    the task table ('' for draft and cancelled tasks, which are in no bucket)."""
+    day = date_value(as_of)
+    due = effective_due()
+    start = F("start_date")
+    has_milestones = Exists(Milestone.objects.filter(task_id=OuterRef("pk")))
+    milestone_expected = _milestone_max(due_date__lte=as_of)
+    counted = Greatest(
+        F("progress"), _milestone_max(reached_on__lte=as_of), output_field=IntegerField()
+    )
+    total = DaysBetween(due, start)
+    elapsed = DaysBetween(day, start)
+    time_expected = Case(
+        When(IsNull(start, True) | IsNull(due, True), then=None),
+        When(LessThan(day, start), then=Value(0)),
+        When(LessThanOrEqual(total, 0) | GreaterThanOrEqual(elapsed, total), then=Value(100)),
+        default=Value(100) * elapsed / total,
+        output_field=IntegerField(),
+    )
+    return Case(
+        When(status=Status.CLOSED, then=Value(Bucket.DONE.value)),
+        When(status=Status.SUSTAINED, then=Value(Bucket.SUSTAINED.value)),
+        When(~Q(status__in=COUNTED_STATES), then=Value("")),
+        When(LessThan(due, day), then=Value(Bucket.OVERDUE.value)),
+        When(
+            has_milestones & GreaterThanOrEqual(counted, milestone_expected),
+            then=Value(Bucket.ON_SCHEDULE.value),
+        ),
+        When(has_milestones, then=Value(Bucket.BEHIND.value)),
+        When(
+            IsNull(time_expected, True) & Q(missed_reports=0),
+            then=Value(Bucket.ON_SCHEDULE.value),
+        ),
+        When(IsNull(time_expected, True), then=Value(Bucket.BEHIND.value)),
+        When(GreaterThanOrEqual(counted, time_expected), then=Value(Bucket.ON_SCHEDULE.value)),
+        default=Value(Bucket.BEHIND.value),
+    )
+
+
+def buckets_of(tasks: QuerySet[Task], as_of: dt.date) -> QuerySet[Task]:
+    """Tasks annotated with `schedule_bucket` as of any date (for pages and reports)."""
+    return tasks.annotate(schedule_bucket=bucket_expression(as_of))
+
+
+def cause_expression(trigger: str, as_of: dt.date) -> Any:
+    """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
+    as of the date, NULL when it has none; reads the stored bucket and streak."""
+    due_text = DateText(effective_due())
+    if trigger == Trigger.DUE_SOON:
+        cond = Q(bucket=Bucket.BEHIND) & ~IsNull(effective_due(), True)
+        key: Any = Concat(Value("due_soon:"), due_text, output_field=CharField())
+    elif trigger == Trigger.MISSED_REPORTS:
+        cond = Q(missed_reports__gt=0, missed_since__isnull=False)
+        key = Concat(
+            Value("missed_reports:"), DateText(F("missed_since")), output_field=CharField()
+        )
+    elif trigger == Trigger.OVERDUE:
+        cond = Q(bucket=Bucket.OVERDUE) & ~IsNull(effective_due(), True)
+        key = Concat(Value("overdue:"), due_text, output_field=CharField())
+    elif trigger == Trigger.REBOUND:
+        cond = Q(rebounds__gt=0) & ~Q(bucket__in=[Bucket.DONE, Bucket.SUSTAINED])
+        key = Concat(Value("rebound:"), Cast(F("rebounds"), CharField()), output_field=CharField())
+    else:
+        raise ValueError(f"no automatic cause for {trigger!r}")
+    return Case(When(cond, then=key), default=None)
+
+
+def rule_condition(rule: EscalationRule, as_of: dt.date) -> Q:
+    """Tasks whose cause of the rule's kind is big enough for the rule (the pure
+    `escalation._size`), as a filter."""
+    day = date_value(as_of)
+    if rule.trigger == Trigger.DUE_SOON:
+        left = DaysBetween(effective_due(), day)
+        return Q(GreaterThanOrEqual(left, 0)) & Q(LessThanOrEqual(left, rule.threshold))
+    if rule.trigger == Trigger.MISSED_REPORTS:
+        return Q(missed_reports__gte=rule.threshold)
+    if rule.trigger == Trigger.OVERDUE:
+        return Q(GreaterThanOrEqual(DaysBetween(day, effective_due()), max(rule.threshold, 1)))
+    if rule.trigger == Trigger.REBOUND:
+        return Q(rebounds__gte=rule.threshold)
+    raise ValueError(f"not an automatic rule: {rule}")
+
+
+def rule_size(trigger: str, as_of: dt.date) -> Any:
+    """How big the cause is when issued: days overdue or left, reports missed, rebounds."""
+    day = date_value(as_of)
+    if trigger == Trigger.DUE_SOON:
+        return DaysBetween(effective_due(), day)
+    if trigger == Trigger.OVERDUE:
+        return DaysBetween(day, effective_due())
+    if trigger == Trigger.MISSED_REPORTS:
+        return F("missed_reports")
+    return F("rebounds")
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    as_of: dt.date
+    tasks: int = 0
+    buckets: dict[str, int] = field(default_factory=dict)
+    changed: int = 0
+    escalations_issued: int = 0
+    lookbacks_scheduled: int = 0
+    # Details beyond the JSON contract (kept in the run log).
+    missed_reports: int = 0
+    buckets_changed: int = 0
+    streaks_changed: int = 0
+    notices_ended: int = 0
+    escalations_lifted: int = 0
+    lookbacks_due: int = 0
+    notifications: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The issue's contract: exactly these keys."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "tasks": self.tasks,
+            "buckets": self.buckets,
+            "changed": self.changed,
+            "escalations_issued": self.escalations_issued,
+            "lookbacks_scheduled": self.lookbacks_scheduled,
+        }
+
+    def details(self) -> dict[str, Any]:
+        return {
+            **self.to_json(),
+            "missed_reports": self.missed_reports,
+            "buckets_changed": self.buckets_changed,
+            "streaks_changed": self.streaks_changed,
+            "notices_ended": self.notices_ended,
+            "escalations_lifted": self.escalations_lifted,
+            "lookbacks_due": self.lookbacks_due,
+            "notifications": self.notifications,
+            "warnings": self.warnings,
+        }
+
+
+def run(as_of: dt.date | None = None) -> SweepResult:
+    """Apply every closed-loop rule as of `as_of` (today by default); see the module."""
+    day = as_of or clock.today()
+    with clock.frozen_at(day) if as_of is not None else _nothing(), transaction.atomic():
+        _lock()
+        settings = LoopSettings.current()
+        previous = (
+            SweepRun.objects.filter(as_of__lt=day, finished_at__isnull=False)
+            .order_by("-as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
+        sweep = SweepRun.objects.create(as_of=day, started_at=clock.now())
+        result = SweepResult(as_of=day)
+        window_start = (
+            previous if previous is not None else day - dt.timedelta(settings.backfill_days)
+        )
+        _missed_reports(result, day, window_start, settings)
+        _buckets(result, day)
+        _end_notices(result, day)
+        _lookbacks(result, day, settings)
+        _escalations(result, day, settings, sweep)
+        _totals(result)
+        result.changed = (
+            result.missed_reports
+            + result.streaks_changed
+            + result.buckets_changed
+            + result.notices_ended
+            + result.lookbacks_scheduled
+            + result.escalations_issued
+            + result.escalations_lifted
+        )
+        sweep.finished_at = clock.now()
+        sweep.figures = result.details()
+        sweep.save(update_fields=["finished_at", "figures"])
+    return result
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _plan_cycles() -> dict[cycles.Cycle, list[int]]:
+    """Confirmed plans grouped by their reporting cycle."""
+    groups: dict[cycles.Cycle, list[int]] = {}
+    rows = Plan.objects.filter(tasks__status__in=REPORTING_STATES).distinct()
+    for plan_id, kind, days, issued in rows.values_list(
+        "id", "report_cycle", "report_cycle_days", "issued_on"
+    ):
+        try:
+            cycle = cycles.Cycle.of_plan(kind, days, issued)
+        except ValueError:
+            cycle = cycles.Cycle()  # a custom cycle without a length: weekly, not nothing
+        groups.setdefault(cycle, []).append(plan_id)
+    return groups
+
+
+def _missed_reports(
+    result: SweepResult, day: dt.date, window_start: dt.date, settings: LoopSettings
+) -> None:
+    """Record the periods that came due (grace included) in the window without a report,
+    then refresh the run of missed reports on the tasks concerned."""
+    grace = settings.report_grace_days
+    watermark = MissedReport.objects.aggregate(m=Max("id"))["m"] or 0
+    for cycle, plan_ids in _plan_cycles().items():
+        # Periods whose last on-time day fell in [window_start - 1, day - 1].
+        first = cycles.period_of(window_start - dt.timedelta(days=grace + 1), cycle)
+        for period in cycles.periods_between(first.start, day, cycle):
+            due_by = period.due_by(grace)
+            if not (window_start - dt.timedelta(days=1) <= due_by < day):
+                continue
+            owing = (
+                Task.objects.filter(
+                    plan_id__in=plan_ids,
+                    status__in=REPORTING_STATES,
+                    start_date__lte=period.start,
+                )
+                .exclude(
+                    Exists(
+                        ProgressReport.objects.filter(
+                            task_id=OuterRef("pk"), period_start=period.start
+                        )
+                    )
+                )
+                .exclude(
+                    Exists(
+                        MissedReport.objects.filter(
+                            task_id=OuterRef("pk"), period_start=period.start
+                        )
+                    )
+                )
+            )
+            result.missed_reports += insert_select(
+                MissedReport,
+                {
+                    "task_id": "_task",
+                    "unit_id": "_unit",
+                    "period_start": "_start",
+                    "period_end": "_end",
+                    "due_by": "_due",
+                    "recorded_on": "_on",
+                },
+                owing.annotate(
+                    _task=F("pk"),
+                    _unit=lead_unit(),
+                    _start=date_value(period.start),
+                    _end=date_value(period.end),
+                    _due=date_value(due_by),
+                    _on=date_value(day),
+                ).values("_task", "_unit", "_start", "_end", "_due", "_on"),
+            )
+    # The streak: missed periods after the latest period reported for.
+    touched = MissedReport.objects.filter(id__gt=watermark).values("task_id")
+    result.streaks_changed += streak_refresh(Task.objects.filter(pk__in=touched))
+    # Tasks that no longer owe reports (closed, cancelled) have no streak.
+    result.streaks_changed += (
+        Task.objects.exclude(status__in=REPORTING_STATES)
+        .filter(missed_reports__gt=0)
+        .update(missed_reports=0, missed_since=None)
+    )
+    new = MissedReport.objects.filter(id__gt=watermark, unit__isnull=False)
+    result.notifications += _notify_units(
+        new.values("unit_id"), NotificationKind.MISSED_REPORTS, count_per_unit=new
+    )
+
+
+def streak_refresh(tasks: QuerySet[Task]) -> int:
+    """Recompute `missed_reports`/`missed_since` of some tasks from their records."""
+    after_last = MissedReport.objects.filter(task_id=OuterRef("pk"), report__isnull=True).filter(
+        Q(period_start__gt=OuterRef("last_report_period"))
+        | Q(IsNull(OuterRef("last_report_period"), True))
+    )
+    count = Subquery(
+        after_last.order_by().values("task_id").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+    since = Subquery(
+        after_last.order_by().values("task_id").annotate(m=Min("period_start")).values("m")[:1],
+        output_field=DateField(),
+    )
+    rows = tasks.filter(status__in=REPORTING_STATES).annotate(
+        _n=Coalesce(count, 0, output_field=IntegerField()), _since=since
+    )
+    return update_from(
+        Task,
+        {"missed_reports": "_n", "missed_since": "_since"},
+        rows.values("id", "_n", "_since"),
+    )
+
+
+def _buckets(result: SweepResult, day: dt.date) -> None:
+    rows = Task.objects.annotate(_bucket=bucket_expression(day)).values("id", "_bucket")
+    result.buckets_changed += update_from(Task, {"bucket": "_bucket"}, rows)
+
+
+def _end_notices(result: SweepResult, day: dt.date) -> None:
+    """Public notices whose last day has passed, every objection answered: end them."""
+    from closeout.ledger.access import Actor
+    from closeout.ledger.services.tasks import task_transition
+
+    due = (
+        Task.objects.filter(status=Status.NOTICE, notice_until__lt=day)
+        .exclude(Exists(Objection.objects.filter(task_id=OuterRef("pk"), answered_at__isnull=True)))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    system = Actor.system("sweep")
+    for task_id in due:
+        task_transition(actor=system, task_id=task_id, name="end_notice")
+        result.notices_ended += 1
+
+
+def _lookbacks(result: SweepResult, day: dt.date, settings: LoopSettings) -> None:
+    """Schedule the configured look-backs of every closing; notify when one falls due."""
+    closed = Task.objects.filter(
+        status__in=[Status.CLOSED, Status.SUSTAINED], closed_on__isnull=False, closed_on__lte=day
+    )
+    for months in sorted(set(settings.lookback_months)):
+        rows = closed.exclude(
+            Exists(
+                LookbackCheck.objects.filter(
+                    task_id=OuterRef("pk"), closed_on=OuterRef("closed_on"), months=months
+                )
+            )
+        ).annotate(
+            _task=F("pk"),
+            _closed=F("closed_on"),
+            _months=Value(months, output_field=IntegerField()),
+            _due=AddMonths(F("closed_on"), months),
+            _state=Value(LookbackState.SCHEDULED.value),
+            _unit=lead_unit(),
+            _on=date_value(day),
+            _empty=Value(""),
+        )
+        result.lookbacks_scheduled += insert_select(
+            LookbackCheck,
+            {
+                "task_id": "_task",
+                "closed_on": "_closed",
+                "months": "_months",
+                "due_on": "_due",
+                "state": "_state",
+                "unit_id": "_unit",
+                "scheduled_on": "_on",
+                "findings": "_empty",
+            },
+            rows.values("_task", "_closed", "_months", "_due", "_state", "_unit", "_on", "_empty"),
+        )
+    # Checks falling due: tell the supervising units, once (`notified_on`).
+    falling_due = LookbackCheck.objects.filter(
+        state=LookbackState.SCHEDULED, due_on__lte=day, notified_on__isnull=True
+    )
+    supervising = TaskUnit.objects.filter(
+        task_id__in=falling_due.values("task_id"),
+        role__in=[AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING],
+    )
+    result.notifications += _notify_per_task(supervising, NotificationKind.LOOKBACK_DUE)
+    result.lookbacks_due = falling_due.update(notified_on=day)
+
+
+def _escalations(
+    result: SweepResult, day: dt.date, settings: LoopSettings, sweep: SweepRun
+) -> None:
+    active = Escalation.objects.filter(lifted_on__isnull=True, manual=False)
+    for trigger in (Trigger.DUE_SOON, Trigger.MISSED_REPORTS, Trigger.OVERDUE, Trigger.REBOUND):
+        holding = (
+            Task.objects.filter(pk=OuterRef("task_id"))
+            .annotate(_cause=cause_expression(trigger, day))
+            .filter(_cause=OuterRef("cause"))
+        )
+        result.escalations_lifted += (
+            active.filter(trigger=trigger)
+            .exclude(Exists(holding))
+            .update(lifted_on=day, lift_reason="cause_gone")
+        )
+    watermark = Escalation.objects.aggregate(m=Max("id"))["m"] or 0
+    rules = sorted(
+        EscalationRule.objects.filter(active=True).exclude(trigger=Trigger.MANUAL),
+        key=lambda r: -RANK[Level(r.level)],
+    )
+    for rule in rules:
+        rank = RANK[Level(rule.level)]
+        cause = cause_expression(rule.trigger, day)
+        stronger = Escalation.objects.filter(
+            task_id=OuterRef("pk"), cause=OuterRef("_cause"), rank__gte=rank
+        )
+        rows = (
+            Task.objects.filter(status__in=COUNTED_STATES)
+            .annotate(_cause=cause)
+            .filter(_cause__isnull=False)
+            .filter(rule_condition(rule, day))
+            .exclude(Exists(stronger))
+            .annotate(
+                _task=F("pk"),
+                _unit=lead_unit(),
+                _level=Value(rule.level),
+                _rank=Value(rank, output_field=IntegerField()),
+                _trigger=Value(rule.trigger),
+                _size=rule_size(rule.trigger, day),
+                _manual=Value(False),
+                _by=Value(settings.issuing_body),
+                _on=date_value(day),
+                _due=date_value(response_due(day, rule.response_days, result)),
+                _sweep=Value(sweep.pk, output_field=IntegerField()),
+                _empty=Value(""),
+            )
+        )
+        result.escalations_issued += insert_select(
+            Escalation,
+            {
+                "task_id": "_task",
+                "unit_id": "_unit",
+                "level": "_level",
+                "rank": "_rank",
+                "trigger": "_trigger",
+                "cause": "_cause",
+                "size": "_size",
+                "manual": "_manual",
+                "issued_by": "_by",
+                "issued_on": "_on",
+                "response_due": "_due",
+                "sweep_id": "_sweep",
+                "reason": "_empty",
+                "response": "_empty",
+                "lift_reason": "_empty",
+            },
+            rows.values(
+                "_task",
+                "_unit",
+                "_level",
+                "_rank",
+                "_trigger",
+                "_cause",
+                "_size",
+                "_manual",
+                "_by",
+                "_on",
+                "_due",
+                "_sweep",
+                "_empty",
+            ),
+        )
+    result.notifications += insert_select(
+        Notification,
+        {
+            "user_id": "_user",
+            "kind": "_kind",
+            "task_id": "_task",
+            "escalation_id": "_esc",
+            "count": "_count",
+            "note": "_note",
+            "created_at": "_at",
+        },
+        _escalation_notifications(watermark),
+    )
+
+
+def _escalation_notifications(watermark: int) -> QuerySet[Any]:
+    """One inbox item per escalation for each user of the unit it addresses."""
+    now = clock.now()
+    return (
+        Escalation.objects.filter(id__gt=watermark, unit__profiles__role=Role.UNIT)
+        .annotate(
+            _user=F("unit__profiles__user_id"),
+            _kind=Value(NotificationKind.ESCALATION.value),
+            _task=F("task_id"),
+            _esc=F("pk"),
+            _count=Value(1, output_field=IntegerField()),
+            _note=Value(""),
+            _at=Value(now),
+        )
+        .values("_user", "_kind", "_task", "_esc", "_count", "_note", "_at")
+    )
+
+
+def response_due(day: dt.date, working_days: int, result: SweepResult) -> dt.date:
+    """The response deadline of a measure issued on `day`, in working days. Where the
+    holiday calendar does not cover the dates yet, Monday to Friday are counted and
+    the run says so (a warning in its log), rather than stopping the sweep."""
+    try:
+        return calendar.add_working_days(day, working_days)
+    except calendar.CalendarNotCovered:
+        message = (
+            f"holiday calendar does not cover {day.year}: response deadlines counted "
+            "Monday to Friday"
+        )
+        if message not in result.warnings:
+            result.warnings.append(message)
+            log.warning(message)
+        out, left = day, working_days
+        while left:
+            out += dt.timedelta(days=1)
+            left -= out.weekday() < 5
+        return out
+
+
+def _notify_units(units: QuerySet[Any], kind: str, *, count_per_unit: QuerySet[Any]) -> int:
+    """One inbox item per user of each unit, carrying how many records concern it."""
+    now = clock.now()
+    rows = (
+        count_per_unit.filter(unit__profiles__role=Role.UNIT)
+        .order_by()
+        .values("unit__profiles__user_id")
+        .annotate(
+            _count=Count("id"),
+        )
+        .annotate(
+            _user=F("unit__profiles__user_id"),
+            _kind=Value(kind),
+            _note=Value(""),
+            _at=Value(now),
+        )
+        .values("_user", "_kind", "_count", "_note", "_at")
+    )
+    return insert_select(
+        Notification,
+        {
+            "user_id": "_user",
+            "kind": "_kind",
+            "count": "_count",
+            "note": "_note",
+            "created_at": "_at",
+        },
+        rows,
+    )
+
+
+def _notify_per_task(assignments: QuerySet[TaskUnit], kind: str) -> int:
+    """One inbox item per task for each user of the assigned units."""
+    now = clock.now()
+    rows = (
+        assignments.filter(unit__profiles__isnull=False)
+        .annotate(
+            _user=F("unit__profiles__user_id"),
+            _kind=Value(kind),
+            _task=F("task_id"),
+            _count=Value(1, output_field=IntegerField()),
+            _note=Value(""),
+            _at=Value(now),
+        )
+        .values("_user", "_kind", "_task", "_count", "_note", "_at")
+        .distinct()
+    )
+    return insert_select(
+        Notification,
+        {
+            "user_id": "_user",
+            "kind": "_kind",
+            "task_id": "_task",
+            "count": "_count",
+            "note": "_note",
+            "created_at": "_at",
+        },
+        rows,
+    )
+
+
+def _totals(result: SweepResult) -> None:
+    counts = dict.fromkeys(Bucket.values, 0)
+    rows = (
+        Task.objects.filter(status__in=COUNTED_STATES)
+        .order_by()
+        .values("bucket")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["bucket"]] = counts.get(row["bucket"], 0) + row["n"]
+    result.buckets = counts
+    result.tasks = sum(counts.values())
