@@ -19,9 +19,7 @@ guarded by "not already there", every update by "value differs"), so a timer may
 it as often as it likes. E-mail digests are sent after the transaction commits
 (`closeout.ledger.services.notifications.digests_send`).
 
-The SQL forms of the schedule and escalation rules below must give the answers of the
-pure rules in `closeout.ledger.schedule` and `closeout.ledger.escalation`; the tests
-hold them to it on the same tasks.
+The rules themselves, in SQL, are in `closeout.ledger.sqlrules`.
 """
 
 from __future__ import annotations
@@ -33,8 +31,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DateField,
     Exists,
@@ -47,14 +43,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import (
-    GreaterThanOrEqual,
     IsNull,
-    LessThan,
-    LessThanOrEqual,
 )
 
 from closeout.ledger import calendar, clock, cycles
@@ -66,7 +58,6 @@ from closeout.ledger.models import (
     LookbackCheck,
     LookbackState,
     LoopSettings,
-    Milestone,
     MissedReport,
     Notification,
     NotificationKind,
@@ -81,11 +72,16 @@ from closeout.ledger.models import (
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
 from closeout.ledger.sql import (
     AddMonths,
-    DateText,
-    DaysBetween,
     date_value,
     insert_select,
     update_from,
+)
+from closeout.ledger.sqlrules import (
+    bucket_expression,
+    cause_expression,
+    lead_unit,
+    rule_condition,
+    rule_size,
 )
 from closeout.ledger.workflow import REPORTING_STATES, Status
 
@@ -93,138 +89,6 @@ log = logging.getLogger(__name__)
 
 # An advisory lock key, so that two sweeps on PostgreSQL queue instead of interleaving.
 _LOCK_KEY = 0x5C0DE_5EE9
-
-
-# --- the rules in SQL ---------------------------------------------------------------
-
-
-def effective_due() -> Any:
-    """The due date, or the start date of an immediate task (立行立改) without one."""
-    return Coalesce(
-        F("due_date"),
-        Case(When(immediate=True, then=F("start_date")), default=None, output_field=DateField()),
-        output_field=DateField(),
-    )
-
-
-def lead_unit() -> Subquery:
-    """The task's (first) lead responsible unit."""
-    return Subquery(
-        TaskUnit.objects.filter(task_id=OuterRef("pk"), role=AssignmentRole.LEAD)
-        .order_by("id")
-        .values("unit_id")[:1]
-    )
-
-
-def _milestone_max(**filters: Any) -> Any:
-    return Coalesce(
-        Subquery(
-            Milestone.objects.filter(task_id=OuterRef("pk"), **filters)
-            .order_by()
-            .values("task_id")
-            .annotate(top=Max("expected_progress"))
-            .values("top")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-        output_field=IntegerField(),
-    )
-
-
-def bucket_expression(as_of: dt.date) -> Case:
-    """`closeout.ledger.schedule.schedule_status(...).bucket` as one SQL expression over
-    the task table ('' for draft and cancelled tasks, which are in no bucket)."""
-    day = date_value(as_of)
-    due = effective_due()
-    start = F("start_date")
-    has_milestones = Exists(Milestone.objects.filter(task_id=OuterRef("pk")))
-    milestone_expected = _milestone_max(due_date__lte=as_of)
-    counted = Greatest(
-        F("progress"), _milestone_max(reached_on__lte=as_of), output_field=IntegerField()
-    )
-    total = DaysBetween(due, start)
-    elapsed = DaysBetween(day, start)
-    time_expected = Case(
-        When(IsNull(start, True) | IsNull(due, True), then=None),
-        When(LessThan(day, start), then=Value(0)),
-        When(LessThanOrEqual(total, 0) | GreaterThanOrEqual(elapsed, total), then=Value(100)),
-        default=Value(100) * elapsed / total,
-        output_field=IntegerField(),
-    )
-    return Case(
-        When(status=Status.CLOSED, then=Value(Bucket.DONE.value)),
-        When(status=Status.SUSTAINED, then=Value(Bucket.SUSTAINED.value)),
-        When(~Q(status__in=COUNTED_STATES), then=Value("")),
-        When(LessThan(due, day), then=Value(Bucket.OVERDUE.value)),
-        When(
-            has_milestones & GreaterThanOrEqual(counted, milestone_expected),
-            then=Value(Bucket.ON_SCHEDULE.value),
-        ),
-        When(has_milestones, then=Value(Bucket.BEHIND.value)),
-        When(
-            IsNull(time_expected, True) & Q(missed_reports=0),
-            then=Value(Bucket.ON_SCHEDULE.value),
-        ),
-        When(IsNull(time_expected, True), then=Value(Bucket.BEHIND.value)),
-        When(GreaterThanOrEqual(counted, time_expected), then=Value(Bucket.ON_SCHEDULE.value)),
-        default=Value(Bucket.BEHIND.value),
-    )
-
-
-def buckets_of(tasks: QuerySet[Task], as_of: dt.date) -> QuerySet[Task]:
-    """Tasks annotated with `schedule_bucket` as of any date (for pages and reports)."""
-    return tasks.annotate(schedule_bucket=bucket_expression(as_of))
-
-
-def cause_expression(trigger: str, as_of: dt.date) -> Any:
-    """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
-    as of the date, NULL when it has none; reads the stored bucket and streak."""
-    due_text = DateText(effective_due())
-    if trigger == Trigger.DUE_SOON:
-        cond = Q(bucket=Bucket.BEHIND) & ~IsNull(effective_due(), True)
-        key: Any = Concat(Value("due_soon:"), due_text, output_field=CharField())
-    elif trigger == Trigger.MISSED_REPORTS:
-        cond = Q(missed_reports__gt=0, missed_since__isnull=False)
-        key = Concat(
-            Value("missed_reports:"), DateText(F("missed_since")), output_field=CharField()
-        )
-    elif trigger == Trigger.OVERDUE:
-        cond = Q(bucket=Bucket.OVERDUE) & ~IsNull(effective_due(), True)
-        key = Concat(Value("overdue:"), due_text, output_field=CharField())
-    elif trigger == Trigger.REBOUND:
-        cond = Q(rebounds__gt=0) & ~Q(bucket__in=[Bucket.DONE, Bucket.SUSTAINED])
-        key = Concat(Value("rebound:"), Cast(F("rebounds"), CharField()), output_field=CharField())
-    else:
-        raise ValueError(f"no automatic cause for {trigger!r}")
-    return Case(When(cond, then=key), default=None)
-
-
-def rule_condition(rule: EscalationRule, as_of: dt.date) -> Q:
-    """Tasks whose cause of the rule's kind is big enough for the rule (the pure
-    `escalation._size`), as a filter."""
-    day = date_value(as_of)
-    if rule.trigger == Trigger.DUE_SOON:
-        left = DaysBetween(effective_due(), day)
-        return Q(GreaterThanOrEqual(left, 0)) & Q(LessThanOrEqual(left, rule.threshold))
-    if rule.trigger == Trigger.MISSED_REPORTS:
-        return Q(missed_reports__gte=rule.threshold)
-    if rule.trigger == Trigger.OVERDUE:
-        return Q(GreaterThanOrEqual(DaysBetween(day, effective_due()), max(rule.threshold, 1)))
-    if rule.trigger == Trigger.REBOUND:
-        return Q(rebounds__gte=rule.threshold)
-    raise ValueError(f"not an automatic rule: {rule}")
-
-
-def rule_size(trigger: str, as_of: dt.date) -> Any:
-    """How big the cause is when issued: days overdue or left, reports missed, rebounds."""
-    day = date_value(as_of)
-    if trigger == Trigger.DUE_SOON:
-        return DaysBetween(effective_due(), day)
-    if trigger == Trigger.OVERDUE:
-        return DaysBetween(day, effective_due())
-    if trigger == Trigger.MISSED_REPORTS:
-        return F("missed_reports")
-    return F("rebounds")
 
 
 # --- the run ------------------------------------------------------------------------

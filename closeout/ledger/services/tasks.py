@@ -265,8 +265,8 @@ def task_transition(
 
 def bucket_refresh(task_id: int) -> None:
     """Store one task's schedule bucket as of today (after a change that moves it)."""
-    from closeout.ledger import sweep
     from closeout.ledger.sql import update_from
+    from closeout.ledger.sqlrules import bucket_expression
 
-    rows = Task.objects.filter(pk=task_id).annotate(_bucket=sweep.bucket_expression(clock.today()))
+    rows = Task.objects.filter(pk=task_id).annotate(_bucket=bucket_expression(clock.today()))
     update_from(Task, {"bucket": "_bucket"}, rows.values("id", "_bucket"))
