@@ -245,6 +245,9 @@ class TitleOnlyFilter(admin.RelatedFieldListFilter):
 # ---------------------------------------------------------------------------- tasks
 
 
+STEPS_WITH_INPUT = frozenset({"request_closeout", "verify"})
+
+
 def _transition_labels() -> dict[str, Any]:
     """Transition names with their lazy labels. `TransitionRule.label` is a plain str
     fixed in whatever language was active at first use; actions must follow the
@@ -339,7 +342,13 @@ class TaskAdmin(LedgerAdmin):
     autocomplete_fields = ("problem",)
     inlines = (TaskUnitInline, TaskPersonInline, MilestoneInline, HistoryInline)
     action_form = TransitionActionForm
-    actions = [_transition_action(name, label) for name, label in _transition_labels().items()]
+    # Steps that need per-task input (a self-assessment and evidence, an on-site check)
+    # are taken on the task's page, not in bulk.
+    actions = [
+        _transition_action(name, label)
+        for name, label in _transition_labels().items()
+        if name not in STEPS_WITH_INPUT
+    ]
     fieldsets = (
         (None, {"fields": ("problem", "plan", "inspection", "seq", "status")}),
         (_("Five clears"), {"fields": services.TASK_EDITABLE_FIELDS}),

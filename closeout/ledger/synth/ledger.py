@@ -341,6 +341,7 @@ class Generator(ProvinceBuilder):
                 )
         # Progress history: ~reports_per_task reports, rising towards the current progress.
         last_at = None
+        last_period = None
         if status not in (Status.DRAFT,):
             k = rng.randint(0, max(0, round(2 * self.config.reports_per_task)))
             report_end = closed_on or AS_OF
@@ -351,6 +352,8 @@ class Generator(ProvinceBuilder):
                     dt.time(rng.randint(0, 9), rng.randint(0, 59)),
                     UTC,
                 )
+                # Reports are for the week (Monday to Sunday) they were filed in.
+                monday = when.date() - dt.timedelta(days=when.date().weekday())
                 pct = progress * i // k
                 phrase = rng.choice(REPORTS).format(
                     measure=rng.choice(chosen),
@@ -365,8 +368,8 @@ class Generator(ProvinceBuilder):
                         task_id,
                         leads[0].id,
                         None,
-                        when.date() - dt.timedelta(days=6),
-                        when.date(),
+                        monday,
+                        monday + dt.timedelta(days=6),
                         when,
                         phrase,
                         pct,
@@ -375,6 +378,7 @@ class Generator(ProvinceBuilder):
                     ),
                 )
                 last_at = when
+                last_period = monday
         created = dt.datetime.combine(issued, dt.time(9), UTC)
         updated = last_at or created
         if closed_on is not None:
@@ -406,5 +410,12 @@ class Generator(ProvinceBuilder):
                 created,
                 updated,
                 status,
+                "",  # bucket: the first sweep computes it
+                0,
+                None,
+                last_period,
+                0,
+                int(status not in (Status.DRAFT, Status.IN_PROGRESS, Status.CANCELLED)),
+                None,
             ),
         )

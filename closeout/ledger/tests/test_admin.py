@@ -348,15 +348,24 @@ def _act(client: Client, name: str, tasks: list[Task], note: str = ""):
 
 
 def test_a_transition_action_moves_the_task_and_audits_it(world, office):
-    response = _act(office, "request_closeout", [world.own, world.child])
+    response = _act(office, "cancel", [world.own, world.child], note="duplicate of task 3")
     assert response.status_code == 200
     for task in (world.own, world.child):
         task.refresh_from_db()
-        assert task.status == Status.REQUESTED
+        assert task.status == Status.CANCELLED
         event = AuditEvent.objects.filter(task_id=task.pk).latest("id")
-        assert (event.action, event.actor_label) == ("task.request_closeout", "office")
+        assert (event.action, event.actor_label) == ("task.cancel", "office")
         assert event.before == {"status": Status.IN_PROGRESS}
+        assert event.note == "duplicate of task 3"
     assert any("2" in str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_steps_that_need_input_are_not_bulk_actions(world, office):
+    response = office.get("/admin/ledger/task/")
+    actions = dict(response.context["action_form"].fields["action"].choices)
+    assert "transition_cancel" in actions
+    assert "transition_request_closeout" not in actions
+    assert "transition_verify" not in actions
 
 
 def test_a_transition_action_reports_the_tasks_it_could_not_move(world, office):

@@ -3,9 +3,10 @@ that the unit filter reads."""
 
 from __future__ import annotations
 
-from closeout.ledger import selectors, services
+from closeout.ledger import selectors
 from closeout.ledger.models import AssignmentRole, TaskUnit
 from closeout.ledger.selectors import TaskFilter
+from closeout.ledger.tests.factories import take
 from closeout.ledger.workflow import Status
 
 
@@ -23,7 +24,7 @@ def test_the_unit_filter_takes_the_whole_subtree(world):
 
 def test_assignments_follow_the_task_status_through_every_transition(world):
     office = world.actor("office")
-    services.task_transition(actor=office, task_id=world.own.pk, name="request_closeout")
+    take(office, world.own, "request_closeout")
     statuses = set(TaskUnit.objects.filter(task=world.own).values_list("task_status", flat=True))
     assert statuses == {Status.REQUESTED}
     assert _ids(office, unit=world.env.pk, status=(Status.REQUESTED,)) == {world.own.pk}
