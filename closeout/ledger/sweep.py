@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +113,7 @@ class SweepResult:
     lookbacks_due: int = 0
     notifications: int = 0
     warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # time per step
 
     def to_json(self) -> dict[str, Any]:
         """The issue's contract: exactly these keys."""
@@ -134,6 +137,7 @@ class SweepResult:
             "lookbacks_due": self.lookbacks_due,
             "notifications": self.notifications,
             "warnings": self.warnings,
+            "seconds": self.seconds,
         }
 
 
@@ -154,12 +158,18 @@ def run(as_of: dt.date | None = None) -> SweepResult:
         window_start = (
             previous if previous is not None else day - dt.timedelta(settings.backfill_days)
         )
-        _missed_reports(result, day, window_start, settings)
-        _buckets(result, day)
-        _end_notices(result, day)
-        _lookbacks(result, day, settings)
-        _escalations(result, day, settings, sweep)
-        _totals(result)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("missed_reports", lambda: _missed_reports(result, day, window_start, settings)),
+            ("buckets", lambda: _buckets(result, day)),
+            ("notices", lambda: _end_notices(result, day)),
+            ("lookbacks", lambda: _lookbacks(result, day, settings)),
+            ("escalations", lambda: _escalations(result, day, settings, sweep)),
+            ("totals", lambda: _totals(result)),
+        ]
+        for name, step in steps:
+            began = time.perf_counter()
+            step()
+            result.seconds[name] = round(time.perf_counter() - began, 3)
         result.changed = (
             result.missed_reports
             + result.streaks_changed

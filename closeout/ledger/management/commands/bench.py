@@ -12,9 +12,11 @@ reported without a target.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import random
+import resource
 import secrets
 import time
 from collections.abc import Callable
@@ -28,7 +30,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from closeout.ledger import services
+from closeout.ledger import clock, services, sweep
 from closeout.ledger.access import Actor
 from closeout.ledger.management.base import LedgerCommand
 from closeout.ledger.management.commands.serve import freeze_startup_objects
@@ -220,8 +222,22 @@ class Command(LedgerCommand):
         parser.add_argument("--warmup", type=int, default=5, help="unmeasured runs first")
         parser.add_argument("--seed", type=int, default=1, help="seed for the parameters")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--sweep",
+            action="store_true",
+            help="measure `closeout sweep` instead of the pages: a first run, the same day "
+            "again (must change nothing), the next day and a week later",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            help="the first sweep's date (default: today; `closeout gen` ledgers: 2025-06-30)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["sweep"]:
+            self.sweep_bench(options["as_of"] or clock.today(), as_json=options["json"])
+            return
         if options["runs"] < 1 or options["warmup"] < 0:
             raise CommandError("--runs must be positive and --warmup not negative")
         sample = Sample(random.Random(options["seed"]))
@@ -247,6 +263,53 @@ class Command(LedgerCommand):
                           f"after {options['warmup']} warm-up; server time in ms")  # fmt: skip
         self.stdout.write(self.render(results))
 
+    def sweep_bench(self, first: dt.date, *, as_json: bool) -> None:
+        """Time the sweep on this ledger and check that a second run changes nothing."""
+        tasks = Task.objects.count()
+        plan = [
+            ("first sweep", first),
+            ("same day again", first),
+            ("next day", first + dt.timedelta(days=1)),
+            ("a week later", first + dt.timedelta(days=8)),
+        ]
+        rows = []
+        for label, day in plan:
+            before = _row_counts()
+            began = time.perf_counter()
+            result = sweep.run(day)
+            seconds = time.perf_counter() - began
+            after = _row_counts()
+            rows.append({
+                "run": label, "as_of": day.isoformat(), "seconds": round(seconds, 2),
+                "changed": result.changed, "rows_added": {
+                    k: after[k] - before[k] for k in after if after[k] != before[k]
+                }, "steps": result.seconds, "sweep": result.to_json(),
+            })  # fmt: skip
+        idempotent = rows[1]["changed"] == 0 and not {
+            k: v for k, v in rows[1]["rows_added"].items() if k != "sweep runs"
+        }
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if as_json:
+            self.stdout.write(json.dumps({
+                "database": connection.vendor, "tasks": tasks, "runs": rows,
+                "idempotent": idempotent, "peak_rss_mb": round(peak_mb),
+            }, ensure_ascii=False))  # fmt: skip
+            return
+        self.stdout.write(f"{connection.vendor}, {tasks} tasks: closeout sweep, seconds")
+        head = f"{'run':<16}{'as of':>12}{'seconds':>9}{'changed':>10}  steps (s)"
+        self.stdout.write(head + "\n" + "-" * 100)
+        for r in rows:
+            steps = " ".join(f"{k} {v:.1f}" for k, v in r["steps"].items())
+            self.stdout.write(
+                f"{r['run']:<16}{r['as_of']:>12}{r['seconds']:>9.1f}{r['changed']:>10}  {steps}"
+            )
+        for r in rows:
+            self.stdout.write(f"{r['run']}: {json.dumps(r['sweep'], ensure_ascii=False)}")
+        self.stdout.write(
+            f"idempotent (second run changed nothing): {'yes' if idempotent else 'NO'}; "
+            f"peak RSS {peak_mb:.0f} MB"
+        )
+
     @staticmethod
     def render(results: list[Result]) -> str:
         def ms(v: float | None) -> str:
@@ -264,3 +327,19 @@ class Command(LedgerCommand):
                 f"{ms(r.target):>8}{r.queries if r.queries is not None else '-':>4}  {verdict}"
             )
         return "\n".join(lines)
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in the tables the sweep writes to."""
+    from closeout.ledger.models import (
+        Escalation,
+        LookbackCheck,
+        MissedReport,
+        Notification,
+        SweepRun,
+    )
+
+    return {
+        str(model._meta.verbose_name_plural): model.objects.count()
+        for model in (MissedReport, Escalation, LookbackCheck, Notification, SweepRun)
+    }
