@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from closeout.ledger import clock
+from closeout.ledger import clock, sweep
 from closeout.ledger.access import Actor
 from closeout.ledger.demo import jinan, ledger, users
 from closeout.ledger.models import Plan, Role
@@ -72,6 +72,7 @@ def _load() -> DemoResult:
         loaded = ledger.review_and_confirm(office, registry, outcome.plan)
         actors = {key: Actor.of(user) for key, user in demo_users.items()}
         ledger.bring_to_life(loaded, actors)
+        sweep.run()  # and today's, so the ledger shows where things stand now
     return DemoResult(loaded.plan, created=True, users=demo_users, drafts=drafts)
 
 

@@ -18,13 +18,14 @@ have done it, with the clock set to the day they did it:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from closeout import samples
-from closeout.ledger import clock, services
+from closeout.ledger import clock, services, sweep
 from closeout.ledger.access import RESPONSIBLE_ROLES, Actor
 from closeout.ledger.demo.jinan import (
     CITY,
@@ -338,6 +339,13 @@ def bring_to_life(loaded: Loaded, actors: dict[str, Actor]) -> None:
         for day, step, who, note in steps:
             actor = _who(who, task, loaded, actors)
             at(day, _step(actor, task, step, note))
+    # The office's daily sweep, shown here once a month: missing reports, buckets,
+    # public notices ending, look-backs and escalations, as the year went.
+    last = max(day for day, _, _ in events)
+    month = dt.date(JINAN_CONFIRMED_ON.year, JINAN_CONFIRMED_ON.month, 1)
+    while month <= last:
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+        at(month, functools.partial(sweep.run, month))
     for day, _, action in sorted(events, key=lambda e: (e[0], e[1])):
         with clock.frozen_at(day):
             action()

@@ -235,9 +235,7 @@ def report_create(
         task.save(
             update_fields=["progress", "last_reported_at", "last_report_period", "updated_at"]
         )
-        from closeout.ledger.sweep import streak_refresh
-
-        streak_refresh(Task.objects.filter(pk=task.pk))
+        _streak_refresh(task)
         bucket_refresh(task.pk)
         for upload in files:
             evidence_store(actor=actor, task=task, upload=upload, report=report)
@@ -264,3 +262,15 @@ def _cycle_of(task: Task) -> cycles.Cycle:
         return cycles.Cycle.of_plan(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
     except ValueError:
         return cycles.Cycle()
+
+
+def _streak_refresh(task: Task) -> None:
+    """The task's run of missed reports after this report (the sweep's `streak_refresh`
+    for one task): missing periods still unfilled after the latest period reported for."""
+    from django.db.models import Count, Min
+
+    run = MissedReport.objects.filter(
+        task_id=task.pk, report__isnull=True, period_start__gt=task.last_report_period
+    ).aggregate(n=Count("id"), since=Min("period_start"))
+    if (run["n"], run["since"]) != (task.missed_reports, task.missed_since):
+        Task.objects.filter(pk=task.pk).update(missed_reports=run["n"], missed_since=run["since"])

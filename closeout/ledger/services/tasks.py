@@ -264,9 +264,35 @@ def task_transition(
 
 
 def bucket_refresh(task_id: int) -> None:
-    """Store one task's schedule bucket as of today (after a change that moves it)."""
-    from closeout.ledger.sql import update_from
-    from closeout.ledger.sqlrules import bucket_expression
+    """Store one task's schedule bucket as of today (after a change that moves it).
 
-    rows = Task.objects.filter(pk=task_id).annotate(_bucket=bucket_expression(clock.today()))
-    update_from(Task, {"bucket": "_bucket"}, rows.values("id", "_bucket"))
+    One task at a time, the pure rule (`closeout.ledger.schedule`) is cheaper than the
+    SQL form the sweep uses for all tasks; a test holds the two to the same answers.
+    """
+    from closeout.ledger import schedule
+
+    task = Task.objects.only(
+        "status", "start_date", "due_date", "immediate", "ongoing", "progress",
+        "missed_reports", "bucket",
+    ).get(pk=task_id)  # fmt: skip
+    if task.status in schedule.COUNTED_STATES:
+        facts = schedule.ScheduleFacts(
+            status=task.status,
+            start=task.start_date,
+            due=task.due_date,
+            immediate=task.immediate,
+            ongoing=task.ongoing,
+            progress=task.progress,
+            milestones=tuple(
+                schedule.MilestoneFacts(due, pct, reached)
+                for due, pct, reached in Milestone.objects.filter(task_id=task_id).values_list(
+                    "due_date", "expected_progress", "reached_on"
+                )
+            ),
+            reporting=task.missed_reports == 0,
+        )
+        bucket = str(schedule.schedule_status(facts, clock.today()).bucket)
+    else:
+        bucket = ""
+    if bucket != task.bucket:
+        Task.objects.filter(pk=task_id).update(bucket=bucket)
