@@ -38,6 +38,17 @@ class EscalationRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.threshold} → {self.get_level_display()}"
 
+    def clean(self) -> None:
+        """The pure rule's checks: manual levels are not rules, thresholds make sense."""
+        from django.core.exceptions import ValidationError
+
+        from closeout.ledger.escalation import Rule
+
+        try:
+            Rule(Level(self.level), Trigger(self.trigger), self.threshold)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class Escalation(models.Model):
     """One escalation measure (督办措施) on a task: level, reason, issuing body, dates,

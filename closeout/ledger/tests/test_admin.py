@@ -17,18 +17,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from closeout.ledger import services
+from closeout.ledger import clock, services, sweep
 from closeout.ledger.access import Actor
 from closeout.ledger.admin import AtLeast, CappedPaginator
 from closeout.ledger.models import (
     AuditEvent,
+    Digest,
     Role,
     Task,
     TaskUnit,
     Unit,
     UnitGroup,
 )
-from closeout.ledger.tests.factories import InspectionFactory, ProblemFactory, make_task
+from closeout.ledger.tests.factories import InspectionFactory, ProblemFactory, make_task, walk
 from closeout.ledger.workflow import Status
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")
@@ -59,6 +60,25 @@ def full_world(world):
         percent=40,
         files=[services.Upload("排查记录.txt", "排查记录".encode())],
     )
+    # The closed loop: a whole close-out with an answered objection, then a sweep, which
+    # records missing reports, schedules look-backs and issues measures; a digest row.
+    office = world.actor("office")
+
+    def who(step: str) -> Any:
+        return world.actor("supervisor") if step in ("pass_review", "verify") else office
+
+    walk(who, world.child, "request_closeout", "pass_review")
+    objection = services.objection_lodge(
+        actor=world.actor("public"), task_id=world.child.pk, text="还有异味"
+    )
+    services.objection_answer(actor=office, objection_id=objection.pk, answer="已复查")
+    walk(who, world.child, "end_notice", "verify", "file")
+    sweep.run(clock.today() + dt.timedelta(days=10))
+    today = clock.today()
+    Digest.objects.create(
+        recipient_key="user:1", period_start=today, period_end=today, sent_at=clock.now(),
+        subject="s", items=1,
+    )  # fmt: skip
     return world
 
 
@@ -103,6 +123,15 @@ def test_office_opens_every_changelist_change_page_and_add_page(full_world, offi
         "ProgressReport",
         "Evidence",
         "AuditEvent",
+        "LoopSettings",
+        "EscalationRule",
+        "Escalation",
+        "CloseoutStep",
+        "Objection",
+        "LookbackCheck",
+        "MissedReport",
+        "SweepRun",
+        "Digest",
     }
     for model, model_admin in ledger_admins():
         response = office.get(url(model, "changelist"))
