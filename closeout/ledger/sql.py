@@ -96,6 +96,15 @@ def _compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
+def _column(model: type[models.Model], attr: str) -> str:
+    """The database column of a concrete field, by attribute name ("task_id") or "pk"."""
+    field = model._meta.pk if attr == "pk" else model._meta.get_field(attr.removesuffix("_id"))
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{attr} is not a column")
+    return column
+
+
 def insert_select(
     model: type[models.Model], columns: dict[str, str], queryset: models.QuerySet[Any]
 ) -> int:
@@ -109,7 +118,7 @@ def insert_select(
     inner, params = _compiled(queryset)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    db_columns = [model._meta.get_field(c.removesuffix("_id")).column for c in columns]
+    db_columns = [_column(model, c) for c in columns]
     outer_cols = ", ".join(f"s.{qn(name)}" for name in columns.values())
     sql = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in db_columns)}) "
@@ -136,10 +145,10 @@ def update_from(
     table = qn(model._meta.db_table)
     sets, differs = [], []
     for attr, name in assignments.items():
-        column = qn(model._meta.get_field(attr.removesuffix("_id")).column)
+        column = qn(_column(model, attr))
         sets.append(f"{column} = s.{qn(name)}")
         differs.append(f"{table}.{column} IS DISTINCT FROM s.{qn(name)}")
-    where = f"{table}.{qn(model._meta.pk.column)} = s.{qn(key)}"
+    where = f"{table}.{qn(_column(model, 'pk'))} = s.{qn(key)}"
     if changed_only:
         where += " AND (" + " OR ".join(differs) + ")"
     sql = f"UPDATE {table} SET {', '.join(sets)} FROM ({inner}) s WHERE {where}"

@@ -118,6 +118,7 @@ def cause_expression(trigger: str, as_of: dt.date) -> Any:
     """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
     as of the date, NULL when it has none; reads the stored bucket and streak."""
     due_text = DateText(effective_due())
+    cond: Any
     if trigger == Trigger.DUE_SOON:
         cond = Q(bucket=Bucket.BEHIND) & ~IsNull(effective_due(), True)
         key: Any = Concat(Value("due_soon:"), due_text, output_field=CharField())

@@ -272,7 +272,7 @@ class Command(LedgerCommand):
             ("next day", first + dt.timedelta(days=1)),
             ("a week later", first + dt.timedelta(days=8)),
         ]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for label, day in plan:
             before = _row_counts()
             began = time.perf_counter()
