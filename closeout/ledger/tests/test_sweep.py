@@ -1,0 +1,195 @@
+"""The sweep (`closeout sweep`): what it records, issues, lifts and schedules as of a
+date, that a second run changes nothing, and the JSON the command prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from closeout.ledger import clock, services, sweep
+from closeout.ledger.models import (
+    Escalation,
+    LookbackCheck,
+    LookbackState,
+    MissedReport,
+    Notification,
+    Objection,
+    Task,
+)
+from closeout.ledger.tests.factories import take, walk
+from closeout.ledger.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+# World tasks start on 2018-07-02 and are due 2020-12-31; the plan reports weekly, with
+# one day of grace (a week's report is due by the Monday after it).
+
+
+def _sweep_json(day: dt.date) -> dict:
+    out = StringIO()
+    call_command("sweep", "--as-of", day.isoformat(), "--json", "--no-mail", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_command_prints_the_contract_and_a_second_run_changes_nothing(world):
+    first = _sweep_json(D(2019, 3, 6))
+    assert set(first) == {
+        "as_of", "tasks", "buckets", "changed", "escalations_issued", "lookbacks_scheduled",
+    }  # fmt: skip
+    assert first["as_of"] == "2019-03-06" and first["tasks"] == 3
+    assert set(first["buckets"]) == {"done", "sustained", "on_schedule", "behind", "overdue"}
+    assert sum(first["buckets"].values()) == first["tasks"]
+    assert first["changed"] > 0
+    rows = (MissedReport.objects.count(), Escalation.objects.count(), Notification.objects.count())
+    again = _sweep_json(D(2019, 3, 6))
+    assert again["changed"] == 0 and again["escalations_issued"] == 0
+    assert again["buckets"] == first["buckets"]
+    assert rows == (
+        MissedReport.objects.count(),
+        Escalation.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+def test_a_bad_date_is_refused_with_a_clear_message(world):
+    with pytest.raises(CommandError, match="2019-02-30"):
+        call_command("sweep", "--as-of", "2019-02-30")
+
+
+def test_drafts_and_cancelled_tasks_are_not_counted(world):
+    take(world.actor("office"), world.foreign, "cancel", "duplicate")
+    result = sweep.run(D(2019, 3, 6))
+    assert result.tasks == 2 and sum(result.buckets.values()) == 2
+
+
+def test_missing_reports_are_recorded_per_period_and_a_late_report_fills_one(world):
+    # First sweep looks back `backfill_days` (62): periods due 2019-01-04 … 2019-03-04.
+    sweep.run(D(2019, 3, 6))
+    periods = list(
+        MissedReport.objects.filter(task=world.own).values_list("period_start", flat=True)
+    )
+    assert periods and all(p.weekday() == 0 for p in periods)
+    assert periods[-1] == D(2019, 2, 25)  # the week that ended Sunday 3 March
+    task = Task.objects.get(pk=world.own.pk)
+    assert task.missed_reports == len(periods) and task.missed_since == periods[0]
+    # The unit reports late for the week of 25 February: the record stays, filled.
+    with clock.frozen_at(D(2019, 3, 6)):
+        report = services.report_create(
+            actor=world.actor("unit_env"), task_id=world.own.pk, text="补报", period=D(2019, 2, 27)
+        )
+    assert report.late and report.period_start == D(2019, 2, 25)
+    filled = MissedReport.objects.get(task=world.own, period_start=D(2019, 2, 25))
+    assert filled.report_id == report.pk and filled.filled_at is not None
+    task.refresh_from_db()
+    assert task.missed_reports == 0 and task.missed_since is None
+
+
+def test_a_day_without_a_sweep_is_caught_up(world):
+    sweep.run(D(2019, 3, 6))
+    sweep.run(D(2019, 3, 27))  # three weeks later
+    starts = set(MissedReport.objects.filter(task=world.own).values_list("period_start", flat=True))
+    assert {D(2019, 3, 4), D(2019, 3, 11), D(2019, 3, 18)} <= starts
+
+
+def test_overdue_measures_climb_the_ladder_once_per_cause_and_lift_with_it(world):
+    # Due 2020-12-31: on 2021-01-01 a circular; 30 days on, supervision; 60, listed.
+    for day in (D(2021, 1, 1), D(2021, 1, 2), D(2021, 1, 31), D(2021, 3, 2)):
+        sweep.run(day)
+    levels = list(
+        Escalation.objects.filter(task=world.own, trigger="overdue")
+        .order_by("id")
+        .values_list("level", "cause")
+    )
+    assert levels == [
+        ("circular", "overdue:2020-12-31"),
+        ("supervision", "overdue:2020-12-31"),
+        ("listed", "overdue:2020-12-31"),
+    ]
+    # An approved extension is a new due date: the old measures lift, none are issued
+    # again for the old cause, and the new cause starts from nothing.
+    services.task_update(
+        actor=world.actor("office"), task_id=world.own.pk, changes={"due_date": D(2021, 6, 30)}
+    )
+    sweep.run(D(2021, 3, 3))
+    active = Escalation.objects.filter(task=world.own, trigger="overdue", lifted_on__isnull=True)
+    assert not active.exists()
+    assert set(
+        Escalation.objects.filter(task=world.own, trigger="overdue").values_list(
+            "lifted_on", flat=True
+        )
+    ) == {D(2021, 3, 3)}
+
+
+def test_jumping_far_issues_only_the_strongest_measure_for_a_cause(world):
+    sweep.run(D(2021, 4, 15))  # 105 days overdue, first sweep ever
+    overdue = Escalation.objects.filter(task=world.own, trigger="overdue")
+    assert list(overdue.values_list("level", flat=True)) == ["summons"]
+    measure = overdue.get()
+    assert measure.size == 105 and measure.response_due > measure.issued_on
+    assert measure.issued_by and measure.unit_id == world.env.pk
+
+
+def test_measures_reach_the_units_inbox(world):
+    sweep.run(D(2021, 1, 2))
+    inbox = Notification.objects.filter(user=world.users["unit_env"], kind="escalation")
+    assert inbox.filter(task=world.own).exists()
+    assert not Notification.objects.filter(user=world.users["unit_water"], task=world.own).exists()
+
+
+def _close(world, task):
+    office, supervisor = world.actor("office"), world.actor("supervisor")
+    walk(
+        lambda step: supervisor if step in ("pass_review", "verify") else office,
+        task, "request_closeout", "pass_review", "end_notice", "verify", "file",
+    )  # fmt: skip
+
+
+def test_lookbacks_are_scheduled_after_closing_and_reopening_voids_them(world):
+    with clock.frozen_at(D(2019, 1, 31)):
+        _close(world, world.own)
+    task = Task.objects.get(pk=world.own.pk)
+    assert task.status == Status.CLOSED
+    result = sweep.run(task.closed_on + dt.timedelta(days=1))
+    assert result.lookbacks_scheduled == 2
+    checks = {c.months: c.due_on for c in LookbackCheck.objects.filter(task=world.own)}
+    closed = task.closed_on
+    assert checks[3].month == (closed.month + 2) % 12 + 1 and checks[12].year == closed.year + 1
+    assert sweep.run(task.closed_on + dt.timedelta(days=2)).lookbacks_scheduled == 0
+    check = LookbackCheck.objects.get(task=world.own, months=3)
+    with clock.frozen_at(check.due_on):
+        services.lookback_record(
+            actor=world.actor("supervisor"), check_id=check.pk, rebound=True, findings="又有异味"
+        )
+    task.refresh_from_db()
+    assert task.status == Status.IN_PROGRESS and task.rebounds == 1
+    states = dict(LookbackCheck.objects.filter(task=world.own).values_list("months", "state"))
+    assert states == {3: LookbackState.REBOUND, 12: LookbackState.VOID}
+
+
+def test_the_sweep_ends_a_notice_only_when_its_days_ran_and_objections_are_answered(world):
+    office, supervisor = world.actor("office"), world.actor("supervisor")
+    with clock.frozen_at(D(2019, 9, 27)):  # a Friday before the National Day week
+        walk(lambda s: supervisor if s == "pass_review" else office, world.own,
+             "request_closeout", "pass_review")  # fmt: skip
+        objection = services.objection_lodge(
+            actor=world.actor("public"), task_id=world.own.pk, text="河道仍有垃圾"
+        )
+    until = Task.objects.get(pk=world.own.pk).notice_until
+    # 5 working days from Friday 27 Sept: 27, 29 (a make-up Sunday), 30, 8 and 9 Oct.
+    assert until == D(2019, 10, 9)
+    sweep.run(D(2019, 10, 9))
+    assert Task.objects.get(pk=world.own.pk).status == Status.NOTICE
+    sweep.run(D(2019, 10, 10))  # the days ran out, but the objection is unanswered
+    assert Task.objects.get(pk=world.own.pk).status == Status.NOTICE
+    with clock.frozen_at(D(2019, 10, 10)):
+        services.objection_answer(actor=office, objection_id=objection.pk, answer="已清理")
+    result = sweep.run(D(2019, 10, 11))
+    assert result.details()["notices_ended"] == 1
+    assert Task.objects.get(pk=world.own.pk).status == Status.VERIFICATION
+    assert Objection.objects.get(pk=objection.pk).answered_at is not None
