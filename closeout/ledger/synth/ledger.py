@@ -29,6 +29,17 @@ from closeout.ledger.synth.vocab import (
 )
 from closeout.ledger.workflow import Status
 
+# Weekly reporting in the last weeks before AS_OF (most units report most weeks).
+RECENT_WEEKS = 8
+WEEKLY_REPORT_RATE = 0.85
+WEEKLY_NOTES = (
+    "本周按计划推进整改,无新增问题。",
+    "本周完成现场巡查,整改措施正在落实。",
+    "本周召开调度会,督促相关单位加快进度。",
+    "本周整改进展正常,佐证材料已上传。",
+)
+REPORTING = frozenset({Status.IN_PROGRESS, Status.REQUESTED, Status.SUSTAINED})
+
 
 class Generator(ProvinceBuilder):
     """Yields the rows of a synthetic ledger in batches of about `config.batch` tasks."""
@@ -379,6 +390,35 @@ class Generator(ProvinceBuilder):
                 )
                 last_at = when
                 last_period = monday
+        # The weekly rounds (调度) of the last weeks: units in charge of open tasks report
+        # most weeks, on Friday; some forget, a few report on the Tuesday after.
+        if status in REPORTING:
+            this_monday = AS_OF - dt.timedelta(days=AS_OF.weekday())
+            for weeks_back in range(RECENT_WEEKS, 0, -1):
+                monday = this_monday - dt.timedelta(weeks=weeks_back)
+                if monday < issued or (last_period is not None and monday <= last_period):
+                    continue
+                if rng.random() >= WEEKLY_REPORT_RATE:
+                    continue
+                day = monday + dt.timedelta(days=4 if rng.random() >= 0.05 else 8)
+                when = dt.datetime.combine(day, dt.time(rng.randint(8, 17), 0), UTC)
+                self._emit(
+                    "progressreport",
+                    (
+                        self._id("progressreport"),
+                        task_id,
+                        leads[0].id,
+                        None,
+                        monday,
+                        monday + dt.timedelta(days=6),
+                        when,
+                        rng.choice(WEEKLY_NOTES),
+                        None,
+                        None,
+                        day > monday + dt.timedelta(days=7),
+                    ),
+                )
+                last_at, last_period = when, monday
         created = dt.datetime.combine(issued, dt.time(9), UTC)
         updated = last_at or created
         if closed_on is not None:
