@@ -34,7 +34,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -43,12 +42,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-)
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import (
-    IsNull,
 )
 
 from closeout.ledger import calendar, clock, cycles
@@ -269,8 +263,7 @@ def _missed_reports(
                 ).values("_task", "_unit", "_start", "_end", "_due", "_on"),
             )
     # The streak: missed periods after the latest period reported for.
-    touched = MissedReport.objects.filter(id__gt=watermark).values("task_id")
-    result.streaks_changed += streak_refresh(Task.objects.filter(pk__in=touched))
+    result.streaks_changed += streak_refresh(watermark)
     # Tasks that no longer owe reports (closed, cancelled) have no streak.
     result.streaks_changed += (
         Task.objects.exclude(status__in=REPORTING_STATES)
@@ -283,28 +276,27 @@ def _missed_reports(
     )
 
 
-def streak_refresh(tasks: QuerySet[Task]) -> int:
-    """Recompute `missed_reports`/`missed_since` of some tasks from their records."""
-    after_last = MissedReport.objects.filter(task_id=OuterRef("pk"), report__isnull=True).filter(
-        Q(period_start__gt=OuterRef("last_report_period"))
-        | Q(IsNull(OuterRef("last_report_period"), True))
+def streak_refresh(since_id: int) -> int:
+    """Recompute `missed_reports`/`missed_since` of the tasks that got missing-report
+    records with ids above `since_id`: the unfilled missing periods after the latest
+    period each task reported for, counted in one grouped pass over their records."""
+    touched = MissedReport.objects.filter(id__gt=since_id).values("task_id")
+    run = (
+        MissedReport.objects.filter(
+            task_id__in=touched,
+            report__isnull=True,
+            task__status__in=REPORTING_STATES,
+        )
+        .filter(
+            Q(task__last_report_period__isnull=True)
+            | Q(period_start__gt=F("task__last_report_period"))
+        )
+        .order_by()
+        .values("task_id")
+        .annotate(_n=Count("id"), _since=Min("period_start"))
+        .values("task_id", "_n", "_since")
     )
-    count = Subquery(
-        after_last.order_by().values("task_id").annotate(n=Count("id")).values("n")[:1],
-        output_field=IntegerField(),
-    )
-    since = Subquery(
-        after_last.order_by().values("task_id").annotate(m=Min("period_start")).values("m")[:1],
-        output_field=DateField(),
-    )
-    rows = tasks.filter(status__in=REPORTING_STATES).annotate(
-        _n=Coalesce(count, 0, output_field=IntegerField()), _since=since
-    )
-    return update_from(
-        Task,
-        {"missed_reports": "_n", "missed_since": "_since"},
-        rows.values("id", "_n", "_since"),
-    )
+    return update_from(Task, {"missed_reports": "_n", "missed_since": "_since"}, run, key="task_id")
 
 
 def _buckets(result: SweepResult, day: dt.date) -> None:
