@@ -40,6 +40,7 @@ from closeout.ledger.errors import DomainError
 from closeout.ledger.models import (
     ApiToken,
     AuditEvent,
+    CalendarDay,
     CloseoutStep,
     Digest,
     Escalation,
@@ -603,6 +604,15 @@ class LoopSettingsAdmin(LedgerAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         LoopSettings.current()  # the row exists with its defaults before anyone edits it
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(LedgerAdmin):
+    """Holidays and make-up working days of years the holiday package does not know yet."""
+
+    list_display = ("date", "working", "note")
+    list_filter = ("working",)
+    date_hierarchy = "date"
 
 
 @admin.register(EscalationRule)

@@ -45,22 +45,41 @@ class CalendarNotCovered(InvalidInput):
 
 @functools.cache
 def covered_years() -> tuple[int, int]:
-    """The first and last year whose holidays and make-up days are known."""
+    """The first and last year whose holidays and make-up days the package knows."""
     years = {day.year for day in chinese_calendar.holidays} | {
         day.year for day in chinese_calendar.workdays
     }
     return min(years), max(years)
 
 
+# Days the office entered: date → whether it is a working day.
+_entered: dict[dt.date, bool] = {}
+
+
+def use_entered_days(days: dict[dt.date, bool]) -> None:
+    """Install the office's entered days (holidays and make-up working days of years the
+    package does not cover yet, or corrections); they replace any installed before."""
+    global _entered
+    _entered = dict(days)
+
+
 def _check(day: dt.date) -> None:
     first, last = covered_years()
-    if not first <= day.year <= last:
-        raise CalendarNotCovered(day)
+    if first <= day.year <= last:
+        return
+    if any(entered.year == day.year for entered in _entered):
+        return
+    raise CalendarNotCovered(day)
 
 
 def is_working_day(day: dt.date) -> bool:
     """True on Monday–Friday unless a public holiday, and on a make-up Saturday/Sunday."""
     _check(day)
+    if day in _entered:
+        return _entered[day]
+    first, last = covered_years()
+    if not first <= day.year <= last:
+        return day.weekday() < 5  # an entered year: its weekdays, less the entered holidays
     return bool(chinese_calendar.is_workday(day))
 
 
@@ -105,3 +124,10 @@ def notice_ends_on(first_day: dt.date, working_days: int) -> dt.date:
     if working_days < 1:
         raise ValueError("a public notice runs for at least one working day")
     return add_working_days(first_day - _ONE_DAY, working_days)
+
+
+def load_entered_days() -> None:
+    """Install the days the office entered (`CalendarDay`) before counting working days."""
+    from closeout.ledger.models import CalendarDay
+
+    use_entered_days(dict(CalendarDay.objects.values_list("date", "working")))

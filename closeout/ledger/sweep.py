@@ -141,6 +141,7 @@ def run(as_of: dt.date | None = None) -> SweepResult:
     with clock.frozen_at(day) if as_of is not None else _nothing(), transaction.atomic():
         _lock()
         settings = LoopSettings.current()
+        calendar.load_entered_days()
         previous = (
             SweepRun.objects.filter(as_of__lt=day, finished_at__isnull=False)
             .order_by("-as_of")

@@ -12,7 +12,7 @@ from closeout.ledger.models.lookbacks import LookbackCheck, LookbackState
 from closeout.ledger.models.notifications import Digest, Notification, NotificationKind
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
 from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport
-from closeout.ledger.models.sweeps import LoopSettings, SweepRun
+from closeout.ledger.models.sweeps import CalendarDay, LoopSettings, SweepRun
 from closeout.ledger.models.tasks import (
     AssignmentRole,
     Category,
@@ -31,6 +31,7 @@ __all__ = [
     "ApiToken",
     "AssignmentRole",
     "AuditEvent",
+    "CalendarDay",
     "Category",
     "CloseoutStep",
     "Digest",

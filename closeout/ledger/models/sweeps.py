@@ -93,3 +93,26 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class CalendarDay(models.Model):
+    """A day of the holiday arrangement the office entered (节假日安排): a public holiday
+    (`working` off) or a make-up working day on a weekend (调休上班, `working` on).
+
+    The `chinesecalendar` package carries the State Council's arrangement of each year it
+    knows; for a year it does not know yet, the office enters that year's holidays and
+    make-up days here (every one of them: entering any day of a year makes the year
+    count as known), and they also correct the package where it is wrong.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(_("working day"), default=False)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement day")
+        verbose_name_plural = _("holiday arrangement days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.note}"

@@ -136,6 +136,7 @@ def check(
         return {"assessment": {c: str(given[c]).strip() for c in criteria}}
     if name == "pass_review":
         days = LoopSettings.current().notice_working_days
+        calendar.load_entered_days()
         until = calendar.notice_ends_on(today, days)  # CalendarNotCovered is an InvalidInput
         return {"notice_from": today, "notice_until": until, "working_days": days}
     if name == "end_notice":

@@ -8,6 +8,8 @@ and liftings are written once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -92,7 +94,7 @@ def escalation_issue(
                     issued_by=body,
                     issuer_id=actor.user_id,
                     issued_on=today,
-                    response_due=calendar.add_working_days(today, response_days),
+                    response_due=_response_due(today, response_days),
                 )
         except IntegrityError:
             raise Conflict(
@@ -162,3 +164,8 @@ def escalation_lift(*, actor: Actor, escalation_id: int, reason: str) -> Escalat
         escalation.save(update_fields=["lifted_on", "lift_reason"])
         audit(actor, "escalation.lift", escalation, task=escalation.task, after={"reason": reason})
     return escalation
+
+
+def _response_due(day: dt.date, working_days: int) -> dt.date:
+    calendar.load_entered_days()
+    return calendar.add_working_days(day, working_days)

@@ -22,6 +22,7 @@ from closeout.ledger.access import Actor
 from closeout.ledger.admin import AtLeast, CappedPaginator
 from closeout.ledger.models import (
     AuditEvent,
+    CalendarDay,
     Digest,
     Role,
     Task,
@@ -75,6 +76,7 @@ def full_world(world):
     walk(who, world.child, "end_notice", "verify", "file")
     sweep.run(clock.today() + dt.timedelta(days=10))
     today = clock.today()
+    services.audited_save(office, CalendarDay(date=dt.date(2027, 1, 1), note="元旦"))
     Digest.objects.create(
         recipient_key="user:1", period_start=today, period_end=today, sent_at=clock.now(),
         subject="s", items=1,
@@ -132,6 +134,7 @@ def test_office_opens_every_changelist_change_page_and_add_page(full_world, offi
         "MissedReport",
         "SweepRun",
         "Digest",
+        "CalendarDay",
     }
     for model, model_admin in ledger_admins():
         response = office.get(url(model, "changelist"))

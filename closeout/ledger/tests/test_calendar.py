@@ -162,3 +162,34 @@ def test_working_days_between_undoes_add_working_days(day: dt.date, n: int):
 def test_adding_a_positive_number_of_working_days_lands_on_a_working_day(day: dt.date, n: int):
     result = add_working_days(day, n)
     assert result > day and is_working_day(result)
+
+
+def test_days_the_office_entered_cover_a_year_the_package_does_not_know():
+    from closeout.ledger import calendar as cal
+
+    first, last = cal.covered_years()
+    year = last + 1
+    new_year, makeup = dt.date(year, 1, 1), None
+    # A Saturday of that year declared a make-up working day.
+    makeup = next(dt.date(year, 2, d) for d in range(1, 8) if dt.date(year, 2, d).weekday() == 5)
+    try:
+        with pytest.raises(cal.CalendarNotCovered):
+            cal.is_working_day(new_year)
+        cal.use_entered_days({new_year: False, makeup: True})
+        assert cal.is_working_day(new_year) is False
+        assert cal.is_working_day(makeup) is True
+        other_monday = next(
+            dt.date(year, 3, d) for d in range(1, 8) if dt.date(year, 3, d).weekday() == 0
+        )
+        assert cal.is_working_day(other_monday) is True
+        assert cal.is_working_day(other_monday + dt.timedelta(days=5)) is False  # a Saturday
+        # An entered day also corrects a covered year.
+        corrected = dt.date(last, 3, 2)
+        cal.use_entered_days({corrected: not cal.is_working_day(corrected)})
+        assert cal.is_working_day(corrected) is not bool(
+            __import__("chinese_calendar").is_workday(corrected)
+        )
+    finally:
+        cal.use_entered_days({})
+    with pytest.raises(cal.CalendarNotCovered):
+        cal.is_working_day(new_year)
