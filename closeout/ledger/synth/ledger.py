@@ -400,8 +400,8 @@ class Generator(ProvinceBuilder):
                     continue
                 if rng.random() >= WEEKLY_REPORT_RATE:
                     continue
-                day = monday + dt.timedelta(days=4 if rng.random() >= 0.05 else 8)
-                when = dt.datetime.combine(day, dt.time(rng.randint(8, 17), 0), UTC)
+                filed = monday + dt.timedelta(days=4 if rng.random() >= 0.05 else 8)
+                when = dt.datetime.combine(filed, dt.time(rng.randint(8, 17), 0), UTC)
                 self._emit(
                     "progressreport",
                     (
@@ -415,7 +415,7 @@ class Generator(ProvinceBuilder):
                         rng.choice(WEEKLY_NOTES),
                         None,
                         None,
-                        day > monday + dt.timedelta(days=7),
+                        filed > monday + dt.timedelta(days=7),
                     ),
                 )
                 last_at, last_period = when, monday

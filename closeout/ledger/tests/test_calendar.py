@@ -167,9 +167,9 @@ def test_adding_a_positive_number_of_working_days_lands_on_a_working_day(day: dt
 def test_days_the_office_entered_cover_a_year_the_package_does_not_know():
     from closeout.ledger import calendar as cal
 
-    first, last = cal.covered_years()
+    _first, last = cal.covered_years()
     year = last + 1
-    new_year, makeup = dt.date(year, 1, 1), None
+    new_year = dt.date(year, 1, 1)
     # A Saturday of that year declared a make-up working day.
     makeup = next(dt.date(year, 2, d) for d in range(1, 8) if dt.date(year, 2, d).weekday() == 5)
     try:
