@@ -19,6 +19,23 @@ def _data_dir(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The ledger's clock in every test: a fixed working Monday, so that results never depend
+# on the day the suite runs (public notices are counted in working days, and the holiday
+# calendar only knows the years it was published for). Tests move it with
+# `clock.frozen_at`; Django's own timestamps (auto_now) still read the real time.
+TEST_TODAY = (2025, 6, 9)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    import datetime as dt
+
+    from closeout.ledger import clock
+
+    with clock.frozen_at(dt.date(*TEST_TODAY)):
+        yield
+
+
 @pytest.fixture
 def world(db):
     from closeout.ledger.tests.factories import build_world

@@ -155,15 +155,22 @@ LOGOUT_REDIRECT_URL = "web:home"
 EVIDENCE_MAX_BYTES = int(os.environ.get("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
 
 # E-mail digests (one per unit per cycle) go out through SMTP when a host is set;
-# without one, notifications stay in the in-app inbox only.
-EMAIL_HOST = os.environ.get("CLOSEOUT_SMTP_HOST", "")
-EMAIL_PORT = int(os.environ.get("CLOSEOUT_SMTP_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("CLOSEOUT_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("CLOSEOUT_SMTP_PASSWORD", "")
+# without one, notifications stay in the in-app inbox only. STARTTLS (port 587 by
+# default) and implicit TLS (port 465) exclude each other; plain SMTP uses port 25.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("CLOSEOUT_SMTP_HOST", "").strip()
 EMAIL_USE_TLS = env_bool("CLOSEOUT_SMTP_STARTTLS")
 EMAIL_USE_SSL = env_bool("CLOSEOUT_SMTP_SSL")
-EMAIL_TIMEOUT = 30
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ValueError("set CLOSEOUT_SMTP_STARTTLS or CLOSEOUT_SMTP_SSL, not both")
+EMAIL_PORT = int(
+    os.environ.get("CLOSEOUT_SMTP_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+)
+EMAIL_HOST_USER = os.environ.get("CLOSEOUT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CLOSEOUT_SMTP_PASSWORD", "")
+EMAIL_TIMEOUT = 30  # seconds per SMTP operation, so a dead server cannot hang the sweep
 DEFAULT_FROM_EMAIL = os.environ.get("CLOSEOUT_MAIL_FROM", "closeout@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLOSEOUT_MAIL_ENABLED = bool(EMAIL_HOST)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from closeout.ledger.escalation import Level
 from closeout.ledger.models import AssignmentRole, Category
 from closeout.ledger.selectors import SORTABLE
 from closeout.ledger.workflow import Status
@@ -156,6 +157,81 @@ class EventOut(Schema):
     note: str
 
 
+class StepOut(Schema):
+    id: int
+    round: int = Field(
+        description="The close-out attempt: a request after a send-back opens the next."
+    )
+    kind: str = Field(
+        description="request, withdraw, review, notice_end, verify, file, send_back, reopen"
+    )
+    kind_label: str
+    at: dt.datetime
+    actor: str
+    unit: UnitRefOut | None
+    opinion: str
+    data: dict[str, Any] = Field(
+        description="What the step recorded: the self-assessment (request), the notice "
+        "window (review), the on-site check (verify), the filing number (file) …"
+    )
+    evidence: list[EvidenceOut]
+
+
+class ObjectionOut(Schema):
+    id: int
+    task: int
+    round: int
+    lodged_at: dt.datetime
+    name: str = Field(description="Empty unless the caller answers objections.")
+    contact: str = Field(description="Empty unless the caller answers objections.")
+    text: str
+    answer: str
+    answered_at: dt.datetime | None
+
+
+class LookbackOut(Schema):
+    id: int
+    task: int
+    closed_on: dt.date = Field(description="The closing this check looks back on.")
+    months: int
+    due_on: dt.date
+    state: str = Field(description="scheduled, stable, rebound or void")
+    state_label: str
+    unit: int | None
+    checked_on: dt.date | None
+    findings: str
+
+
+class EscalationOut(Schema):
+    id: int
+    task: int
+    unit: UnitRefOut | None = Field(description="The unit the measure is addressed to.")
+    level: str
+    level_label: str
+    trigger: str
+    cause: str = Field(description="The cause key: the same level never repeats for it.")
+    reason: str = Field(description="Why, in the reader's language.")
+    manual: bool
+    issued_by: str
+    issued_on: dt.date
+    response_due: dt.date | None
+    response: str
+    responded_at: dt.datetime | None
+    lifted_on: dt.date | None
+    lift_reason: str
+
+
+class MissedReportOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    due_by: dt.date
+    recorded_on: dt.date
+    unit: int | None
+    report: int | None = Field(description="The report filed late for the period, if any.")
+    filled_at: dt.datetime | None
+
+
 class TaskDetailOut(TaskRowOut):
     problem_text: str
     plan_title: str
@@ -172,6 +248,20 @@ class TaskDetailOut(TaskRowOut):
     source_excerpt: str = Field(description="The plan's words this task was read from.")
     transitions: list[TransitionOut] = Field(description="What the caller may do now.")
     history: list[EventOut]
+    bucket: str | None = Field(
+        description="Schedule status (序时进度): done, sustained, on_schedule, behind, overdue; "
+        "null for drafts and cancelled tasks."
+    )
+    bucket_label: str | None
+    notice_until: dt.date | None = Field(description="Last day of the public notice (公示).")
+    closeout_round: int
+    rebounds: int
+    missed_in_a_row: int
+    steps: list[StepOut] = Field(description="Every close-out step, all rounds, oldest first.")
+    objections: list[ObjectionOut]
+    lookbacks: list[LookbackOut]
+    escalations: list[EscalationOut]
+    missed_reports: list[MissedReportOut]
 
 
 class TaskPatchIn(Schema):
@@ -190,7 +280,85 @@ class TaskPatchIn(Schema):
 
 
 class TransitionIn(Schema):
-    note: str = Field("", description="Reason or opinion; required for some transitions.")
+    note: str = Field(
+        "",
+        description="Reason or opinion; required for send_back, cancel and reopen, and the "
+        "findings of the on-site check for verify.",
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the step records: request_closeout "
+        '{"assessment": {criterion: text}} for every acceptance criterion (evidence files '
+        "through POST /api/tasks/{id}/closeout-request, or already on the task); verify "
+        '{"checked_on": "YYYY-MM-DD", "inspectors": text}; file {"number": text}.',
+    )
+
+
+# ------------------------------------------------------------------- the closed loop
+
+
+class ObjectionIn(Schema):
+    text: str
+    name: str = ""
+    contact: str = ""
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class LookbackIn(Schema):
+    rebound: bool = Field(description="true: the problem came back (反弹); the task reopens.")
+    findings: str
+    checked_on: dt.date | None = Field(None, description="Today when not given.")
+
+
+class EscalationIn(Schema):
+    level: Level
+    reason: str
+    cause: str = Field(description="What the measure answers (a document number, say).")
+    response_days: int = Field(10, description="Working days the unit has to respond.")
+
+
+class ResponseIn(Schema):
+    response: str
+
+
+class LiftIn(Schema):
+    reason: str
+
+
+class NotificationQuery(Schema):
+    unread: bool = Field(False, description="Only the unread ones.")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    text: str = Field(description="The notification in the reader's language.")
+    task: int | None
+    escalation: int | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPageOut(Schema):
+    count: int
+    unread: int
+    page: int
+    page_size: int
+    results: list[NotificationOut]
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(None, description="The notifications to mark; all when absent.")
+
+
+class MarkedOut(Schema):
+    marked: int
 
 
 # ---------------------------------------------------------------------------- the rest

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeout.ledger import access, selectors
+from closeout.ledger import access, loopselectors, selectors
 from closeout.ledger.access import Actor
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
     Category,
+    CloseoutStep,
+    Escalation,
     Evidence,
+    LookbackCheck,
+    MissedReport,
+    Notification,
+    NotificationKind,
+    Objection,
     ProgressReport,
     Task,
 )
+from closeout.ledger.services import notifications
 from closeout.ledger.workflow import Status, transition_rules
 
 _ROLE_KEYS = {
@@ -99,6 +107,117 @@ def event(e: AuditEvent) -> dict[str, Any]:
     }
 
 
+def step(s: CloseoutStep) -> dict[str, Any]:
+    """Expects the step's unit and evidence loaded (`loopselectors`)."""
+    return {
+        "id": s.pk,
+        "round": s.round,
+        "kind": s.kind,
+        "kind_label": s.get_kind_display(),
+        "at": s.at,
+        "actor": s.actor_label,
+        "unit": {"id": s.unit_id, "name": s.unit.name} if s.unit is not None else None,
+        "opinion": s.opinion,
+        "data": s.data or {},
+        "evidence": [evidence(e) for e in s.evidence.all()],
+    }
+
+
+def objection(o: Objection, *, sees_objector: bool) -> dict[str, Any]:
+    """The objector's name and contact go only to those who answer objections."""
+    return {
+        "id": o.pk,
+        "task": o.task_id,
+        "round": o.round,
+        "lodged_at": o.lodged_at,
+        "name": o.name if sees_objector else "",
+        "contact": o.contact if sees_objector else "",
+        "text": o.text,
+        "answer": o.answer,
+        "answered_at": o.answered_at,
+    }
+
+
+def lookback(c: LookbackCheck) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "task": c.task_id,
+        "closed_on": c.closed_on,
+        "months": c.months,
+        "due_on": c.due_on,
+        "state": c.state,
+        "state_label": c.get_state_display(),
+        "unit": c.unit_id,
+        "checked_on": c.checked_on,
+        "findings": c.findings,
+    }
+
+
+def escalation(e: Escalation) -> dict[str, Any]:
+    """Expects the measure's unit loaded (`loopselectors`)."""
+    return {
+        "id": e.pk,
+        "task": e.task_id,
+        "unit": {"id": e.unit_id, "name": e.unit.name} if e.unit is not None else None,
+        "level": e.level,
+        "level_label": e.get_level_display(),
+        "trigger": e.trigger,
+        "cause": e.cause,
+        "reason": loopselectors.escalation_reason(e),
+        "manual": e.manual,
+        "issued_by": e.issued_by,
+        "issued_on": e.issued_on,
+        "response_due": e.response_due,
+        "response": e.response,
+        "responded_at": e.responded_at,
+        "lifted_on": e.lifted_on,
+        "lift_reason": loopselectors.lift_reason(e),
+    }
+
+
+def missed_report(m: MissedReport) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "period_start": m.period_start,
+        "period_end": m.period_end,
+        "due_by": m.due_by,
+        "recorded_on": m.recorded_on,
+        "unit": m.unit_id,
+        "report": m.report_id,
+        "filled_at": m.filled_at,
+    }
+
+
+def notification(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "kind_label": str(NotificationKind(n.kind).label),
+        "text": notifications.render(n),
+        "task": n.task_id,
+        "escalation": n.escalation_id,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
+
+
+def _loop(actor: Actor, task: Task) -> dict[str, Any]:
+    loop = loopselectors.task_loop(actor, task)
+    return {
+        "bucket": task.bucket or None,
+        "bucket_label": task.get_bucket_display() if task.bucket else None,
+        "notice_until": task.notice_until,
+        "closeout_round": task.closeout_round,
+        "rebounds": task.rebounds,
+        "missed_in_a_row": task.missed_reports,
+        "steps": [step(s) for s in loop.steps],
+        "objections": [objection(o, sees_objector=loop.sees_objectors) for o in loop.objections],
+        "lookbacks": [lookback(c) for c in loop.lookbacks],
+        "escalations": [escalation(e) for e in loop.escalations],
+        "missed_reports": [missed_report(m) for m in loop.missed],
+    }
+
+
 def task_detail(actor: Actor, task_id: int) -> dict[str, Any]:
     """Everything about one task the caller may see (NotFound otherwise)."""
     task = selectors.task_detail(actor, task_id)
@@ -147,4 +266,5 @@ def task_detail(actor: Actor, task_id: int) -> dict[str, Any]:
             for name in access.available_transitions(actor, task)
         ],
         "history": [event(e) for e in selectors.task_history(actor, task_id)],
+        **_loop(actor, task),
     }

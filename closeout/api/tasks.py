@@ -7,7 +7,9 @@ Every handler reads through `closeout.ledger.selectors` and writes through
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import json
 from typing import Any
 
 from django.conf import settings
@@ -122,10 +124,26 @@ def create_report(
     text: Form[str],
     percent: Form[int | None] = None,
     milestone: Form[int | None] = None,
+    period: Form[dt.date | None] = None,
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, dict[str, Any]]:
-    """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), and any
-    number of `files`. File types are decided from their bytes, not their names."""
+    """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), any
+    number of `files`, and optionally `period`, a day in the reporting period the report
+    is for (the current period when absent; an earlier one is marked late when its due
+    date has passed). File types are decided from their bytes, not their names."""
+    report = services.report_create(
+        actor=actor(request),
+        task_id=task_id,
+        text=text,
+        percent=percent,
+        milestone_id=milestone,
+        files=_uploads(files),
+        period=period,
+    )
+    return 201, serialize.report(report)
+
+
+def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
     uploads = []
     for f in files or []:
         # Checked before reading so an oversized upload is never loaded into memory;
@@ -138,15 +156,7 @@ def create_report(
                 field="files",
             )
         uploads.append(services.Upload(name=f.name or "", content=f.read()))
-    report = services.report_create(
-        actor=actor(request),
-        task_id=task_id,
-        text=text,
-        percent=percent,
-        milestone_id=milestone,
-        files=uploads,
-    )
-    return 201, serialize.report(report)
+    return uploads
 
 
 @router.post(
@@ -158,8 +168,48 @@ def take_transition(
     request: HttpRequest, task_id: int, name: str, payload: TransitionIn | None = None
 ) -> dict[str, Any]:
     """Move the task through the close-out (销号) workflow. `name` is one of the
-    transitions listed in the task's `transitions`."""
+    transitions listed in the task's `transitions`; `data` carries what the step records
+    (see the schema)."""
     who = actor(request)
-    note = payload.note if payload is not None else ""
-    services.task_transition(actor=who, task_id=task_id, name=name, note=note)
+    services.task_transition(
+        actor=who,
+        task_id=task_id,
+        name=name,
+        note=payload.note if payload is not None else "",
+        data=payload.data if payload is not None else {},
+    )
+    return serialize.task_detail(who, task_id)
+
+
+@router.post(
+    "/{int:task_id}/closeout-request",
+    response={200: TaskDetailOut, **WRITE_ERRORS},
+    summary="Request close-out (申请销号) with evidence files",
+)
+def request_closeout(
+    request: HttpRequest,
+    task_id: int,
+    assessment: Form[str],
+    note: Form[str] = "",
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> dict[str, Any]:
+    """The `request_closeout` transition as a multipart form: `assessment` is a JSON
+    object with a text for every acceptance criterion of the task
+    (`{"生态修复": "…", "污染消除": "…", "群众满意": "…"}`), `files` the evidence (at least
+    one unless the task already has some), `note` optional remarks."""
+    try:
+        given = json.loads(assessment)
+    except ValueError:
+        raise InvalidInput(
+            _("assessment must be a JSON object of criterion → text"), field="assessment"
+        ) from None
+    who = actor(request)
+    services.task_transition(
+        actor=who,
+        task_id=task_id,
+        name="request_closeout",
+        note=note,
+        data={"assessment": given},
+        files=_uploads(files),
+    )
     return serialize.task_detail(who, task_id)

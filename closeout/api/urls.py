@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from closeout.api import account, errors, evidence, tasks, units
+from closeout.api import account, errors, evidence, loop, tasks, units
 from closeout.api.auth import API_AUTH
 
 api = NinjaAPI(
@@ -30,3 +30,4 @@ api.add_router("/tasks", tasks.router)
 api.add_router("/", units.router)
 api.add_router("/", account.router)
 api.add_router("/", evidence.router)
+api.add_router("/", loop.router)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
+    CloseoutStep,
+    Escalation,
     PersonRole,
     Task,
     TaskPerson,
@@ -25,6 +27,25 @@ ACTION_LABELS: dict[str, Any] = {
     "task.update": _("Task edited"),
     "report.create": _("Progress reported"),
     "evidence.add": _("Evidence file added"),
+    "objection.lodge": _("Objection lodged"),
+    "objection.answer": _("Objection answered"),
+    "lookback.record": _("Look-back check recorded"),
+    "escalation.issue": _("Escalation measure issued"),
+    "escalation.respond": _("Response to a measure"),
+    "escalation.lift": _("Escalation measure lifted"),
+}
+
+# What a close-out step's data holds, labelled (see services.closeouts.check).
+STEP_DATA_LABELS: dict[str, Any] = {
+    "notice_from": _("Public notice from"),
+    "notice_until": _("Public notice until"),
+    "working_days": _("Working days"),
+    "objections": _("Objections lodged"),
+    "checked_on": _("Checked on"),
+    "inspectors": _("Inspectors"),
+    "number": _("Filing number"),
+    "from": _("Sent back from"),
+    "closed_on": _("Closed on"),
 }
 
 
@@ -148,3 +169,47 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
         )
         rows.append(HistoryRow(event, label, _changes(event)))
     return rows
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One close-out step: its self-assessment (request) and its other data, labelled."""
+
+    step: CloseoutStep
+    assessment: list[tuple[str, str]]
+    details: list[tuple[Any, str]]
+
+
+def _step_row(step: CloseoutStep) -> StepRow:
+    data = step.data or {}
+    assessment = data.get("assessment")
+    details = []
+    for key, label in STEP_DATA_LABELS.items():
+        value = data.get(key)
+        if value in (None, ""):
+            continue
+        details.append((label, _status_label(value) if key == "from" else str(value)))
+    return StepRow(
+        step,
+        list(assessment.items()) if isinstance(assessment, dict) else [],
+        details,
+    )
+
+
+def step_rounds(steps: Iterable[CloseoutStep]) -> list[tuple[int, list[StepRow]]]:
+    """The close-out steps grouped by round (第几次申请), each round oldest first."""
+    rounds: dict[int, list[StepRow]] = {}
+    for step in steps:
+        rounds.setdefault(step.round, []).append(_step_row(step))
+    return sorted(rounds.items())
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One escalation measure with its reason in words and the forms the reader may use."""
+
+    escalation: Escalation
+    reason: str
+    lift_reason: str
+    respond_form: Any = None
+    lift_form: Any = None

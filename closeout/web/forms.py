@@ -12,12 +12,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from closeout.ledger import selectors
+from closeout.ledger import clock, selectors
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError
+from closeout.ledger.escalation import Level
 from closeout.ledger.models import Category, Plan, Task, Unit
 from closeout.ledger.selectors import SORTABLE, TaskFilter
-from closeout.ledger.services import Upload
+from closeout.ledger.services import Upload, acceptance_criteria
 from closeout.ledger.workflow import Status, TransitionRule
 
 
@@ -35,7 +36,13 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates only: the value must
+    not follow the page language's date format (2025/06/16 in Chinese)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class TaskFilterForm(forms.Form):
@@ -115,6 +122,12 @@ class ReportForm(forms.Form):
     # Named like the service argument so that its errors (field="files") land here; the
     # form metaclass removes declared fields from the class, so BaseForm.files is intact.
     files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
+    period = forms.DateField(
+        label=_("Report for the period of"),
+        required=False,
+        widget=DateInput,
+        help_text=_("A day in the reporting period this report is for; empty for the current one."),
+    )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,21 +145,198 @@ class ReportForm(forms.Form):
             "text": data["text"],
             "percent": data.get("percent"),
             "milestone_id": data.get("milestone"),
-            "files": [Upload(name=f.name or "", content=f.read()) for f in data["files"]],
+            "files": _uploads(data["files"]),
+            "period": data.get("period"),
         }
 
 
+def _uploads(files: list[UploadedFile]) -> list[Upload]:
+    # Read into memory here: the service keeps evidence by content hash.
+    return [Upload(name=f.name or "", content=f.read()) for f in files]
+
+
 class TransitionForm(forms.Form):
-    """One life-cycle step (销号流程), with a note that is required where the rule says so."""
+    """One life-cycle step (销号流程), with a note that is required where the rule says so.
+
+    Steps that record more than a note (see `services.closeouts.check`) have their own
+    subclasses below; `transition_form` picks the right one. Field names follow the
+    service's, so that its errors land next to the field they name.
+    """
 
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.TextInput()
     )
+    multipart = False  # the form uploads files
 
-    def __init__(self, *args: Any, rule: TransitionRule, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rule: TransitionRule, task: Task, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", rule.name)
         super().__init__(*args, **kwargs)
         self.rule = rule
         if rule.needs_reason:
             self.fields["note"].required = True
             self.fields["note"].label = _("Reason")
+
+    def step_data(self) -> dict[str, Any]:
+        return {}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Arguments of `services.task_transition` besides the actor, task and name."""
+        return {"note": self.cleaned_data["note"], "data": self.step_data(), "files": []}
+
+
+class CloseoutRequestForm(TransitionForm):
+    """申请销号: a self-assessment against each acceptance criterion, and evidence files."""
+
+    files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
+    multipart = True
+
+    def __init__(self, *args: Any, rule: TransitionRule, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, rule=rule, task=task, **kwargs)
+        self.fields["note"].label = _("Remarks")
+        self.criteria = acceptance_criteria(task)
+        for i, criterion in enumerate(self.criteria):
+            self.fields[f"assessment_{i}"] = forms.CharField(
+                label=criterion,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2, "data-criterion": criterion}),
+            )
+        # The files go last, after the assessment they back.
+        self.order_fields([*(f"assessment_{i}" for i in range(len(self.criteria))), "files"])
+
+    @property
+    def assessment_fields(self) -> list[forms.BoundField]:
+        return [self[f"assessment_{i}"] for i in range(len(self.criteria))]
+
+    def step_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"assessment": {c: data[f"assessment_{i}"] for i, c in enumerate(self.criteria)}}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {**super().service_kwargs(), "files": _uploads(self.cleaned_data["files"])}
+
+
+class VerifyForm(TransitionForm):
+    """核查: when the on-site check was made, who made it, what it found."""
+
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput)
+    inspectors = forms.CharField(label=_("Inspectors"), max_length=300)
+
+    def __init__(self, *args: Any, rule: TransitionRule, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, rule=rule, task=task, **kwargs)
+        self.fields["checked_on"].initial = clock.today
+        note = self.fields["note"]
+        note.required = True
+        note.label = _("Findings")
+        note.widget = forms.Textarea(attrs={"rows": 3})
+        self.order_fields(["checked_on", "inspectors", "note"])
+
+    def step_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"checked_on": data["checked_on"], "inspectors": data["inspectors"]}
+
+
+class FilingForm(TransitionForm):
+    """备案: optionally the number of the filing document."""
+
+    number = forms.CharField(label=_("Filing number"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, rule: TransitionRule, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, rule=rule, task=task, **kwargs)
+        self.order_fields(["number", "note"])
+
+    def step_data(self) -> dict[str, Any]:
+        return {"number": self.cleaned_data["number"]}
+
+
+STEP_FORMS: dict[str, type[TransitionForm]] = {
+    "request_closeout": CloseoutRequestForm,
+    "verify": VerifyForm,
+    "file": FilingForm,
+}
+
+
+def transition_form(rule: TransitionRule, task: Task, *args: Any) -> TransitionForm:
+    """The form of one step, bound to `*args` (data, files) when given."""
+    return STEP_FORMS.get(rule.name, TransitionForm)(*args, rule=rule, task=task)
+
+
+# --- the closed loop around a task: objections, look-backs, escalation measures --------
+
+
+class ObjectionForm(forms.Form):
+    """An objection (异议) to a close-out on public notice; anyone who sees the task."""
+
+    text = forms.CharField(
+        label=_("Objection"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=100)
+    contact = forms.CharField(label=_("Contact (optional)"), required=False, max_length=100)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LookbackForm(forms.Form):
+    """What a look-back check (回头看) found: stable, or a rebound (反弹) that reopens."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("stable", _("Stable")), ("rebound", _("Rebound: reopen the task"))],
+        widget=forms.RadioSelect,
+    )
+    findings = forms.CharField(
+        label=_("Findings"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "rebound": data["outcome"] == "rebound",
+            "findings": data["findings"],
+            "checked_on": data.get("checked_on"),
+        }
+
+
+class EscalationForm(forms.Form):
+    """A measure issued by hand (督办, 区域限批, 移交问责 …)."""
+
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    cause = forms.CharField(
+        label=_("Cause key"),
+        max_length=100,
+        help_text=_(
+            "What the measure answers, e.g. the number of the document; "
+            "the same level is never issued twice for one cause."
+        ),
+    )
+    response_days = forms.IntegerField(
+        label=_("Working days to respond"), min_value=0, max_value=90, initial=10
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "level": data["level"],
+            "reason": data["reason"],
+            "cause_key": data["cause"],
+            "response_days": data["response_days"],
+        }
+
+
+class ResponseForm(forms.Form):
+    """The responsible unit's response to a measure (整改说明)."""
+
+    response = forms.CharField(
+        label=_("Response"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why lifted"), max_length=2000)

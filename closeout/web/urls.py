@@ -15,6 +15,30 @@ urlpatterns = [
     path(
         "tasks/<int:task_id>/transition/<str:name>/", views.task_transition, name="task_transition"
     ),
+    path("tasks/<int:task_id>/objections/", views.objection_lodge, name="objection_lodge"),
+    path(
+        "tasks/<int:task_id>/objections/<int:objection_id>/answer/",
+        views.objection_answer,
+        name="objection_answer",
+    ),
+    path(
+        "tasks/<int:task_id>/lookbacks/<int:check_id>/",
+        views.lookback_record,
+        name="lookback_record",
+    ),
+    path("tasks/<int:task_id>/escalations/", views.escalation_issue, name="escalation_issue"),
+    path(
+        "tasks/<int:task_id>/escalations/<int:escalation_id>/respond/",
+        views.escalation_respond,
+        name="escalation_respond",
+    ),
+    path(
+        "tasks/<int:task_id>/escalations/<int:escalation_id>/lift/",
+        views.escalation_lift,
+        name="escalation_lift",
+    ),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("plans/", imports.plan_list, name="plan_list"),
     path("plans/import/", imports.plan_upload, name="plan_upload"),
     path("plans/<int:plan_id>/review/", imports.plan_review, name="plan_review"),

@@ -9,26 +9,43 @@ other error → the form again, the message next to the field it names.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from closeout.ledger import access, selectors, services
+from closeout.ledger import access, loopselectors, selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound, NotPermitted
 from closeout.ledger.models import Task
+from closeout.ledger.services import notifications
 from closeout.ledger.workflow import REPORTING_STATES, transition_rules
 from closeout.web import display
-from closeout.web.forms import ReportForm, TaskFilterForm, TransitionForm, add_domain_error
+from closeout.web.forms import (
+    AnswerForm,
+    EscalationForm,
+    LiftForm,
+    LookbackForm,
+    ObjectionForm,
+    ReportForm,
+    ResponseForm,
+    TaskFilterForm,
+    add_domain_error,
+    transition_form,
+)
 
 PAGE_SIZE = 50
 LIST_COLUMNS = [
@@ -39,6 +56,7 @@ LIST_COLUMNS = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=forms.Form)
 
 
 def _or_404(read: Callable[..., T], *args: Any) -> T:
@@ -99,16 +117,96 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class _Forms:
+    """The forms a task page offers; a form that failed replaces the fresh one under its
+    key, so that its errors show where it was filled in. A failed form that has no place
+    on the page any more (the task moved on, someone answered first) has its errors shown
+    above the page."""
+
+    failed: dict[str, forms.Form] = field(default_factory=dict)
+    placed: set[str] = field(default_factory=set)
+
+    def get(self, key: str, make: Callable[[], F]) -> F:
+        self.placed.add(key)
+        form = self.failed.get(key)
+        return form if form is not None else make()  # type: ignore[return-value]
+
+    def prefixed(self, cls: type[F], prefix: str) -> F:
+        """A form keyed by its prefix (which keeps its fields' ids unique on the page)."""
+        return self.get(prefix, partial(cls, prefix=prefix))
+
+    def leftover_errors(self) -> list[str]:
+        return [
+            str(message)
+            for key, form in self.failed.items()
+            if key not in self.placed
+            for messages_ in form.errors.values()
+            for message in messages_
+        ]
+
+
+def _loop_context(actor: Actor, task: Task, page_forms: _Forms) -> dict[str, Any]:
+    """The closed loop on a task's page: close-out steps, notice, objections, look-backs,
+    escalation measures and missed reports, each with the forms the actor may use."""
+    loop = loopselectors.task_loop(actor, task)
+    objections = [
+        (
+            o,
+            page_forms.prefixed(AnswerForm, f"answer-{o.pk}")
+            if loop.may_answer and o.answered_at is None
+            else None,
+        )
+        for o in loop.objections
+    ]
+    lookbacks = [
+        (
+            c,
+            page_forms.prefixed(LookbackForm, f"lookback-{c.pk}")
+            if c.pk in loop.recordable
+            else None,
+        )
+        for c in loop.lookbacks
+    ]
+    measures = [
+        display.MeasureRow(
+            e,
+            loopselectors.escalation_reason(e),
+            loopselectors.lift_reason(e),
+            page_forms.prefixed(ResponseForm, f"respond-{e.pk}")
+            if loop.may_respond and e.responded_at is None and e.lifted_on is None
+            else None,
+            page_forms.prefixed(LiftForm, f"lift-{e.pk}")
+            if loop.may_lift and e.lifted_on is None
+            else None,
+        )
+        for e in loop.escalations
+    ]
+    return {
+        "loop": loop,
+        "rounds": display.step_rounds(loop.steps),
+        "objections": objections,
+        "objection_form": page_forms.prefixed(ObjectionForm, "objection")
+        if loop.may_lodge
+        else None,
+        "lookbacks": lookbacks,
+        "measures": measures,
+        "escalation_form": page_forms.prefixed(EscalationForm, "escalate")
+        if loop.may_escalate
+        else None,
+    }
+
+
 def _detail_page(
     request: HttpRequest,
     actor: Actor,
     task_id: int,
     *,
-    report_form: ReportForm | None = None,
-    failed: TransitionForm | None = None,
+    failed: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     task = _or_404(selectors.task_detail, actor, task_id)
+    page_forms = _Forms(failed or {})
     rules = transition_rules()
     # Steps that move the task forward first; those that need a reason (send back,
     # cancel, reopen) after them.
@@ -116,36 +214,28 @@ def _detail_page(
         access.available_transitions(actor, task), key=lambda name: rules[name].needs_reason
     )
     transitions = [
-        failed
-        if failed is not None and failed.rule.name == name
-        else TransitionForm(rule=rules[name])
+        page_forms.get(f"step-{name}", partial(transition_form, rules[name], task))
         for name in available
     ]
-    # A step that failed because the task moved on has no form left to show its error on.
-    page_errors = []
-    if failed is not None and failed.rule.name not in available:
-        page_errors = [str(m) for messages_ in failed.errors.values() for m in messages_]
     may_report = access.can_report(actor, task)
-    if may_report and report_form is None:
-        report_form = ReportForm(task=task)
-    return render(
-        request,
-        "web/task_detail.html",
-        {
-            "task": task,
-            "unit_groups": display.units_by_part(task.assignments.all()),
-            "person_groups": display.persons_by_part(task.persons.all()),
-            "reports": selectors.task_reports(actor, task.pk),
-            "loose_evidence": [e for e in task.evidence.all() if e.report_id is None],
-            "history": display.history_rows(selectors.task_history(actor, task.pk)),
-            "report_form": report_form if may_report else None,
-            # The service refuses reports outside these states; say so instead of a form.
-            "reporting_open": task.status in REPORTING_STATES,
-            "transitions": [(form, display.transition_label(form.rule)) for form in transitions],
-            "page_errors": page_errors,
-        },
-        status=status,
-    )
+    report_form = page_forms.get("report", lambda: ReportForm(task=task)) if may_report else None
+    context = {
+        "task": task,
+        "unit_groups": display.units_by_part(task.assignments.all()),
+        "person_groups": display.persons_by_part(task.persons.all()),
+        "reports": selectors.task_reports(actor, task.pk),
+        "loose_evidence": [
+            e for e in task.evidence.all() if e.report_id is None and e.step_id is None
+        ],
+        "history": display.history_rows(selectors.task_history(actor, task.pk)),
+        "report_form": report_form,
+        # The service refuses reports outside these states; say so instead of a form.
+        "reporting_open": task.status in REPORTING_STATES,
+        "transitions": [(form, display.transition_label(form.rule)) for form in transitions],
+        **_loop_context(actor, task, page_forms),
+    }
+    context["page_errors"] = page_forms.leftover_errors()
+    return render(request, "web/task_detail.html", context, status=status)
 
 
 def _error_status(error: DomainError) -> int:
@@ -156,10 +246,46 @@ def _task_url(task_id: int, anchor: str = "") -> str:
     return reverse("web:task_detail", args=[task_id]) + (f"#{anchor}" if anchor else "")
 
 
+def _submit(
+    request: HttpRequest,
+    actor: Actor,
+    task_id: int,
+    *,
+    key: str,
+    form: forms.Form,
+    call: Callable[[], object],
+    done: Any,
+    anchor: str = "",
+) -> HttpResponse:
+    """Run one service with a valid form: on success back to the task (Post/Redirect/Get)
+    with a message; on a domain error the page again, the error next to its field."""
+    status = 400
+    if form.is_valid():
+        try:
+            call()
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            add_domain_error(form, error)
+            status = _error_status(error)
+        else:
+            messages.success(request, done)
+            return redirect(_task_url(task_id, anchor))
+    return _detail_page(request, actor, task_id, failed={key: form}, status=status)
+
+
 @require_GET
-@login_required
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    return _detail_page(request, Actor.of(request.user), task_id)
+    """A task's page. Visitors who are not signed in see the tasks of published plans
+    (and may object during a public notice); any other task sends them to log in, so
+    that a link shared inside an office still works and nothing tells whether it exists."""
+    actor = Actor.of(request.user)
+    try:
+        return _detail_page(request, actor, task_id)
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
 
 
 @require_POST
@@ -169,47 +295,194 @@ def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
     actor = Actor.of(request.user)
     task: Task = _or_404(selectors.task_detail, actor, task_id)
     form = ReportForm(request.POST, request.FILES, task=task)
-    status = 400
-    if form.is_valid():
-        try:
-            services.report_create(actor=actor, task_id=task.pk, **form.service_kwargs())
-        except NotFound:
-            raise Http404 from None
-        except DomainError as error:
-            add_domain_error(form, error)
-            status = _error_status(error)
-        else:
-            messages.success(request, _("Progress report saved."))
-            return redirect(_task_url(task.pk, "reports"))
-    return _detail_page(request, actor, task.pk, report_form=form, status=status)
+    return _submit(
+        request,
+        actor,
+        task.pk,
+        key="report",
+        form=form,
+        call=lambda: services.report_create(actor=actor, task_id=task.pk, **form.service_kwargs()),
+        done=_("Progress report saved."),
+        anchor="reports",
+    )
 
 
 @require_POST
 @login_required
 def task_transition(request: HttpRequest, task_id: int, name: str) -> HttpResponse:
-    """Take one step of the life cycle (confirm, request close-out, send back …)."""
+    """Take one step of the life cycle (confirm, request close-out, send back …) with
+    what the step records (self-assessment and evidence, on-site check, filing number)."""
     actor = Actor.of(request.user)
     rule = transition_rules().get(name)
     if rule is None:
         raise Http404
-    form = TransitionForm(request.POST, rule=rule)
-    status = 400
-    if form.is_valid():
-        try:
-            services.task_transition(
-                actor=actor, task_id=task_id, name=name, note=form.cleaned_data["note"]
-            )
-        except NotFound:
-            raise Http404 from None
-        except DomainError as error:
-            add_domain_error(form, error)
-            status = _error_status(error)
-        else:
-            messages.success(
-                request, _("%(step)s: done.") % {"step": display.transition_label(rule)}
-            )
-            return redirect(_task_url(task_id))
-    return _detail_page(request, actor, task_id, failed=form, status=status)
+    task: Task = _or_404(selectors.task_detail, actor, task_id)
+    form = transition_form(rule, task, request.POST, request.FILES)
+    return _submit(
+        request,
+        actor,
+        task.pk,
+        key=f"step-{name}",
+        form=form,
+        call=lambda: services.task_transition(
+            actor=actor, task_id=task.pk, name=name, **form.service_kwargs()
+        ),
+        done=_("%(step)s: done.") % {"step": display.transition_label(rule)},
+    )
+
+
+@require_POST
+def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Lodge an objection (异议) during a public notice; signing in is not needed."""
+    actor = Actor.of(request.user)
+    form = ObjectionForm(request.POST, prefix="objection")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key="objection",
+        form=form,
+        call=lambda: services.objection_lodge(actor=actor, task_id=task_id, **form.cleaned_data),
+        done=_("Your objection has been lodged; it will be answered before the notice ends."),
+        anchor="objections",
+    )
+
+
+@require_POST
+@login_required
+def objection_answer(request: HttpRequest, task_id: int, objection_id: int) -> HttpResponse:
+    actor = Actor.of(request.user)
+    _or_404(loopselectors.objection_detail, actor, task_id, objection_id)
+    form = AnswerForm(request.POST, prefix=f"answer-{objection_id}")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key=f"answer-{objection_id}",
+        form=form,
+        call=lambda: services.objection_answer(
+            actor=actor, objection_id=objection_id, answer=form.cleaned_data["answer"]
+        ),
+        done=_("Answer saved."),
+        anchor="objections",
+    )
+
+
+@require_POST
+@login_required
+def lookback_record(request: HttpRequest, task_id: int, check_id: int) -> HttpResponse:
+    actor = Actor.of(request.user)
+    _or_404(loopselectors.lookback_detail, actor, task_id, check_id)
+    form = LookbackForm(request.POST, prefix=f"lookback-{check_id}")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key=f"lookback-{check_id}",
+        form=form,
+        call=lambda: services.lookback_record(
+            actor=actor, check_id=check_id, **form.service_kwargs()
+        ),
+        done=_("Look-back check recorded."),
+        anchor="lookbacks",
+    )
+
+
+@require_POST
+@login_required
+def escalation_issue(request: HttpRequest, task_id: int) -> HttpResponse:
+    actor = Actor.of(request.user)
+    form = EscalationForm(request.POST, prefix="escalate")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key="escalate",
+        form=form,
+        call=lambda: services.escalation_issue(
+            actor=actor, task_id=task_id, **form.service_kwargs()
+        ),
+        done=_("Escalation measure issued."),
+        anchor="escalations",
+    )
+
+
+@require_POST
+@login_required
+def escalation_respond(request: HttpRequest, task_id: int, escalation_id: int) -> HttpResponse:
+    actor = Actor.of(request.user)
+    _or_404(loopselectors.escalation_detail, actor, task_id, escalation_id)
+    form = ResponseForm(request.POST, prefix=f"respond-{escalation_id}")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key=f"respond-{escalation_id}",
+        form=form,
+        call=lambda: services.escalation_respond(
+            actor=actor, escalation_id=escalation_id, response=form.cleaned_data["response"]
+        ),
+        done=_("Response saved."),
+        anchor="escalations",
+    )
+
+
+@require_POST
+@login_required
+def escalation_lift(request: HttpRequest, task_id: int, escalation_id: int) -> HttpResponse:
+    actor = Actor.of(request.user)
+    _or_404(loopselectors.escalation_detail, actor, task_id, escalation_id)
+    form = LiftForm(request.POST, prefix=f"lift-{escalation_id}")
+    return _submit(
+        request,
+        actor,
+        task_id,
+        key=f"lift-{escalation_id}",
+        form=form,
+        call=lambda: services.escalation_lift(
+            actor=actor, escalation_id=escalation_id, reason=form.cleaned_data["reason"]
+        ),
+        done=_("Escalation measure lifted."),
+        anchor="escalations",
+    )
+
+
+# --------------------------------------------------------------------------- the inbox
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications (站内消息), newest first, unread ones marked."""
+    actor = Actor.of(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    paginator = Paginator(loopselectors.inbox(actor, unread_only=unread_only), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/inbox.html",
+        {
+            "page": page,
+            "rows": [(n, notifications.render(n)) for n in page.object_list],
+            "unread_only": unread_only,
+            "unread": notifications.unread_count(actor),
+        },
+    )
+
+
+@require_POST
+@login_required
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification read (`id`), or all of them (no `id`)."""
+    actor = Actor.of(request.user)
+    raw = request.POST.get("id")
+    if raw is not None and not raw.isdigit():
+        raise Http404
+    try:
+        services.notifications_mark_read(actor, None if raw is None else [int(raw)])
+    except NotFound:
+        raise Http404 from None
+    return redirect(reverse("web:inbox") + ("?unread=1" if request.POST.get("unread") else ""))
 
 
 @require_GET

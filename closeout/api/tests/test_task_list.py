@@ -17,6 +17,7 @@ from closeout.ledger.tests.factories import (
     PlanFactory,
     ProblemFactory,
     make_task,
+    take,
 )
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")
@@ -109,7 +110,7 @@ def _names(ledger, ids):
 )
 def test_each_filter_narrows_the_list(ledger, as_user, query, expected):
     w = ledger.world
-    services.task_transition(actor=w.actor("unit_env"), task_id=w.own.pk, name="request_closeout")
+    take(w.actor("unit_env"), w.own, "request_closeout")
     query = query.format(
         city=w.city.pk,
         district=w.district.pk,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from closeout.ledger import services
-from closeout.ledger.tests.factories import InspectionFactory, PlanFactory
+from closeout.ledger.tests.factories import InspectionFactory, PlanFactory, take
 
 
 def _names(rows):
@@ -54,9 +53,7 @@ def test_units_are_paged(world, as_user):
 
 
 def test_status_counts_roll_tasks_up_to_the_units_below_a_parent(world, as_user):
-    services.task_transition(
-        actor=world.actor("unit_env"), task_id=world.own.pk, name="request_closeout"
-    )
+    take(world.actor("unit_env"), world.own, "request_closeout")
     rows = as_user("office").get(f"/api/units/status-counts?parent={world.city.pk}").json()
     counts = {r["name"]: (r["counts"], r["total"]) for r in rows}
     assert counts["市生态环境局"] == ({"requested": 1}, 1)

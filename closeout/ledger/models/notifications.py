@@ -77,9 +77,10 @@ class Notification(models.Model):
 
 
 class Digest(models.Model):
-    """One e-mail sent to a unit's users (or to one user without a unit) for one cycle.
-    `recipient_key` is "unit:<id>" or "user:<id>"; unique with the period, so a unit
-    never gets two digests in one cycle."""
+    """One e-mail sent for one cycle: to a responsible unit's users ("unit:<id>"), to a
+    supervising unit's supervisors ("supervisor:<id>"), or to one user of the office, a
+    leader or a login without a unit ("user:<id>"). `recipient_key` is unique with the
+    period, so no one gets two digests in one cycle."""
 
     recipient_key = models.CharField(_("recipient"), max_length=40)
     unit = models.ForeignKey(

@@ -108,6 +108,8 @@ def check(
 ) -> dict[str, Any]:
     """Refuse a step whose requirements are not met; return what `record` stores."""
     today = clock.today()
+    if files and name not in ("request_closeout", *STEP_OF_TRANSITION):
+        raise InvalidInput(_("this step takes no files"), field="files")
     if name == "request_closeout":
         criteria = acceptance_criteria(task)
         given = data.get("assessment") or {}
@@ -263,6 +265,11 @@ def _notify(task: Task, name: str, actor: Actor, note: str) -> None:
 # --- objections (异议) ----------------------------------------------------------------
 
 
+def may_lodge_objection(actor: Actor, task: Task) -> bool:
+    """Anyone who can see the task may object while its close-out is on public notice."""
+    return task.status == Status.NOTICE and access.can_view(actor, task)
+
+
 def objection_lodge(
     *, actor: Actor, task_id: int, text: str, name: str = "", contact: str = ""
 ) -> Objection:
@@ -278,7 +285,7 @@ def objection_lodge(
         task = lock_task(task_id)
         if not access.can_view(actor, task):
             raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
-        if task.status != Status.NOTICE:
+        if not may_lodge_objection(actor, task):
             raise InvalidTransition(_("objections are taken only during the public notice"))
         objection = Objection.objects.create(
             task=task,
@@ -288,7 +295,9 @@ def objection_lodge(
             contact=contact.strip()[:100],
             text=text,
         )
-        audit(actor, "objection.lodge", objection, task=task, after={"text": text, "name": name})
+        # The objector's name and contact are not copied into the task's history, which
+        # everyone who sees the task can read; those who answer see them on the objection.
+        audit(actor, "objection.lodge", objection, task=task, after={"text": text})
         notify_task(task, NotificationKind.OBJECTION, roles=SUPERVISING, office=True)
     return objection
 

@@ -107,7 +107,13 @@ def escalation_issue(
             task=task,
             after={"level": lvl, "cause": escalation.cause, "reason": reason},
         )
-        notify_task(task, NotificationKind.ESCALATION, roles=RESPONSIBLE, note=reason[:200])
+        notify_task(
+            task,
+            NotificationKind.ESCALATION,
+            roles=RESPONSIBLE,
+            note=reason[:200],
+            escalation=escalation,
+        )
     return escalation
 
 

@@ -23,8 +23,11 @@ from closeout.ledger.workflow import DONE_STATES
 
 
 def may_check(actor: Actor, check: LookbackCheck) -> bool:
-    """The office, or a supervising unit of the task, records look-backs."""
-    return access.may_take(actor, check.task, "reopen")
+    """The office, or a supervising unit of the task, records look-backs; never a unit
+    that is itself responsible for the task (it would judge its own work)."""
+    if not access.may_take(actor, check.task, "reopen"):
+        return False
+    return "responsible" not in access.task_relations(actor, check.task)
 
 
 def lookback_record(

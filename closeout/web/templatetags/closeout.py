@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+from closeout.ledger.access import Actor
+from closeout.ledger.services import notifications
 
 register = template.Library()
 
@@ -30,3 +35,9 @@ def flag_label(flag: str) -> str:
     if label is None:
         return flag
     return f"{label}: {detail.strip()}" if key in KEEP_DETAIL and detail.strip() else str(label)
+
+
+@register.simple_tag
+def unread_count(user: Any) -> int:
+    """The signed-in user's unread notifications, for the header's inbox link."""
+    return notifications.unread_count(Actor.of(user))

@@ -81,6 +81,14 @@ def test_office_confirms_and_sends_back_with_the_buttons(page, live_server, tran
     expect(_status(page)).to_have_attribute("data-status", "draft")
     _take(page, "confirm")
     expect(_status(page)).to_have_attribute("data-status", "in_progress")
+    request = page.locator("form[data-transition=request_closeout]")
+    criteria = request.locator("textarea[data-criterion]")
+    expect(criteria).to_have_count(3)  # 生态修复、污染消除、群众满意
+    for i in range(3):
+        criteria.nth(i).fill("已达到")
+    request.locator("input[type=file]").set_input_files(
+        files=[{"name": "验收材料.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     _take(page, "request_closeout")
     expect(_status(page)).to_have_attribute("data-status", "requested")
     _take(page, "send_back", note="佐证材料不足,退回重新整改")

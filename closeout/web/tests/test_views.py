@@ -19,6 +19,7 @@ from closeout.ledger.tests.factories import (
     ProblemFactory,
     build_world,
     make_task,
+    take,
 )
 from closeout.ledger.workflow import Status
 from closeout.web.tests.data import PDF, VISIBLE
@@ -65,10 +66,20 @@ def test_signed_in_user_is_sent_from_home_to_the_task_list(client, world):
 
 
 def test_task_pages_send_anonymous_visitors_to_the_login_page(client, world):
-    for url in (reverse("web:task_list"), _detail(world.own)):
+    world.plan.published = False
+    world.plan.save(update_fields=["published"])
+    for url in (reverse("web:task_list"), _detail(world.own), "/tasks/999999/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("web:login"))
+
+
+def test_anonymous_visitors_read_the_tasks_of_a_published_plan(client, world):
+    response = client.get(_detail(world.own))
+    assert response.status_code == 200
+    assert response.context["transitions"] == []
+    assert response.context["report_form"] is None
+    assert response.context["escalation_form"] is None
 
 
 def test_login_form_signs_in_and_logout_needs_a_post(client, world):
@@ -125,9 +136,7 @@ def test_office_filters_by_unit_status_and_search(client, world):
     _login(client, world, "office")
     by_unit = client.get(reverse("web:task_list"), {"unit": world.district.pk})
     assert _listed_ids(by_unit) == {world.child.pk}
-    services.task_transition(
-        actor=world.actor("office"), task_id=world.foreign.pk, name="request_closeout"
-    )
+    take(world.actor("office"), world.foreign, "request_closeout")
     by_status = client.get(reverse("web:task_list"), {"status": Status.REQUESTED})
     assert _listed_ids(by_status) == {world.foreign.pk}
     extra = make_task(world.own.problem, 9, world.env, text="整治城市黑臭水体")
@@ -294,8 +303,7 @@ def test_office_confirms_a_draft_task_with_its_button(client, db):
 
 
 def test_send_back_needs_a_reason_shown_next_to_the_note(client, world):
-    office = world.actor("office")
-    services.task_transition(actor=office, task_id=world.own.pk, name="request_closeout")
+    take(world.actor("office"), world.own, "request_closeout")
     _login(client, world, "supervisor")
     response = client.post(_step(world.own, "send_back"), {"send_back-note": "  "})
     assert response.status_code == 400
@@ -324,9 +332,15 @@ def test_a_step_on_a_foreign_task_is_not_found(client, world):
 
 
 def test_a_step_no_longer_possible_explains_why_on_the_page(client, world):
-    response = _login(client, world, "office").post(_step(world.own, "verify"), {})
+    filled = {
+        "verify-checked_on": "2020-01-02",
+        "verify-inspectors": "市督导组",
+        "verify-note": "现场核查合格",
+    }
+    response = _login(client, world, "office").post(_step(world.own, "verify"), filled)
     assert response.status_code == 400
     assert response.context["page_errors"]
+    assert "verify" not in [f.rule.name for f, _ in response.context["transitions"]]
     assert Task.objects.get(pk=world.own.pk).status == Status.IN_PROGRESS
 
 
