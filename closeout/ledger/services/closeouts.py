@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from closeout.ledger import access, calendar, clock
 from closeout.ledger.access import Actor
@@ -69,11 +70,23 @@ def acceptance_criteria(task: Task) -> list[str]:
     return [c.strip() for c in _CRITERIA_SPLIT.split(text) if c.strip()]
 
 
+# How the step fields are named in messages (the key stays in the error's `field`).
+FIELD_LABELS = {
+    "checked_on": gettext_lazy("date of the on-site check"),
+    "inspectors": gettext_lazy("inspectors"),
+    "number": gettext_lazy("filing number"),
+}
+
+
+def _label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
 def _date(data: Mapping[str, Any], name: str, *, required: bool) -> dt.date | None:
     value = data.get(name)
     if value in (None, ""):
         if required:
-            raise InvalidInput(_("%(field)s is required") % {"field": name}, field=name)
+            raise InvalidInput(_("%(field)s is required") % {"field": _label(name)}, field=name)
         return None
     if isinstance(value, dt.date):
         return value
@@ -81,7 +94,8 @@ def _date(data: Mapping[str, Any], name: str, *, required: bool) -> dt.date | No
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(
-            _("%(field)s: %(value)s is not a date (YYYY-MM-DD)") % {"field": name, "value": value},
+            _("%(field)s: %(value)s is not a date (YYYY-MM-DD)")
+            % {"field": _label(name), "value": value},
             field=name,
         ) from None
 
@@ -89,10 +103,11 @@ def _date(data: Mapping[str, Any], name: str, *, required: bool) -> dt.date | No
 def _text(data: Mapping[str, Any], name: str, *, required: bool, limit: int = 2000) -> str:
     value = str(data.get(name) or "").strip()
     if required and not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": name}, field=name)
+        raise InvalidInput(_("%(field)s is required") % {"field": _label(name)}, field=name)
     if len(value) > limit:
         raise InvalidInput(
-            _("%(field)s is longer than %(limit)s characters") % {"field": name, "limit": limit},
+            _("%(field)s is longer than %(limit)s characters")
+            % {"field": _label(name), "limit": limit},
             field=name,
         )
     return value
@@ -164,7 +179,9 @@ def check(
         checked_on = _date(data, "checked_on", required=True)
         assert checked_on is not None
         if checked_on > today:
-            raise InvalidInput(_("checked_on cannot be in the future"), field="checked_on")
+            raise InvalidInput(
+                _("the date of the check cannot be in the future"), field="checked_on"
+            )
         inspectors = _text(data, "inspectors", required=True, limit=300)
         if not note.strip():
             raise InvalidInput(_("the findings of the on-site check are required"), field="note")

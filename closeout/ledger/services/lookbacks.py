@@ -44,7 +44,7 @@ def lookback_record(
     today = clock.today()
     checked_on = checked_on or today
     if checked_on > today:
-        raise InvalidInput(_("checked_on cannot be in the future"), field="checked_on")
+        raise InvalidInput(_("the date of the check cannot be in the future"), field="checked_on")
     with transaction.atomic():
         check = (
             LookbackCheck.objects.select_for_update()
