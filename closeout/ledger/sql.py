@@ -91,7 +91,8 @@ def date_value(day: dt.date) -> Value:
     return Value(day, output_field=DateField())
 
 
-def _compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+def compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """A queryset's SQL and parameters, without its default ordering."""
     sql, params = queryset.order_by().query.sql_with_params()
     return sql, tuple(params)
 
@@ -115,7 +116,7 @@ def insert_select(
     missing = set(columns.values()) - names
     if missing:
         raise ValueError(f"the queryset does not select {sorted(missing)}")
-    inner, params = _compiled(queryset)
+    inner, params = compiled(queryset)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     db_columns = [_column(model, c) for c in columns]
@@ -140,7 +141,7 @@ def update_from(
     """`UPDATE <model> SET column = s.<name> … FROM (<queryset>) s WHERE id = s.<key>`,
     touching only rows whose values differ when `changed_only`. `assignments` maps
     column attribute names to the names the queryset selects. Returns rows updated."""
-    inner, params = _compiled(queryset)
+    inner, params = compiled(queryset)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     sets, differs = [], []

@@ -142,13 +142,21 @@ def rule_condition(rule: EscalationRule, as_of: dt.date) -> Q:
     """Tasks whose cause of the rule's kind is big enough for the rule (the pure
     `escalation._size`), as a filter."""
     day = date_value(as_of)
+    # The bucket conditions repeat what the cause requires, as plain column filters the
+    # planner can use.
     if rule.trigger == Trigger.DUE_SOON:
         left = DaysBetween(effective_due(), day)
-        return Q(GreaterThanOrEqual(left, 0)) & Q(LessThanOrEqual(left, rule.threshold))
+        return (
+            Q(bucket=Bucket.BEHIND)
+            & Q(GreaterThanOrEqual(left, 0))
+            & Q(LessThanOrEqual(left, rule.threshold))
+        )
     if rule.trigger == Trigger.MISSED_REPORTS:
         return Q(missed_reports__gte=rule.threshold)
     if rule.trigger == Trigger.OVERDUE:
-        return Q(GreaterThanOrEqual(DaysBetween(day, effective_due()), max(rule.threshold, 1)))
+        return Q(bucket=Bucket.OVERDUE) & Q(
+            GreaterThanOrEqual(DaysBetween(day, effective_due()), max(rule.threshold, 1))
+        )
     if rule.trigger == Trigger.REBOUND:
         return Q(rebounds__gte=rule.threshold)
     raise ValueError(f"not an automatic rule: {rule}")

@@ -46,6 +46,7 @@ from django.db.models import (
 )
 
 from closeout.ledger import calendar, clock, cycles
+from closeout.ledger.errors import Conflict, InvalidTransition
 from closeout.ledger.escalation import RANK, Level, Trigger
 from closeout.ledger.models import (
     AssignmentRole,
@@ -68,6 +69,7 @@ from closeout.ledger.models import (
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
 from closeout.ledger.sql import (
     AddMonths,
+    compiled,
     date_value,
     insert_select,
     update_from,
@@ -143,7 +145,7 @@ def run(as_of: dt.date | None = None) -> SweepResult:
         settings = LoopSettings.current()
         calendar.load_entered_days()
         previous = (
-            SweepRun.objects.filter(as_of__lt=day, finished_at__isnull=False)
+            SweepRun.objects.filter(as_of__lte=day, finished_at__isnull=False)
             .order_by("-as_of")
             .values_list("as_of", flat=True)
             .first()
@@ -264,7 +266,7 @@ def _missed_reports(
                 ).values("_task", "_unit", "_start", "_end", "_due", "_on"),
             )
     # The streak: missed periods after the latest period reported for.
-    result.streaks_changed += streak_refresh(watermark)
+    result.streaks_changed += streak_extend(watermark)
     # Tasks that no longer owe reports (closed, cancelled) have no streak.
     result.streaks_changed += (
         Task.objects.exclude(status__in=REPORTING_STATES)
@@ -277,16 +279,18 @@ def _missed_reports(
     )
 
 
-def streak_refresh(since_id: int) -> int:
-    """Recompute `missed_reports`/`missed_since` of the tasks that got missing-report
-    records with ids above `since_id`: the unfilled missing periods after the latest
-    period each task reported for, counted in one grouped pass over their records."""
-    touched = MissedReport.objects.filter(id__gt=since_id).values("task_id")
-    run = (
+def streak_extend(since_id: int) -> int:
+    """Extend the run of missed reports (`missed_reports`, `missed_since`) of the tasks
+    that got missing-report records with ids above `since_id`.
+
+    The sweep goes forward in time, so a new record is for a period later than any the
+    task had: it lengthens the current run when it comes after the latest period the
+    task reported for, and starts one when there was none. Only the new records are
+    read. (`report_create` recomputes a task's run from all its records.)
+    """
+    new = (
         MissedReport.objects.filter(
-            task_id__in=touched,
-            report__isnull=True,
-            task__status__in=REPORTING_STATES,
+            id__gt=since_id, report__isnull=True, task__status__in=REPORTING_STATES
         )
         .filter(
             Q(task__last_report_period__isnull=True)
@@ -297,7 +301,18 @@ def streak_refresh(since_id: int) -> int:
         .annotate(_n=Count("id"), _since=Min("period_start"))
         .values("task_id", "_n", "_since")
     )
-    return update_from(Task, {"missed_reports": "_n", "missed_since": "_since"}, run, key="task_id")
+    inner, params = compiled(new)
+    qn = connection.ops.quote_name
+    table = qn(Task._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET missed_reports = {table}.missed_reports + s.{qn('_n')}, "
+        f"missed_since = CASE WHEN {table}.missed_reports > 0 THEN {table}.missed_since "
+        f"ELSE s.{qn('_since')} END "
+        f"FROM ({inner}) s WHERE {table}.id = s.{qn('task_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def _buckets(result: SweepResult, day: dt.date) -> None:
@@ -318,7 +333,13 @@ def _end_notices(result: SweepResult, day: dt.date) -> None:
     )
     system = Actor.system("sweep")
     for task_id in due:
-        task_transition(actor=system, task_id=task_id, name="end_notice")
+        # Someone may have moved the task (the office ended the notice, a supervisor
+        # sent it back, an objection came in) between the listing and its row lock:
+        # then there is nothing for the sweep to do, and the rest of the run goes on.
+        try:
+            task_transition(actor=system, task_id=task_id, name="end_notice")
+        except (InvalidTransition, Conflict):
+            continue
         result.notices_ended += 1
 
 

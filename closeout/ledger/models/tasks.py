@@ -118,7 +118,9 @@ class Task(TaskLifecycle):
     last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     flags = models.JSONField(_("review flags"), default=list, blank=True)
-    # Kept by the closed loop (the sweep and the services; see closeout.ledger.loop):
+    # Kept by the closed loop (the sweep and the services; see closeout.ledger.sweep),
+    # deliberately without indexes, so that PostgreSQL updates them in place (HOT
+    # updates, with free space left in each page: migration 0008):
     # the schedule bucket (序时进度) as of the last change or sweep, the current run of
     # missed reports, the start of the latest period reported for, the rebounds found by
     # look-backs, the close-out round and the last day of a running public notice.
@@ -159,7 +161,6 @@ class Task(TaskLifecycle):
             models.Index(fields=["category", "status"], name="task_category_status"),
             models.Index(fields=["updated_at", "id"], name="task_updated"),
             models.Index(fields=["progress", "id"], name="task_progress"),
-            models.Index(fields=["bucket", "status"], name="task_bucket"),
         ]
 
     def __str__(self) -> str:
