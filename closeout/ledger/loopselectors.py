@@ -71,6 +71,10 @@ def _escalations(task_id: int) -> QuerySet[Escalation]:
     )
 
 
+# The task page lists the latest missing periods and counts the rest.
+MISSED_SHOWN = 12
+
+
 def _missed(task_id: int) -> QuerySet[MissedReport]:
     return (
         MissedReport.objects.filter(task_id=task_id)
@@ -187,7 +191,8 @@ class TaskLoop:
     objections: list[Objection]
     lookbacks: list[LookbackCheck]
     escalations: list[Escalation]
-    missed: list[MissedReport]
+    missed: list[MissedReport]  # the latest MISSED_SHOWN, newest first
+    missed_total: int = 0
     may_lodge: bool = False
     may_answer: bool = False  # answer the objections not yet answered
     sees_objectors: bool = False  # names and contacts of objectors
@@ -207,7 +212,12 @@ def task_loop(actor: Actor, task: Task) -> TaskLoop:
         objections=list(_objections(task.pk)),
         lookbacks=list(_lookbacks(task.pk)),
         escalations=list(_escalations(task.pk)),
-        missed=list(_missed(task.pk)),
+        missed=list(_missed(task.pk).order_by("-period_start", "-id")[:MISSED_SHOWN]),
+    )
+    loop.missed_total = (
+        len(loop.missed)
+        if len(loop.missed) < MISSED_SHOWN
+        else MissedReport.objects.filter(task_id=task.pk).count()
     )
     for check in loop.lookbacks:
         check.task = task  # the same row: no query per check

@@ -152,9 +152,11 @@ def run(as_of: dt.date | None = None) -> SweepResult:
         )
         sweep = SweepRun.objects.create(as_of=day, started_at=clock.now())
         result = SweepResult(as_of=day)
-        window_start = (
-            previous if previous is not None else day - dt.timedelta(settings.backfill_days)
-        )
+        # Missing reports are recorded for the periods that came due since the previous
+        # sweep, but never further back than the configured days (a ledger swept for
+        # the first time, or after a long pause, is not flooded with old periods).
+        earliest = day - dt.timedelta(settings.backfill_days)
+        window_start = earliest if previous is None else max(previous, earliest)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("missed_reports", lambda: _missed_reports(result, day, window_start, settings)),
             ("buckets", lambda: _buckets(result, day)),

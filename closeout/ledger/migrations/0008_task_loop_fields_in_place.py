@@ -9,7 +9,7 @@ versions of their rows; a table loaded before this migration gets the room as it
 rewritten (VACUUM FULL) or as rows move.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
@@ -33,4 +33,11 @@ class Migration(migrations.Migration):
             name="task_bucket",
         ),
         migrations.RunPython(forwards, backwards),
+        migrations.AlterField(
+            model_name="loopsettings",
+            name="backfill_days",
+            field=models.PositiveSmallIntegerField(
+                default=62, verbose_name="days a sweep looks back at most for missing reports"
+            ),
+        ),
     ]
