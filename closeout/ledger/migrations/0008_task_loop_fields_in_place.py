@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             model_name="loopsettings",
             name="backfill_days",
             field=models.PositiveSmallIntegerField(
-                default=62, verbose_name="days a sweep looks back at most for missing reports"
+                default=14, verbose_name="days a sweep looks back at most for missing reports"
             ),
         ),
     ]

@@ -42,7 +42,7 @@ class LoopSettings(models.Model):
         _("digest cycle length in days (custom cycle)"), null=True, blank=True
     )
     backfill_days = models.PositiveSmallIntegerField(
-        _("days a sweep looks back at most for missing reports"), default=62
+        _("days a sweep looks back at most for missing reports"), default=14
     )
 
     class Meta:

@@ -69,7 +69,7 @@ def test_drafts_and_cancelled_tasks_are_not_counted(world):
 
 
 def test_missing_reports_are_recorded_per_period_and_a_late_report_fills_one(world):
-    # First sweep looks back `backfill_days` (62): periods due 2019-01-04 … 2019-03-04.
+    # A first sweep looks back `backfill_days` (14): the periods due 2019-02-25 and 03-04.
     sweep.run(D(2019, 3, 6))
     periods = list(
         MissedReport.objects.filter(task=world.own).values_list("period_start", flat=True)
@@ -90,11 +90,18 @@ def test_missing_reports_are_recorded_per_period_and_a_late_report_fills_one(wor
     assert task.missed_reports == 0 and task.missed_since is None
 
 
-def test_a_day_without_a_sweep_is_caught_up(world):
+def test_days_without_a_sweep_are_caught_up_but_never_further_back_than_configured(world):
     sweep.run(D(2019, 3, 6))
-    sweep.run(D(2019, 3, 27))  # three weeks later
+    sweep.run(D(2019, 3, 20))  # two weeks later
     starts = set(MissedReport.objects.filter(task=world.own).values_list("period_start", flat=True))
-    assert {D(2019, 3, 4), D(2019, 3, 11), D(2019, 3, 18)} <= starts
+    assert {D(2019, 3, 4), D(2019, 3, 11)} <= starts
+    sweep.run(D(2019, 6, 5))  # after a long pause: only the last `backfill_days` (14)
+    later = set(
+        MissedReport.objects.filter(task=world.own, period_start__gt=D(2019, 3, 11)).values_list(
+            "period_start", flat=True
+        )
+    )
+    assert later == {D(2019, 5, 20), D(2019, 5, 27)}
 
 
 def test_overdue_measures_climb_the_ladder_once_per_cause_and_lift_with_it(world):
