@@ -119,8 +119,7 @@ class Task(TaskLifecycle):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     flags = models.JSONField(_("review flags"), default=list, blank=True)
     # Kept by the closed loop (the sweep and the services; see closeout.ledger.sweep),
-    # deliberately without indexes, so that PostgreSQL updates them in place (HOT
-    # updates, with free space left in each page: migration 0008):
+    # without indexes (the sweep rewrites them in sets):
     # the schedule bucket (序时进度) as of the last change or sweep, the current run of
     # missed reports, the start of the latest period reported for, the rebounds found by
     # look-backs, the close-out round and the last day of a running public notice.
