@@ -320,9 +320,12 @@ def objection_lodge(
 
 
 def may_answer_objection(actor: Actor, task: Task) -> bool:
+    """The office, or a supervising unit of the task; never a unit that is itself
+    responsible for the task (answering is what lets its own notice end)."""
     if actor.role == "office":
         return True
-    return actor.role == "supervisor" and "supervising" in access.task_relations(actor, task)
+    relations = access.task_relations(actor, task)
+    return actor.role == "supervisor" and relations == {"supervising"}
 
 
 def objection_answer(*, actor: Actor, objection_id: int, answer: str) -> Objection:
