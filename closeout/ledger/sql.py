@@ -97,6 +97,10 @@ def compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
+# After inserting this many rows at once, PostgreSQL's statistics of the table are renewed.
+ANALYZE_AFTER_ROWS = 10_000
+
+
 def _column(model: type[models.Model], attr: str) -> str:
     """The database column of a concrete field, by attribute name ("task_id") or "pk"."""
     field = model._meta.pk if attr == "pk" else model._meta.get_field(attr.removesuffix("_id"))
@@ -127,7 +131,13 @@ def insert_select(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        inserted = max(cursor.rowcount, 0)
+        if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
+            # The next statements of the same transaction check this table ("not already
+            # there"); with statistics from before a large insert the planner takes it
+            # for empty and scans it once per row. Fresh statistics count our own rows.
+            cursor.execute(f"ANALYZE {table}")
+        return inserted
 
 
 def update_from(
