@@ -58,6 +58,15 @@ class Cycle:
             return cls(kind)
         return cls(kind, days, anchor or DEFAULT_ANCHOR)
 
+    @classmethod
+    def of_settings(cls, kind: str, days: int | None, anchor: dt.date | None = None) -> Cycle:
+        """`of_plan` for stored settings, which must never stop the loop: a custom cycle
+        saved without a length (or an unknown kind) counts as weekly."""
+        try:
+            return cls.of_plan(kind, days, anchor)
+        except ValueError:
+            return cls()
+
 
 @dataclass(frozen=True, order=True)
 class Period:

@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +141,7 @@ class SweepResult:
 def run(as_of: dt.date | None = None) -> SweepResult:
     """Apply every closed-loop rule as of `as_of` (today by default); see the module."""
     day = as_of or clock.today()
-    with clock.frozen_at(day) if as_of is not None else _nothing(), transaction.atomic():
+    with clock.frozen_at(day) if as_of is not None else nullcontext(), transaction.atomic():
         _lock()
         settings = LoopSettings.current()
         calendar.load_entered_days()
@@ -184,14 +185,6 @@ def run(as_of: dt.date | None = None) -> SweepResult:
     return result
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -208,11 +201,7 @@ def _plan_cycles() -> dict[cycles.Cycle, list[int]]:
     for plan_id, kind, days, issued in rows.values_list(
         "id", "report_cycle", "report_cycle_days", "issued_on"
     ):
-        try:
-            cycle = cycles.Cycle.of_plan(kind, days, issued)
-        except ValueError:
-            cycle = cycles.Cycle()  # a custom cycle without a length: weekly, not nothing
-        groups.setdefault(cycle, []).append(plan_id)
+        groups.setdefault(cycles.Cycle.of_settings(kind, days, issued), []).append(plan_id)
     return groups
 
 
@@ -279,9 +268,7 @@ def _missed_reports(
         .update(missed_reports=0, missed_since=None)
     )
     new = MissedReport.objects.filter(id__gt=watermark, unit__isnull=False)
-    result.notifications += _notify_units(
-        new.values("unit_id"), NotificationKind.MISSED_REPORTS, count_per_unit=new
-    )
+    result.notifications += _notify_units(new, NotificationKind.MISSED_REPORTS)
 
 
 def streak_extend(since_id: int) -> int:
@@ -532,11 +519,11 @@ def response_due(day: dt.date, working_days: int, result: SweepResult) -> dt.dat
         return out
 
 
-def _notify_units(units: QuerySet[Any], kind: str, *, count_per_unit: QuerySet[Any]) -> int:
-    """One inbox item per user of each unit, carrying how many records concern it."""
+def _notify_units(records: QuerySet[Any], kind: str) -> int:
+    """One inbox item per unit user, carrying how many of `records` concern their unit."""
     now = clock.now()
     rows = (
-        count_per_unit.filter(unit__profiles__role=Role.UNIT)
+        records.filter(unit__profiles__role=Role.UNIT)
         .order_by()
         .values("unit__profiles__user_id")
         .annotate(

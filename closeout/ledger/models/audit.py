@@ -21,12 +21,15 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit event."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: rows are only ever added (audit events,
+    close-out steps)."""
+
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("audit events are append-only")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit events are append-only")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
 
 class AuditEvent(models.Model):
@@ -57,7 +60,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

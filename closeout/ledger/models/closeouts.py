@@ -11,11 +11,11 @@ a request after a send-back opens round 2.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from closeout.ledger.models.audit import AppendOnlyQuerySet
 
 
 class StepKind(models.TextChoices):
@@ -27,20 +27,6 @@ class StepKind(models.TextChoices):
     FILE = "file", _("Filed and closed out")  # 备案销号
     SEND_BACK = "send_back", _("Sent back")  # 退回
     REOPEN = "reopen", _("Reopened after rebound")  # 回头看发现反弹
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes; rows are only ever added."""
-
-    def update(self, **kwargs: Any) -> int:
-        from closeout.ledger.models.audit import AppendOnlyError
-
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        from closeout.ledger.models.audit import AppendOnlyError
-
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} are append-only")
 
 
 class CloseoutStep(models.Model):

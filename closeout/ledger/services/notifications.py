@@ -188,10 +188,7 @@ class DigestOutcome:
 
 def _digest_cycle() -> cycles.Cycle:
     loop = LoopSettings.current()
-    try:
-        return cycles.Cycle.of_plan(loop.digest_cycle, loop.digest_cycle_days)
-    except ValueError:
-        return cycles.Cycle()
+    return cycles.Cycle.of_settings(loop.digest_cycle, loop.digest_cycle_days)
 
 
 def recipient_key(*, role: str | None, unit_id: int | None, user_id: int) -> str:

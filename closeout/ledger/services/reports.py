@@ -258,10 +258,7 @@ def report_create(
 
 def _cycle_of(task: Task) -> cycles.Cycle:
     plan = task.plan
-    try:
-        return cycles.Cycle.of_plan(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
-    except ValueError:
-        return cycles.Cycle()
+    return cycles.Cycle.of_settings(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
 
 
 def _streak_refresh(task: Task) -> None:
