@@ -3,16 +3,22 @@ and PostgreSQL: whole days between two dates, adding months to a date, a date as
 text, and set-based `INSERT … SELECT` / `UPDATE … FROM` from a queryset.
 
 The closed loop's sweep works on every task at once through these (a million tasks in
-a few statements), so that no rule runs as a Python loop over tasks.
+a few statements), so that no rule runs as a Python loop over tasks. It runs the same
+statements every day with another date: `Slot` marks such a value, and `statement`
+keeps each statement compiled once per process (`Statement.run` fills the slots), since
+building and compiling them in Django costs more than running them on a city's ledger.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import CharField, DateField, Func, IntegerField, Value
+from django.db.models import CharField, DateField, Expression, Field, Func, IntegerField, Value
 
 
 class DaysBetween(Func):
@@ -86,8 +92,36 @@ class DateText(Func):
         return super().as_sql(compiler, connection, template="date(%(expressions)s)")
 
 
-def date_value(day: dt.date) -> Value:
-    """A date parameter typed as a date on both databases."""
+class Slot(Expression):
+    """A named parameter whose value is given when the statement runs
+    (`Statement.run(name=value)`), typed by its field like a `Value`."""
+
+    def __init__(self, name: str, output_field: Field) -> None:  # type: ignore[type-arg]
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        return "%s", [_Mark(self.name, self.output_field)]
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """Where a slot's value goes in a compiled statement's parameters."""
+
+    name: str
+    field: Any
+
+
+def date_value(day: dt.date | Slot) -> Expression:
+    """A date parameter typed as a date on both databases (a slot stays a slot)."""
+    if isinstance(day, Slot):
+        return day
     return Value(day, output_field=DateField())
 
 
@@ -101,6 +135,56 @@ def compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
 ANALYZE_AFTER_ROWS = 10_000
 
 
+@dataclass(frozen=True)
+class Statement:
+    """Compiled SQL, its parameters (slots among them), and for a large insert the table
+    whose statistics PostgreSQL should renew afterwards."""
+
+    sql: str
+    params: tuple[Any, ...]
+    analyze: str | None = None
+
+    def bind(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        wanted = {p.name for p in self.params if isinstance(p, _Mark)}
+        if wanted != set(values):
+            raise ValueError(f"the statement has slots {sorted(wanted)}, given {sorted(values)}")
+        return tuple(
+            p.field.get_db_prep_value(values[p.name], connection) if isinstance(p, _Mark) else p
+            for p in self.params
+        )
+
+    def run(self, **values: Any) -> int:
+        """Execute with the slots filled; returns the number of rows written."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(values))
+            rows = max(cursor.rowcount, 0)
+            if self.analyze and connection.vendor == "postgresql" and rows >= ANALYZE_AFTER_ROWS:
+                # The next statements of the same transaction check this table ("not
+                # already there"); with statistics from before a large insert the planner
+                # takes it for empty and scans it once per row. Fresh ones count our rows.
+                cursor.execute(f"ANALYZE {self.analyze}")
+            return rows
+
+
+_STATEMENTS: OrderedDict[tuple[Any, ...], Statement] = OrderedDict()
+STATEMENTS_KEPT = 256
+
+
+def statement(key: Hashable, build: Callable[..., Statement], *args: Any) -> Statement:
+    """The statement stored under `key` for this database, built (and compiled) by
+    `build(*args)` the first time. The key must name everything the statement depends
+    on but its slots."""
+    full = (connection.alias, connection.vendor, key)
+    found = _STATEMENTS.get(full)
+    if found is None:
+        found = _STATEMENTS[full] = build(*args)
+        if len(_STATEMENTS) > STATEMENTS_KEPT:
+            _STATEMENTS.popitem(last=False)
+    else:
+        _STATEMENTS.move_to_end(full)
+    return found
+
+
 def _column(model: type[models.Model], attr: str) -> str:
     """The database column of a concrete field, by attribute name ("task_id") or "pk"."""
     field = model._meta.pk if attr == "pk" else model._meta.get_field(attr.removesuffix("_id"))
@@ -112,10 +196,10 @@ def _column(model: type[models.Model], attr: str) -> str:
 
 def insert_select(
     model: type[models.Model], columns: dict[str, str], queryset: models.QuerySet[Any]
-) -> int:
+) -> Statement:
     """`INSERT INTO <model> (columns) SELECT …` with the rows of `queryset`. `columns`
     maps the model's attribute names (e.g. "task_id") to the names the queryset selects
-    (annotations, e.g. "_task"). Returns the number of rows inserted."""
+    (annotations, e.g. "_task"). `.run()` returns the number of rows inserted."""
     names = {*queryset.query.annotation_select, *queryset.query.values_select}
     missing = set(columns.values()) - names
     if missing:
@@ -129,15 +213,7 @@ def insert_select(
         f"INSERT INTO {table} ({', '.join(qn(c) for c in db_columns)}) "
         f"SELECT {outer_cols} FROM ({inner}) s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = max(cursor.rowcount, 0)
-        if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
-            # The next statements of the same transaction check this table ("not already
-            # there"); with statistics from before a large insert the planner takes it
-            # for empty and scans it once per row. Fresh statistics count our own rows.
-            cursor.execute(f"ANALYZE {table}")
-        return inserted
+    return Statement(sql, params, analyze=table)
 
 
 def update_from(
@@ -147,10 +223,11 @@ def update_from(
     *,
     key: str = "id",
     changed_only: bool = True,
-) -> int:
+) -> Statement:
     """`UPDATE <model> SET column = s.<name> … FROM (<queryset>) s WHERE id = s.<key>`,
     touching only rows whose values differ when `changed_only`. `assignments` maps
-    column attribute names to the names the queryset selects. Returns rows updated."""
+    column attribute names to the names the queryset selects. `.run()` returns the
+    number of rows updated."""
     inner, params = compiled(queryset)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
@@ -163,6 +240,4 @@ def update_from(
     if changed_only:
         where += " AND (" + " OR ".join(differs) + ")"
     sql = f"UPDATE {table} SET {', '.join(sets)} FROM ({inner}) s WHERE {where}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+    return Statement(sql, params)

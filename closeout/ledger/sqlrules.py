@@ -32,7 +32,7 @@ from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessT
 from closeout.ledger.escalation import Trigger
 from closeout.ledger.models import AssignmentRole, EscalationRule, Milestone, Task, TaskUnit
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
-from closeout.ledger.sql import DateText, DaysBetween, date_value
+from closeout.ledger.sql import DateText, DaysBetween, Slot, date_value
 from closeout.ledger.workflow import Status
 
 
@@ -69,7 +69,7 @@ def _milestone_max(**filters: Any) -> Any:
     )
 
 
-def bucket_expression(as_of: dt.date) -> Case:
+def bucket_expression(as_of: dt.date | Slot) -> Case:
     """`closeout.ledger.schedule.schedule_status(...).bucket` as one SQL expression over
     the task table ('' for draft and cancelled tasks, which are in no bucket)."""
     day = date_value(as_of)
@@ -109,12 +109,12 @@ def bucket_expression(as_of: dt.date) -> Case:
     )
 
 
-def buckets_of(tasks: QuerySet[Task], as_of: dt.date) -> QuerySet[Task]:
+def buckets_of(tasks: QuerySet[Task], as_of: dt.date | Slot) -> QuerySet[Task]:
     """Tasks annotated with `schedule_bucket` as of any date (for pages and reports)."""
     return tasks.annotate(schedule_bucket=bucket_expression(as_of))
 
 
-def cause_expression(trigger: str, as_of: dt.date) -> Any:
+def cause_expression(trigger: str, as_of: dt.date | Slot) -> Any:
     """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
     as of the date, NULL when it has none; reads the stored bucket and streak."""
     due_text = DateText(effective_due())
@@ -138,7 +138,7 @@ def cause_expression(trigger: str, as_of: dt.date) -> Any:
     return Case(When(cond, then=key), default=None)
 
 
-def rule_condition(rule: EscalationRule, as_of: dt.date) -> Q:
+def rule_condition(rule: EscalationRule, as_of: dt.date | Slot) -> Q:
     """Tasks whose cause of the rule's kind is big enough for the rule (the pure
     `escalation._size`), as a filter."""
     day = date_value(as_of)
@@ -162,7 +162,7 @@ def rule_condition(rule: EscalationRule, as_of: dt.date) -> Q:
     raise ValueError(f"not an automatic rule: {rule}")
 
 
-def rule_size(trigger: str, as_of: dt.date) -> Any:
+def rule_size(trigger: str, as_of: dt.date | Slot) -> Any:
     """How big the cause is when issued: days overdue or left, reports missed, rebounds."""
     day = date_value(as_of)
     if trigger == Trigger.DUE_SOON:

@@ -34,7 +34,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    CharField,
     Count,
+    DateField,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -70,9 +73,11 @@ from closeout.ledger.models import (
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
 from closeout.ledger.sql import (
     AddMonths,
+    Slot,
+    Statement,
     compiled,
-    date_value,
     insert_select,
+    statement,
     update_from,
 )
 from closeout.ledger.sqlrules import (
@@ -85,6 +90,12 @@ from closeout.ledger.sqlrules import (
 from closeout.ledger.workflow import REPORTING_STATES, Status
 
 log = logging.getLogger(__name__)
+
+# The values that change from one run to the next are slots of statements compiled once
+# per process (`closeout.ledger.sql.statement`).
+DAY = Slot("day", DateField())
+SINCE = Slot("since", IntegerField())
+NOW = Slot("now", DateTimeField())
 
 # An advisory lock key, so that two sweeps on PostgreSQL queue instead of interleaving.
 _LOCK_KEY = 0x5C0DE_5EE9
@@ -219,46 +230,9 @@ def _missed_reports(
             due_by = period.due_by(grace)
             if not (window_start - dt.timedelta(days=1) <= due_by < day):
                 continue
-            owing = (
-                Task.objects.filter(
-                    plan_id__in=plan_ids,
-                    status__in=REPORTING_STATES,
-                    start_date__lte=period.start,
-                )
-                .exclude(
-                    Exists(
-                        ProgressReport.objects.filter(
-                            task_id=OuterRef("pk"), period_start=period.start
-                        )
-                    )
-                )
-                .exclude(
-                    Exists(
-                        MissedReport.objects.filter(
-                            task_id=OuterRef("pk"), period_start=period.start
-                        )
-                    )
-                )
-            )
-            result.missed_reports += insert_select(
-                MissedReport,
-                {
-                    "task_id": "_task",
-                    "unit_id": "_unit",
-                    "period_start": "_start",
-                    "period_end": "_end",
-                    "due_by": "_due",
-                    "recorded_on": "_on",
-                },
-                owing.annotate(
-                    _task=F("pk"),
-                    _unit=lead_unit(),
-                    _start=date_value(period.start),
-                    _end=date_value(period.end),
-                    _due=date_value(due_by),
-                    _on=date_value(day),
-                ).values("_task", "_unit", "_start", "_end", "_due", "_on"),
-            )
+            result.missed_reports += statement(
+                ("missed_reports", tuple(plan_ids)), _missed_statement, plan_ids
+            ).run(start=period.start, end=period.end, due=due_by, day=day)
     # The streak: missed periods after the latest period reported for.
     result.streaks_changed += streak_extend(watermark)
     # Tasks that no longer owe reports (closed, cancelled) have no streak.
@@ -267,8 +241,45 @@ def _missed_reports(
         .filter(missed_reports__gt=0)
         .update(missed_reports=0, missed_since=None)
     )
-    new = MissedReport.objects.filter(id__gt=watermark, unit__isnull=False)
-    result.notifications += _notify_units(new, NotificationKind.MISSED_REPORTS)
+    result.notifications += statement(
+        "missed_reports_notices",
+        lambda: _notify_units(
+            MissedReport.objects.filter(id__gt=SINCE, unit__isnull=False),
+            NotificationKind.MISSED_REPORTS,
+        ),
+    ).run(since=watermark, now=clock.now())
+
+
+def _missed_statement(plan_ids: list[int]) -> Statement:
+    """Missing-report records for one period (slots start, end, due, day) of the plans'
+    tasks that owe a report for it and have none."""
+    start = Slot("start", DateField())
+    owing = (
+        Task.objects.filter(
+            plan_id__in=plan_ids, status__in=REPORTING_STATES, start_date__lte=start
+        )
+        .exclude(Exists(ProgressReport.objects.filter(task_id=OuterRef("pk"), period_start=start)))
+        .exclude(Exists(MissedReport.objects.filter(task_id=OuterRef("pk"), period_start=start)))
+    )
+    return insert_select(
+        MissedReport,
+        {
+            "task_id": "_task",
+            "unit_id": "_unit",
+            "period_start": "_start",
+            "period_end": "_end",
+            "due_by": "_due",
+            "recorded_on": "_on",
+        },
+        owing.annotate(
+            _task=F("pk"),
+            _unit=lead_unit(),
+            _start=start,
+            _end=Slot("end", DateField()),
+            _due=Slot("due", DateField()),
+            _on=DAY,
+        ).values("_task", "_unit", "_start", "_end", "_due", "_on"),
+    )
 
 
 def streak_extend(since_id: int) -> int:
@@ -280,9 +291,13 @@ def streak_extend(since_id: int) -> int:
     task reported for, and starts one when there was none. Only the new records are
     read. (`report_create` recomputes a task's run from all its records.)
     """
+    return statement("streak_extend", _streak_statement).run(since=since_id)
+
+
+def _streak_statement() -> Statement:
     new = (
         MissedReport.objects.filter(
-            id__gt=since_id, report__isnull=True, task__status__in=REPORTING_STATES
+            id__gt=SINCE, report__isnull=True, task__status__in=REPORTING_STATES
         )
         .filter(
             Q(task__last_report_period__isnull=True)
@@ -302,14 +317,18 @@ def streak_extend(since_id: int) -> int:
         f"ELSE s.{qn('_since')} END "
         f"FROM ({inner}) s WHERE {table}.id = s.{qn('task_id')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+    return Statement(sql, params)
 
 
 def _buckets(result: SweepResult, day: dt.date) -> None:
-    rows = Task.objects.annotate(_bucket=bucket_expression(day)).values("id", "_bucket")
-    result.buckets_changed += update_from(Task, {"bucket": "_bucket"}, rows)
+    result.buckets_changed += statement(
+        "buckets",
+        lambda: update_from(
+            Task,
+            {"bucket": "_bucket"},
+            Task.objects.annotate(_bucket=bucket_expression(DAY)).values("id", "_bucket"),
+        ),
+    ).run(day=day)
 
 
 def _end_notices(result: SweepResult, day: dt.date) -> None:
@@ -337,135 +356,199 @@ def _end_notices(result: SweepResult, day: dt.date) -> None:
 
 def _lookbacks(result: SweepResult, day: dt.date, settings: LoopSettings) -> None:
     """Schedule the configured look-backs of every closing; notify when one falls due."""
-    closed = Task.objects.filter(
-        status__in=[Status.CLOSED, Status.SUSTAINED], closed_on__isnull=False, closed_on__lte=day
-    )
     for months in sorted(set(settings.lookback_months)):
-        rows = closed.exclude(
-            Exists(
-                LookbackCheck.objects.filter(
-                    task_id=OuterRef("pk"), closed_on=OuterRef("closed_on"), months=months
-                )
-            )
-        ).annotate(
-            _task=F("pk"),
-            _closed=F("closed_on"),
-            _months=Value(months, output_field=IntegerField()),
-            _due=AddMonths(F("closed_on"), months),
-            _state=Value(LookbackState.SCHEDULED.value),
-            _unit=lead_unit(),
-            _on=date_value(day),
-            _empty=Value(""),
-        )
-        result.lookbacks_scheduled += insert_select(
-            LookbackCheck,
-            {
-                "task_id": "_task",
-                "closed_on": "_closed",
-                "months": "_months",
-                "due_on": "_due",
-                "state": "_state",
-                "unit_id": "_unit",
-                "scheduled_on": "_on",
-                "findings": "_empty",
-            },
-            rows.values("_task", "_closed", "_months", "_due", "_state", "_unit", "_on", "_empty"),
-        )
+        result.lookbacks_scheduled += statement(
+            ("lookbacks", months), _lookback_statement, months
+        ).run(day=day)
     # Checks falling due: tell the supervising units, once (`notified_on`).
     falling_due = LookbackCheck.objects.filter(
-        state=LookbackState.SCHEDULED, due_on__lte=day, notified_on__isnull=True
+        state=LookbackState.SCHEDULED, due_on__lte=DAY, notified_on__isnull=True
     )
-    supervising = TaskUnit.objects.filter(
-        task_id__in=falling_due.values("task_id"),
-        role__in=[AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING],
+    result.notifications += statement(
+        "lookbacks_due_notices",
+        lambda: _notify_per_task(
+            TaskUnit.objects.filter(
+                task_id__in=falling_due.values("task_id"),
+                role__in=[AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING],
+            ),
+            NotificationKind.LOOKBACK_DUE,
+        ),
+    ).run(day=day, now=clock.now())
+    result.lookbacks_due = statement(
+        "lookbacks_due",
+        lambda: update_from(
+            LookbackCheck,
+            {"notified_on": "_on"},
+            falling_due.annotate(_on=DAY).values("id", "_on"),
+            changed_only=False,
+        ),
+    ).run(day=day)
+
+
+def _lookback_statement(months: int) -> Statement:
+    """Look-back checks `months` after each closing (slot day) not yet scheduled."""
+    closed = Task.objects.filter(
+        status__in=[Status.CLOSED, Status.SUSTAINED], closed_on__isnull=False, closed_on__lte=DAY
     )
-    result.notifications += _notify_per_task(supervising, NotificationKind.LOOKBACK_DUE)
-    result.lookbacks_due = falling_due.update(notified_on=day)
+    rows = closed.exclude(
+        Exists(
+            LookbackCheck.objects.filter(
+                task_id=OuterRef("pk"), closed_on=OuterRef("closed_on"), months=months
+            )
+        )
+    ).annotate(
+        _task=F("pk"),
+        _closed=F("closed_on"),
+        _months=Value(months, output_field=IntegerField()),
+        _due=AddMonths(F("closed_on"), months),
+        _state=Value(LookbackState.SCHEDULED.value),
+        _unit=lead_unit(),
+        _on=DAY,
+        _empty=Value(""),
+    )
+    return insert_select(
+        LookbackCheck,
+        {
+            "task_id": "_task",
+            "closed_on": "_closed",
+            "months": "_months",
+            "due_on": "_due",
+            "state": "_state",
+            "unit_id": "_unit",
+            "scheduled_on": "_on",
+            "findings": "_empty",
+        },
+        rows.values("_task", "_closed", "_months", "_due", "_state", "_unit", "_on", "_empty"),
+    )
 
 
 def _escalations(
     result: SweepResult, day: dt.date, settings: LoopSettings, sweep: SweepRun
 ) -> None:
-    active = Escalation.objects.filter(lifted_on__isnull=True, manual=False)
     for trigger in (Trigger.DUE_SOON, Trigger.MISSED_REPORTS, Trigger.OVERDUE, Trigger.REBOUND):
-        holding = (
-            Task.objects.filter(pk=OuterRef("task_id"))
-            .annotate(_cause=cause_expression(trigger, day))
-            .filter(_cause=OuterRef("cause"))
-        )
-        result.escalations_lifted += (
-            active.filter(trigger=trigger)
-            .exclude(Exists(holding))
-            .update(lifted_on=day, lift_reason="cause_gone")
+        result.escalations_lifted += statement(("lift", trigger), _lift_statement, trigger).run(
+            day=day
         )
     watermark = Escalation.objects.aggregate(m=Max("id"))["m"] or 0
     rules = sorted(
         EscalationRule.objects.filter(active=True).exclude(trigger=Trigger.MANUAL),
         key=lambda r: -RANK[Level(r.level)],
     )
+    due: dict[int, dt.date] = {}
     for rule in rules:
-        rank = RANK[Level(rule.level)]
-        cause = cause_expression(rule.trigger, day)
-        stronger = Escalation.objects.filter(
-            task_id=OuterRef("pk"), cause=OuterRef("_cause"), rank__gte=rank
+        if rule.response_days not in due:
+            due[rule.response_days] = response_due(day, rule.response_days, result)
+        result.escalations_issued += statement(
+            ("escalate", rule.trigger, rule.level, rule.threshold),
+            _escalate_statement,
+            rule,
+        ).run(day=day, due=due[rule.response_days], sweep=sweep.pk, by=settings.issuing_body)
+    result.notifications += statement("escalation_notices", _escalation_notifications).run(
+        since=watermark, now=clock.now()
+    )
+
+
+def _lift_statement(trigger: str) -> Statement:
+    """Lift (slot day) the automatic measures of this kind whose cause the task no
+    longer has."""
+    holding = (
+        Task.objects.filter(pk=OuterRef("task_id"))
+        .annotate(_cause=cause_expression(trigger, DAY))
+        .filter(_cause=OuterRef("cause"))
+    )
+    gone = (
+        Escalation.objects.filter(lifted_on__isnull=True, manual=False, trigger=trigger)
+        .exclude(Exists(holding))
+        .annotate(_on=DAY, _why=Value("cause_gone"))
+        .values("id", "_on", "_why")
+    )
+    return update_from(
+        Escalation, {"lifted_on": "_on", "lift_reason": "_why"}, gone, changed_only=False
+    )
+
+
+def _escalate_statement(rule: EscalationRule) -> Statement:
+    """The rule's measure for every task whose cause calls for it (slot day) and has no
+    measure as strong for that cause yet; slots due (response), sweep and by (issuer)."""
+    rank = RANK[Level(rule.level)]
+    stronger = Escalation.objects.filter(
+        task_id=OuterRef("pk"), cause=OuterRef("_cause"), rank__gte=rank
+    )
+    rows = (
+        Task.objects.filter(status__in=COUNTED_STATES)
+        .annotate(_cause=cause_expression(rule.trigger, DAY))
+        .filter(_cause__isnull=False)
+        .filter(rule_condition(rule, DAY))
+        .exclude(Exists(stronger))
+        .annotate(
+            _task=F("pk"),
+            _unit=lead_unit(),
+            _level=Value(rule.level),
+            _rank=Value(rank, output_field=IntegerField()),
+            _trigger=Value(rule.trigger),
+            _size=rule_size(rule.trigger, DAY),
+            _manual=Value(False),
+            _by=Slot("by", CharField()),
+            _on=DAY,
+            _due=Slot("due", DateField()),
+            _sweep=Slot("sweep", IntegerField()),
+            _empty=Value(""),
         )
-        rows = (
-            Task.objects.filter(status__in=COUNTED_STATES)
-            .annotate(_cause=cause)
-            .filter(_cause__isnull=False)
-            .filter(rule_condition(rule, day))
-            .exclude(Exists(stronger))
-            .annotate(
-                _task=F("pk"),
-                _unit=lead_unit(),
-                _level=Value(rule.level),
-                _rank=Value(rank, output_field=IntegerField()),
-                _trigger=Value(rule.trigger),
-                _size=rule_size(rule.trigger, day),
-                _manual=Value(False),
-                _by=Value(settings.issuing_body),
-                _on=date_value(day),
-                _due=date_value(response_due(day, rule.response_days, result)),
-                _sweep=Value(sweep.pk, output_field=IntegerField()),
-                _empty=Value(""),
-            )
+    )
+    return insert_select(
+        Escalation,
+        {
+            "task_id": "_task",
+            "unit_id": "_unit",
+            "level": "_level",
+            "rank": "_rank",
+            "trigger": "_trigger",
+            "cause": "_cause",
+            "size": "_size",
+            "manual": "_manual",
+            "issued_by": "_by",
+            "issued_on": "_on",
+            "response_due": "_due",
+            "sweep_id": "_sweep",
+            "reason": "_empty",
+            "response": "_empty",
+            "lift_reason": "_empty",
+        },
+        rows.values(
+            "_task",
+            "_unit",
+            "_level",
+            "_rank",
+            "_trigger",
+            "_cause",
+            "_size",
+            "_manual",
+            "_by",
+            "_on",
+            "_due",
+            "_sweep",
+            "_empty",
+        ),
+    )
+
+
+def _escalation_notifications() -> Statement:
+    """One inbox item (slot now) per escalation above the slot since, for each user of
+    the unit it addresses."""
+    rows = (
+        Escalation.objects.filter(id__gt=SINCE, unit__profiles__role=Role.UNIT)
+        .annotate(
+            _user=F("unit__profiles__user_id"),
+            _kind=Value(NotificationKind.ESCALATION.value),
+            _task=F("task_id"),
+            _esc=F("pk"),
+            _count=Value(1, output_field=IntegerField()),
+            _note=Value(""),
+            _at=NOW,
         )
-        result.escalations_issued += insert_select(
-            Escalation,
-            {
-                "task_id": "_task",
-                "unit_id": "_unit",
-                "level": "_level",
-                "rank": "_rank",
-                "trigger": "_trigger",
-                "cause": "_cause",
-                "size": "_size",
-                "manual": "_manual",
-                "issued_by": "_by",
-                "issued_on": "_on",
-                "response_due": "_due",
-                "sweep_id": "_sweep",
-                "reason": "_empty",
-                "response": "_empty",
-                "lift_reason": "_empty",
-            },
-            rows.values(
-                "_task",
-                "_unit",
-                "_level",
-                "_rank",
-                "_trigger",
-                "_cause",
-                "_size",
-                "_manual",
-                "_by",
-                "_on",
-                "_due",
-                "_sweep",
-                "_empty",
-            ),
-        )
-    result.notifications += insert_select(
+        .values("_user", "_kind", "_task", "_esc", "_count", "_note", "_at")
+    )
+    return insert_select(
         Notification,
         {
             "user_id": "_user",
@@ -476,25 +559,7 @@ def _escalations(
             "note": "_note",
             "created_at": "_at",
         },
-        _escalation_notifications(watermark),
-    )
-
-
-def _escalation_notifications(watermark: int) -> QuerySet[Any]:
-    """One inbox item per escalation for each user of the unit it addresses."""
-    now = clock.now()
-    return (
-        Escalation.objects.filter(id__gt=watermark, unit__profiles__role=Role.UNIT)
-        .annotate(
-            _user=F("unit__profiles__user_id"),
-            _kind=Value(NotificationKind.ESCALATION.value),
-            _task=F("task_id"),
-            _esc=F("pk"),
-            _count=Value(1, output_field=IntegerField()),
-            _note=Value(""),
-            _at=Value(now),
-        )
-        .values("_user", "_kind", "_task", "_esc", "_count", "_note", "_at")
+        rows,
     )
 
 
@@ -519,9 +584,9 @@ def response_due(day: dt.date, working_days: int, result: SweepResult) -> dt.dat
         return out
 
 
-def _notify_units(records: QuerySet[Any], kind: str) -> int:
-    """One inbox item per unit user, carrying how many of `records` concern their unit."""
-    now = clock.now()
+def _notify_units(records: QuerySet[Any], kind: str) -> Statement:
+    """One inbox item (slot now) per unit user, carrying how many of `records` concern
+    their unit."""
     rows = (
         records.filter(unit__profiles__role=Role.UNIT)
         .order_by()
@@ -533,7 +598,7 @@ def _notify_units(records: QuerySet[Any], kind: str) -> int:
             _user=F("unit__profiles__user_id"),
             _kind=Value(kind),
             _note=Value(""),
-            _at=Value(now),
+            _at=NOW,
         )
         .values("_user", "_kind", "_count", "_note", "_at")
     )
@@ -550,9 +615,8 @@ def _notify_units(records: QuerySet[Any], kind: str) -> int:
     )
 
 
-def _notify_per_task(assignments: QuerySet[TaskUnit], kind: str) -> int:
-    """One inbox item per task for each user of the assigned units."""
-    now = clock.now()
+def _notify_per_task(assignments: QuerySet[TaskUnit], kind: str) -> Statement:
+    """One inbox item (slot now) per task for each user of the assigned units."""
     rows = (
         assignments.filter(unit__profiles__isnull=False)
         .annotate(
@@ -561,7 +625,7 @@ def _notify_per_task(assignments: QuerySet[TaskUnit], kind: str) -> int:
             _task=F("task_id"),
             _count=Value(1, output_field=IntegerField()),
             _note=Value(""),
-            _at=Value(now),
+            _at=NOW,
         )
         .values("_user", "_kind", "_task", "_count", "_note", "_at")
         .distinct()
