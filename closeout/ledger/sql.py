@@ -137,8 +137,8 @@ ANALYZE_AFTER_ROWS = 10_000
 
 @dataclass(frozen=True)
 class Statement:
-    """Compiled SQL, its parameters (slots among them), and for a large insert the table
-    whose statistics PostgreSQL should renew afterwards."""
+    """Compiled SQL, its parameters (slots among them), and the table whose statistics
+    PostgreSQL should renew after a large insert or update."""
 
     sql: str
     params: tuple[Any, ...]
@@ -154,14 +154,32 @@ class Statement:
         )
 
     def run(self, **values: Any) -> int:
-        """Execute with the slots filled; returns the number of rows written."""
+        """Execute with the slots filled; returns the number of rows written.
+
+        On PostgreSQL the statement is planned without nested-loop joins (for it alone,
+        in its transaction). These statements join whole tables; a nested loop wins only
+        when one side is small, and the planner believes that of a table that has just
+        been written to or is being filled by the statement itself (an empty table it
+        scans once per task, growing as the statement inserts: quadratic, minutes on a
+        million tasks). Hash and merge joins read each side once, whatever the estimate.
+        """
+        postgres = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(
+                    "SELECT current_setting('enable_nestloop'), "
+                    "set_config('enable_nestloop', 'off', true)"
+                )
+                previous = cursor.fetchone()[0]
             cursor.execute(self.sql, self.bind(values))
             rows = max(cursor.rowcount, 0)
-            if self.analyze and connection.vendor == "postgresql" and rows >= ANALYZE_AFTER_ROWS:
-                # The next statements of the same transaction check this table ("not
-                # already there"); with statistics from before a large insert the planner
-                # takes it for empty and scans it once per row. Fresh ones count our rows.
+            if postgres:
+                cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
+            if self.analyze and postgres and rows >= ANALYZE_AFTER_ROWS:
+                # The next statements of the same transaction read this table; with
+                # statistics from before a large write the planner misjudges them (an
+                # empty table, no overdue task) and scans a table once per row, for
+                # minutes. Statistics renewed here count this transaction's own rows.
                 cursor.execute(f"ANALYZE {self.analyze}")
             return rows
 
@@ -240,4 +258,4 @@ def update_from(
     if changed_only:
         where += " AND (" + " OR ".join(differs) + ")"
     sql = f"UPDATE {table} SET {', '.join(sets)} FROM ({inner}) s WHERE {where}"
-    return Statement(sql, params)
+    return Statement(sql, params, analyze=table)

@@ -317,7 +317,7 @@ def _streak_statement() -> Statement:
         f"ELSE s.{qn('_since')} END "
         f"FROM ({inner}) s WHERE {table}.id = s.{qn('task_id')}"
     )
-    return Statement(sql, params)
+    return Statement(sql, params, analyze=table)
 
 
 def _buckets(result: SweepResult, day: dt.date) -> None:

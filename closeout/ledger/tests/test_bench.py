@@ -49,6 +49,22 @@ def test_bench_prints_a_table_with_a_row_per_scenario():
     assert "p95" in table
 
 
+def test_the_sweep_bench_times_four_runs_and_finds_the_second_changes_nothing():
+    call_command("gen", "--tasks", "120", stdout=StringIO())
+    out = StringIO()
+    call_command("bench", "--sweep", "--as-of", "2025-06-30", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    runs = {r["run"]: r for r in report["runs"]}
+    assert list(runs) == ["first sweep", "same day again", "next day", "a week later"]
+    assert runs["first sweep"]["changed"] > 0
+    assert runs["first sweep"]["rows_added"]["sweeprun"] == 1
+    assert runs["same day again"]["changed"] == 0
+    assert runs["same day again"]["rows_added"] == {"sweeprun": 1}
+    assert report["idempotent"] is True
+    day = runs["next day"]["sweep"]
+    assert sum(day["buckets"].values()) == day["tasks"] <= report["tasks"]
+
+
 def test_bench_refuses_an_empty_ledger():
     with pytest.raises(CommandError, match="closeout gen"):
         call_command("bench", "--runs", "1", stdout=StringIO())

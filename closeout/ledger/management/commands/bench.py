@@ -286,7 +286,7 @@ class Command(LedgerCommand):
                 }, "steps": result.seconds, "sweep": result.to_json(),
             })  # fmt: skip
         idempotent = rows[1]["changed"] == 0 and not {
-            k: v for k, v in rows[1]["rows_added"].items() if k != "sweep runs"
+            k: v for k, v in rows[1]["rows_added"].items() if k != "sweeprun"
         }
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if as_json:
@@ -330,7 +330,7 @@ class Command(LedgerCommand):
 
 
 def _row_counts() -> dict[str, int]:
-    """Rows in the tables the sweep writes to."""
+    """Rows in the tables the sweep writes to, by model name (not translated)."""
     from closeout.ledger.models import (
         Escalation,
         LookbackCheck,
@@ -340,6 +340,6 @@ def _row_counts() -> dict[str, int]:
     )
 
     return {
-        str(model._meta.verbose_name_plural): model.objects.count()
+        model._meta.model_name: model.objects.count()
         for model in (MissedReport, Escalation, LookbackCheck, Notification, SweepRun)
     }
