@@ -340,6 +340,6 @@ def _row_counts() -> dict[str, int]:
     )
 
     return {
-        model._meta.model_name: model.objects.count()
+        str(model._meta.model_name): model.objects.count()
         for model in (MissedReport, Escalation, LookbackCheck, Notification, SweepRun)
     }
