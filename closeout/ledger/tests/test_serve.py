@@ -50,11 +50,24 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def running(args: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """Start a server process, wait until it answers, yield its base URL, stop it."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            args,
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # Ctrl-C reaches a server in a terminal; a suite started in the background
+            # (`cmd &` in a script, nohup) would hand it an ignored SIGINT.
+            preexec_fn=_interruptible,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
