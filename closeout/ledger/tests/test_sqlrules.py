@@ -8,12 +8,23 @@ import datetime as dt
 import random
 
 import pytest
+from django.db.models import DateField, Value
+from django.db.models.functions import Concat
 
 from closeout.ledger import escalation, schedule
 from closeout.ledger.escalation import Rule, TaskFacts, Trigger
 from closeout.ledger.models import EscalationRule, Milestone, Task
 from closeout.ledger.schedule import Bucket, MilestoneFacts, ScheduleFacts
-from closeout.ledger.sql import AddMonths, DateText, DaysBetween, date_value
+from closeout.ledger.sql import (
+    AddMonths,
+    DateText,
+    DaysBetween,
+    Slot,
+    Statement,
+    date_value,
+    statement,
+    update_from,
+)
 from closeout.ledger.sqlrules import bucket_expression, cause_expression, rule_condition
 from closeout.ledger.tests.factories import ProblemFactory, make_task
 from closeout.ledger.workflow import Status
@@ -194,3 +205,32 @@ def test_sql_causes_and_thresholds_are_the_pure_rules(world):
                 for m in measures:
                     pure[pk] = str(m.cause)
             assert sql == pure, (rule, day)
+
+
+def test_a_statement_is_built_once_and_runs_with_each_days_date(world):
+    problem = ProblemFactory(plan=world.plan, seq=8)
+    early = make_task(problem, 901, world.env, due_date=D(2025, 3, 1))
+    late = make_task(problem, 902, world.env, due_date=D(2025, 6, 1))
+    built = []
+
+    def build() -> Statement:
+        built.append(True)
+        day = Slot("day", DateField())
+        rows = (
+            Task.objects.filter(pk__in=[early.pk, late.pk], due_date__lt=day)
+            .annotate(_note=Concat(Value("due before "), DateText(day)))
+            .values("id", "_note")
+        )
+        return update_from(Task, {"target": "_note"}, rows)
+
+    key = ("test", early.pk)
+    assert statement(key, build).run(day=D(2025, 4, 1)) == 1
+    assert statement(key, build).run(day=D(2025, 4, 1)) == 0  # already so
+    assert statement(key, build).run(day=D(2025, 7, 1)) == 2
+    assert built == [True]
+    targets = dict(Task.objects.filter(pk__in=[early.pk, late.pk]).values_list("pk", "target"))
+    assert targets == {early.pk: "due before 2025-07-01", late.pk: "due before 2025-07-01"}
+    with pytest.raises(ValueError, match="slots"):
+        statement(key, build).run()
+    with pytest.raises(ValueError, match="slots"):
+        statement(key, build).run(day=D(2025, 7, 1), other=1)
