@@ -204,12 +204,12 @@ def notification(n: Notification) -> dict[str, Any]:
 def _loop(actor: Actor, task: Task) -> dict[str, Any]:
     loop = loopselectors.task_loop(actor, task)
     return {
-        "bucket": task.bucket or None,
-        "bucket_label": task.get_bucket_display() if task.bucket else None,
+        "bucket": task.state.bucket or None,
+        "bucket_label": task.state.get_bucket_display() if task.state.bucket else None,
         "notice_until": task.notice_until,
         "closeout_round": task.closeout_round,
         "rebounds": task.rebounds,
-        "missed_in_a_row": task.missed_reports,
+        "missed_in_a_row": task.state.missed_reports,
         "steps": [step(s) for s in loop.steps],
         "objections": [objection(o, sees_objector=loop.sees_objectors) for o in loop.objections],
         "lookbacks": [lookback(c) for c in loop.lookbacks],

@@ -214,7 +214,7 @@ def task_detail(actor: Actor, task_id: int) -> Task:
     """One task with everything its page shows, or NotFound if the actor may not see it."""
     qs = access.visible_tasks(actor, Task.objects.filter(pk=task_id))
     task = (
-        qs.select_related("plan", "problem", "inspection")
+        qs.select_related("plan", "problem", "inspection", "state")
         .prefetch_related(
             Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")),
             Prefetch("persons", queryset=TaskPerson.objects.order_by("id")),

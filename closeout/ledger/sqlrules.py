@@ -100,7 +100,7 @@ def bucket_expression(as_of: dt.date | Slot) -> Case:
         ),
         When(has_milestones, then=Value(Bucket.BEHIND.value)),
         When(
-            IsNull(time_expected, True) & Q(missed_reports=0),
+            IsNull(time_expected, True) & Q(state__missed_reports=0),
             then=Value(Bucket.ON_SCHEDULE.value),
         ),
         When(IsNull(time_expected, True), then=Value(Bucket.BEHIND.value)),
@@ -116,22 +116,23 @@ def buckets_of(tasks: QuerySet[Task], as_of: dt.date | Slot) -> QuerySet[Task]:
 
 def cause_expression(trigger: str, as_of: dt.date | Slot) -> Any:
     """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
-    as of the date, NULL when it has none; reads the stored bucket and streak."""
+    as of the date, NULL when it has none; reads the stored bucket and streak
+    (`TaskState`)."""
     due_text = DateText(effective_due())
     cond: Any
     if trigger == Trigger.DUE_SOON:
-        cond = Q(bucket=Bucket.BEHIND) & ~IsNull(effective_due(), True)
+        cond = Q(state__bucket=Bucket.BEHIND) & ~IsNull(effective_due(), True)
         key: Any = Concat(Value("due_soon:"), due_text, output_field=CharField())
     elif trigger == Trigger.MISSED_REPORTS:
-        cond = Q(missed_reports__gt=0, missed_since__isnull=False)
+        cond = Q(state__missed_reports__gt=0, state__missed_since__isnull=False)
         key = Concat(
-            Value("missed_reports:"), DateText(F("missed_since")), output_field=CharField()
+            Value("missed_reports:"), DateText(F("state__missed_since")), output_field=CharField()
         )
     elif trigger == Trigger.OVERDUE:
-        cond = Q(bucket=Bucket.OVERDUE) & ~IsNull(effective_due(), True)
+        cond = Q(state__bucket=Bucket.OVERDUE) & ~IsNull(effective_due(), True)
         key = Concat(Value("overdue:"), due_text, output_field=CharField())
     elif trigger == Trigger.REBOUND:
-        cond = Q(rebounds__gt=0) & ~Q(bucket__in=[Bucket.DONE, Bucket.SUSTAINED])
+        cond = Q(rebounds__gt=0) & ~Q(state__bucket__in=[Bucket.DONE, Bucket.SUSTAINED])
         key = Concat(Value("rebound:"), Cast(F("rebounds"), CharField()), output_field=CharField())
     else:
         raise ValueError(f"no automatic cause for {trigger!r}")
@@ -147,14 +148,14 @@ def rule_condition(rule: EscalationRule, as_of: dt.date | Slot) -> Q:
     if rule.trigger == Trigger.DUE_SOON:
         left = DaysBetween(effective_due(), day)
         return (
-            Q(bucket=Bucket.BEHIND)
+            Q(state__bucket=Bucket.BEHIND)
             & Q(GreaterThanOrEqual(left, 0))
             & Q(LessThanOrEqual(left, rule.threshold))
         )
     if rule.trigger == Trigger.MISSED_REPORTS:
-        return Q(missed_reports__gte=rule.threshold)
+        return Q(state__missed_reports__gte=rule.threshold)
     if rule.trigger == Trigger.OVERDUE:
-        return Q(bucket=Bucket.OVERDUE) & Q(
+        return Q(state__bucket=Bucket.OVERDUE) & Q(
             GreaterThanOrEqual(DaysBetween(day, effective_due()), max(rule.threshold, 1))
         )
     if rule.trigger == Trigger.REBOUND:
@@ -170,5 +171,5 @@ def rule_size(trigger: str, as_of: dt.date | Slot) -> Any:
     if trigger == Trigger.OVERDUE:
         return DaysBetween(day, effective_due())
     if trigger == Trigger.MISSED_REPORTS:
-        return F("missed_reports")
+        return F("state__missed_reports")
     return F("rebounds")

@@ -5,7 +5,7 @@ of SQL statements over all tasks, never a Python loop over tasks), it
 
 1. records missing progress reports (漏报) for the reporting periods that ended since
    the previous sweep (`MissedReport`), and the run of missed reports on each task;
-2. stores every confirmed task's schedule bucket (序时进度, `Task.bucket`);
+2. stores every confirmed task's schedule bucket (序时进度, `TaskState.bucket`);
 3. ends public notices (公示) whose working days have run out with every objection
    answered (the `end_notice` transition, taken by the system, audited per task);
 4. schedules look-back checks (回头看) for closed tasks, and tells whoever does them
@@ -68,6 +68,7 @@ from closeout.ledger.models import (
     Role,
     SweepRun,
     Task,
+    TaskState,
     TaskUnit,
 )
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
@@ -237,7 +238,7 @@ def _missed_reports(
     result.streaks_changed += streak_extend(watermark)
     # Tasks that no longer owe reports (closed, cancelled) have no streak.
     result.streaks_changed += (
-        Task.objects.exclude(status__in=REPORTING_STATES)
+        TaskState.objects.exclude(task__status__in=REPORTING_STATES)
         .filter(missed_reports__gt=0)
         .update(missed_reports=0, missed_since=None)
     )
@@ -310,12 +311,12 @@ def _streak_statement() -> Statement:
     )
     inner, params = compiled(new)
     qn = connection.ops.quote_name
-    table = qn(Task._meta.db_table)
+    table = qn(TaskState._meta.db_table)
     sql = (
         f"UPDATE {table} SET missed_reports = {table}.missed_reports + s.{qn('_n')}, "
         f"missed_since = CASE WHEN {table}.missed_reports > 0 THEN {table}.missed_since "
         f"ELSE s.{qn('_since')} END "
-        f"FROM ({inner}) s WHERE {table}.id = s.{qn('task_id')}"
+        f"FROM ({inner}) s WHERE {table}.task_id = s.{qn('task_id')}"
     )
     return Statement(sql, params, analyze=table)
 
@@ -324,7 +325,7 @@ def _buckets(result: SweepResult, day: dt.date) -> None:
     result.buckets_changed += statement(
         "buckets",
         lambda: update_from(
-            Task,
+            TaskState,
             {"bucket": "_bucket"},
             Task.objects.annotate(_bucket=bucket_expression(DAY)).values("id", "_bucket"),
         ),
@@ -649,10 +650,11 @@ def _totals(result: SweepResult) -> None:
     rows = (
         Task.objects.filter(status__in=COUNTED_STATES)
         .order_by()
-        .values("bucket")
+        .values("state__bucket")
         .annotate(n=Count("id"))
     )
     for row in rows:
-        counts[row["bucket"]] = counts.get(row["bucket"], 0) + row["n"]
+        bucket = row["state__bucket"]
+        counts[bucket] = counts.get(bucket, 0) + row["n"]
     result.buckets = counts
     result.tasks = sum(counts.values())

@@ -22,6 +22,7 @@ from closeout.ledger.models.tasks import (
     ProblemSource,
     Task,
     TaskPerson,
+    TaskState,
     TaskUnit,
 )
 from closeout.ledger.models.units import Unit, UnitAlias, UnitGroup, UnitKind, UnitLevel
@@ -63,6 +64,7 @@ __all__ = [
     "SweepRun",
     "Task",
     "TaskPerson",
+    "TaskState",
     "TaskUnit",
     "Unit",
     "UnitAlias",

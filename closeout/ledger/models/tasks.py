@@ -118,18 +118,10 @@ class Task(TaskLifecycle):
     last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     flags = models.JSONField(_("review flags"), default=list, blank=True)
-    # Kept by the closed loop (the sweep and the services; see closeout.ledger.sweep),
-    # without indexes (the sweep rewrites them in sets):
-    # the schedule bucket (序时进度) as of the last change or sweep, the current run of
-    # missed reports, the start of the latest period reported for, the rebounds found by
-    # look-backs, the close-out round and the last day of a running public notice.
-    bucket = models.CharField(
-        _("schedule status"), max_length=12, choices=Bucket.choices, blank=True, editable=False
-    )
-    missed_reports = models.PositiveSmallIntegerField(
-        _("reports missed in a row"), default=0, editable=False
-    )
-    missed_since = models.DateField(_("missing reports since"), null=True, editable=False)
+    # Kept by the closed loop (the services; see closeout.ledger.services.closeouts):
+    # the start of the latest period reported for, the rebounds found by look-backs, the
+    # close-out round and the last day of a running public notice. What the sweep keeps
+    # for every task (the schedule bucket, the run of missed reports) is in `TaskState`.
     last_report_period = models.DateField(
         _("latest period reported for"), null=True, editable=False
     )
@@ -168,6 +160,40 @@ class Task(TaskLifecycle):
     @property
     def source_excerpt(self) -> str:
         return self.plan.source_excerpt(self.span_start, self.span_end)
+
+
+class TaskState(models.Model):
+    """What the sweep keeps up to date for every task: the schedule bucket (序时进度) as
+    of the last change or sweep, and the current run of missed reports (漏报) with the
+    period it began. One row per task, created with it.
+
+    A narrow table of its own, because the sweep rewrites these for hundreds of thousands
+    of tasks at once: on the task row (texts, sixteen indexes, two of them trigram) each
+    such update writes a new copy of the row and an entry in every index, minutes on a
+    million tasks; here it writes a few dozen bytes and the primary key.
+    """
+
+    task = models.OneToOneField(
+        Task,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="state",
+        verbose_name=_("task"),
+    )
+    bucket = models.CharField(
+        _("schedule status"), max_length=12, choices=Bucket.choices, blank=True, editable=False
+    )
+    missed_reports = models.PositiveSmallIntegerField(
+        _("reports missed in a row"), default=0, editable=False
+    )
+    missed_since = models.DateField(_("missing reports since"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("task state")
+        verbose_name_plural = _("task states")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.bucket or '-'}"
 
 
 class AssignmentRole(models.TextChoices):

@@ -25,6 +25,7 @@ from closeout.ledger.models import (
     MissedReport,
     ProgressReport,
     Task,
+    TaskState,
 )
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.tasks import bucket_refresh, lock_task
@@ -269,5 +270,6 @@ def _streak_refresh(task: Task) -> None:
     run = MissedReport.objects.filter(
         task_id=task.pk, report__isnull=True, period_start__gt=task.last_report_period
     ).aggregate(n=Count("id"), since=Min("period_start"))
-    if (run["n"], run["since"]) != (task.missed_reports, task.missed_since):
-        Task.objects.filter(pk=task.pk).update(missed_reports=run["n"], missed_since=run["since"])
+    TaskState.objects.filter(task_id=task.pk).exclude(
+        missed_reports=run["n"], missed_since=run["since"]
+    ).update(missed_reports=run["n"], missed_since=run["since"])

@@ -21,6 +21,7 @@ from closeout.ledger.models import (
     Problem,
     Task,
     TaskPerson,
+    TaskState,
     TaskUnit,
     Unit,
 )
@@ -92,6 +93,7 @@ def task_create(
             **fields,
         )
         task.save()
+        TaskState.objects.create(task=task)
         TaskUnit.objects.bulk_create(
             [
                 TaskUnit(
@@ -271,10 +273,14 @@ def bucket_refresh(task_id: int) -> None:
     """
     from closeout.ledger import schedule
 
-    task = Task.objects.only(
-        "status", "start_date", "due_date", "immediate", "ongoing", "progress",
-        "missed_reports", "bucket",
-    ).get(pk=task_id)  # fmt: skip
+    task = (
+        Task.objects.select_related("state")
+        .only(
+            "status", "start_date", "due_date", "immediate", "ongoing", "progress",
+            "state__missed_reports", "state__bucket",
+        )
+        .get(pk=task_id)
+    )  # fmt: skip
     if task.status in schedule.COUNTED_STATES:
         facts = schedule.ScheduleFacts(
             status=task.status,
@@ -289,10 +295,10 @@ def bucket_refresh(task_id: int) -> None:
                     "due_date", "expected_progress", "reached_on"
                 )
             ),
-            reporting=task.missed_reports == 0,
+            reporting=task.state.missed_reports == 0,
         )
         bucket = str(schedule.schedule_status(facts, clock.today()).bucket)
     else:
         bucket = ""
-    if bucket != task.bucket:
-        Task.objects.filter(pk=task_id).update(bucket=bucket)
+    if bucket != task.state.bucket:
+        TaskState.objects.filter(task_id=task_id).update(bucket=bucket)

@@ -18,6 +18,7 @@ from closeout.ledger.models import (
     ProgressReport,
     Task,
     TaskPerson,
+    TaskState,
     TaskUnit,
     Unit,
     UnitAlias,
@@ -53,8 +54,9 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "task": (Task, _columns(
         "id plan_id problem_id inspection_id seq text target measures category deadline_raw"
         " due_date immediate ongoing start_date acceptance_criteria progress last_reported_at"
-        " closed_on flags span_start span_end created_at updated_at status bucket"
-        " missed_reports missed_since last_report_period rebounds closeout_round notice_until")),
+        " closed_on flags span_start span_end created_at updated_at status"
+        " last_report_period rebounds closeout_round notice_until")),
+    "taskstate": (TaskState, _columns("task_id bucket missed_reports missed_since")),
     "taskunit": (TaskUnit, _columns("id task_id unit_id role task_status via_group_id")),
     "taskperson": (TaskPerson, _columns("id task_id role text unit_id post name")),
     "milestone": (Milestone, _columns(

@@ -450,12 +450,11 @@ class Generator(ProvinceBuilder):
                 created,
                 updated,
                 status,
-                "",  # bucket: the first sweep computes it
-                0,
-                None,
                 last_period,
                 0,
                 int(status not in (Status.DRAFT, Status.IN_PROGRESS, Status.CANCELLED)),
                 None,
             ),
         )
+        # Bucket and run of missed reports: the first sweep computes them.
+        self._emit("taskstate", (task_id, "", 0, None))

@@ -149,12 +149,12 @@ class Loop:
         """The weekly progress report (进展报送), a late one for a missed week, or none.
         Once a task is filed as sustained its unit reports less faithfully."""
         profile, rng = self.profile[task.pk], self.rng
-        if task.missed_reports and rng.random() < profile["catch_up"]:
+        if task.state.missed_reports and rng.random() < profile["catch_up"]:
             services.report_create(
                 actor=self.unit[task.pk],
                 task_id=task.pk,
                 text="补报:上周整改进展。",
-                period=task.missed_since,
+                period=task.state.missed_since,
             )
             self.done["late_report"] += 1
             return
@@ -442,9 +442,11 @@ def check_day(day: dt.date, result: sweep.SweepResult, ids: set[int]) -> None:
     counted = Task.objects.filter(status__in=COUNTED_STATES).count()
     assert set(result.buckets) == set(Bucket.values), day
     assert sum(result.buckets.values()) == result.tasks == counted == len(ids), day
-    stored = Counter(Task.objects.values_list("bucket", flat=True))
+    stored = Counter(Task.objects.values_list("state__bucket", flat=True))
     assert stored == +Counter(result.buckets), day
-    rows = Task.objects.values_list("status", "bucket", "due_date", "immediate", "start_date")
+    rows = Task.objects.values_list(
+        "status", "state__bucket", "due_date", "immediate", "start_date"
+    )
     for status, bucket, due, immediate, start in rows:
         due = due or (start if immediate else None)
         if status == Status.CLOSED:
@@ -480,7 +482,12 @@ def _state() -> tuple[Any, ...]:
         MissedReport.objects.filter(report__isnull=False).count(),
         list(
             Task.objects.order_by("id").values_list(
-                "status", "bucket", "missed_reports", "missed_since", "notice_until", "closed_on"
+                "status",
+                "state__bucket",
+                "state__missed_reports",
+                "state__missed_since",
+                "notice_until",
+                "closed_on",
             )
         ),
     )
@@ -556,14 +563,17 @@ def check_records_agree_with_tasks() -> None:
     unfilled = set(MissedReport.objects.filter(report=None).values_list("task_id", "period_start"))
     assert not reported & unfilled
     # The run of missed reports is the unfilled periods after the last period reported.
-    for task in Task.objects.filter(status__in=REPORTING_STATES):
+    for task in Task.objects.filter(status__in=REPORTING_STATES).select_related("state"):
         run = [
             start
             for task_id, start in unfilled
             if task_id == task.pk
             and (task.last_report_period is None or start > task.last_report_period)
         ]
-        assert (task.missed_reports, task.missed_since) == (len(run), min(run, default=None))
+        assert (task.state.missed_reports, task.state.missed_since) == (
+            len(run),
+            min(run, default=None),
+        )
     # Every closing has its look-backs (3 and 12 months); a check still waiting belongs
     # to the task's present closing.
     for task in Task.objects.filter(status__in=DONE_STATES):

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 
 from closeout.ledger import escalation, schedule
 from closeout.ledger.escalation import Rule, TaskFacts, Trigger
-from closeout.ledger.models import EscalationRule, Milestone, Task
+from closeout.ledger.models import EscalationRule, Milestone, Task, TaskState
 from closeout.ledger.schedule import Bucket, MilestoneFacts, ScheduleFacts
 from closeout.ledger.sql import (
     AddMonths,
@@ -96,9 +96,10 @@ def _random_tasks(world, rng: random.Random, n: int) -> list[Task]:
         Task.objects.filter(pk=task.pk).update(
             status=status,
             progress=rng.choice([0, 10, 35, 50, 70, 100]),
-            missed_reports=rng.choice([0, 0, 1, 3]),
-            missed_since=D(2024, 9, 2),
             rebounds=rng.choice([0, 0, 1, 2]),
+        )
+        TaskState.objects.filter(task=task).update(
+            missed_reports=rng.choice([0, 0, 1, 3]), missed_since=D(2024, 9, 2)
         )
         if rng.random() < 0.4 and start is not None:
             for seq in range(1, rng.randint(1, 3) + 1):
@@ -126,7 +127,7 @@ def _facts(task: Task) -> ScheduleFacts:
             MilestoneFacts(m.due_date, m.expected_progress, m.reached_on)
             for m in task.milestones.all()
         ),
-        reporting=task.missed_reports == 0,
+        reporting=task.state.missed_reports == 0,
     )
 
 
@@ -161,8 +162,8 @@ def _task_facts(task: Task, day: dt.date) -> TaskFacts:
     return TaskFacts(
         bucket=status.bucket,
         due=status.due,
-        missed_reports=task.missed_reports,
-        missed_since=task.missed_since if task.missed_reports else None,
+        missed_reports=task.state.missed_reports,
+        missed_since=task.state.missed_since if task.state.missed_reports else None,
         rebounds=task.rebounds,
     )
 
@@ -184,7 +185,7 @@ def test_sql_causes_and_thresholds_are_the_pure_rules(world):
             .annotate(b=bucket_expression(day))
             .values_list("pk", "b")
         ):
-            Task.objects.filter(pk=pk).update(bucket=b)
+            TaskState.objects.filter(task_id=pk).update(bucket=b)
         rows = {t.pk: t for t in Task.objects.filter(pk__in=ids).prefetch_related("milestones")}
         for rule in rules:
             stored = EscalationRule(

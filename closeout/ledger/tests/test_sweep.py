@@ -20,6 +20,7 @@ from closeout.ledger.models import (
     Notification,
     Objection,
     Task,
+    TaskState,
 )
 from closeout.ledger.tests.factories import take, walk
 from closeout.ledger.workflow import Status
@@ -76,8 +77,8 @@ def test_missing_reports_are_recorded_per_period_and_a_late_report_fills_one(wor
     )
     assert periods and all(p.weekday() == 0 for p in periods)
     assert periods[-1] == D(2019, 2, 25)  # the week that ended Sunday 3 March
-    task = Task.objects.get(pk=world.own.pk)
-    assert task.missed_reports == len(periods) and task.missed_since == periods[0]
+    state = TaskState.objects.get(task=world.own)
+    assert state.missed_reports == len(periods) and state.missed_since == periods[0]
     # The unit reports late for the week of 25 February: the record stays, filled.
     with clock.frozen_at(D(2019, 3, 6)):
         report = services.report_create(
@@ -86,8 +87,8 @@ def test_missing_reports_are_recorded_per_period_and_a_late_report_fills_one(wor
     assert report.late and report.period_start == D(2019, 2, 25)
     filled = MissedReport.objects.get(task=world.own, period_start=D(2019, 2, 25))
     assert filled.report_id == report.pk and filled.filled_at is not None
-    task.refresh_from_db()
-    assert task.missed_reports == 0 and task.missed_since is None
+    state.refresh_from_db()
+    assert state.missed_reports == 0 and state.missed_since is None
 
 
 def test_days_without_a_sweep_are_caught_up_but_never_further_back_than_configured(world):

@@ -185,7 +185,7 @@ def test_filing_takes_an_optional_number_and_closes_the_task(client, world):
     )
     assert response.status_code == 302
     task = Task.objects.get(pk=world.own.pk)
-    assert (task.status, task.bucket, task.closed_on) == (Status.CLOSED, "done", DAY)
+    assert (task.status, task.state.bucket, task.closed_on) == (Status.CLOSED, "done", DAY)
     page = client.get(_detail(world.own))
     kinds = [row.step.kind for _, rows in page.context["rounds"] for row in rows]
     assert kinds == ["request", "review", "notice_end", "verify", "file"]

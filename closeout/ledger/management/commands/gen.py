@@ -152,7 +152,7 @@ class Command(LedgerCommand):
             )
         writer = Writer()  # checks the column lists before anything is written
         start_ids = {
-            key: (model._default_manager.aggregate(m=Max("id"))["m"] or 0) + 1
+            key: (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
             for key, (model, _) in TABLES.items()
         }
         generator = Generator(
