@@ -18,6 +18,7 @@ from closeout.ledger.models import (
     AuditEvent,
     ProgressReport,
     Task,
+    TaskState,
     TaskUnit,
     Unit,
     UnitKind,
@@ -42,6 +43,8 @@ def ledger() -> str:
 def test_gen_loads_exactly_the_requested_number_of_tasks(ledger):
     assert Task.objects.count() == 300
     assert "300 / 300 tasks" in ledger
+    # Each with the state row the sweep keeps, not computed yet.
+    assert TaskState.objects.filter(bucket="", missed_reports=0).count() == 300
 
 
 def test_every_generated_task_has_a_lead_and_a_supervising_unit(ledger):

@@ -68,6 +68,7 @@ def test_importing_seed_003_creates_61_draft_tasks_with_the_gold_units(registry)
     assert (Path(settings.DATA_DIR) / "plans" / plan.content_hash).read_bytes() == SEED_003
     tasks = list(plan.tasks.order_by("seq"))
     assert len(tasks) == 61 and {t.status for t in tasks} == {Status.DRAFT}
+    assert {t.state.bucket for t in tasks} == {""}  # a draft is in no bucket
     # Every unit name of the Jinan plan is in the Jinan registry: nothing left to decide.
     assert out.unresolved == [] and not UnitProposal.objects.exists()
     for task, gold in zip(tasks, GOLD_003["tasks"], strict=True):
