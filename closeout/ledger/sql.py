@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,14 +137,28 @@ def compiled(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
 ANALYZE_AFTER_ROWS = 10_000
 
 
+# Where a statement's rows come from: `Statement.template` holds this marker.
+ROWS = "{rows}"
+# The temporary table the rows are staged in on PostgreSQL (dropped after each statement).
+STAGE = "closeout_stage"
+
+
 @dataclass(frozen=True)
 class Statement:
-    """Compiled SQL, its parameters (slots among them), and the table whose statistics
-    PostgreSQL should renew after a large insert or update."""
+    """A write whose rows come from a compiled SELECT: `template` is the INSERT or UPDATE
+    with `ROWS` where the rows go, `select` the query with its parameters (slots among
+    them), and `analyze` the table whose statistics PostgreSQL should renew after a large
+    write to it."""
 
-    sql: str
+    template: str
+    select: str
     params: tuple[Any, ...]
     analyze: str | None = None
+
+    @property
+    def sql(self) -> str:
+        """The statement in one piece (what SQLite runs)."""
+        return self.template.replace(ROWS, f"({self.select})")
 
     def bind(self, values: dict[str, Any]) -> tuple[Any, ...]:
         wanted = {p.name for p in self.params if isinstance(p, _Mark)}
@@ -156,32 +172,77 @@ class Statement:
     def run(self, **values: Any) -> int:
         """Execute with the slots filled; returns the number of rows written.
 
-        On PostgreSQL the statement is planned without nested-loop joins (for it alone,
-        in its transaction). These statements join whole tables; a nested loop wins only
-        when one side is small, and the planner believes that of a table that has just
-        been written to or is being filled by the statement itself (an empty table it
-        scans once per task, growing as the statement inserts: quadratic, minutes on a
-        million tasks). Hash and merge joins read each side once, whatever the estimate.
+        On PostgreSQL the rows' SELECT is planned without nested-loop joins. It joins
+        whole tables, where a nested loop wins only when one side is small, and the
+        planner believes that of a table just written to (stale statistics) or being
+        filled by the statement itself, then scans the other side once per row: minutes
+        on a million tasks. Hash and merge joins read each side once (and build their
+        hash or sort before the first row is written), whatever the estimate. Inside
+        `staging()`, the rows are first staged in a temporary table (`_run_staged`).
         """
-        postgres = connection.vendor == "postgresql"
+        params = self.bind(values)
         with connection.cursor() as cursor:
-            if postgres:
-                cursor.execute(
-                    "SELECT current_setting('enable_nestloop'), "
-                    "set_config('enable_nestloop', 'off', true)"
-                )
-                previous = cursor.fetchone()[0]
-            cursor.execute(self.sql, self.bind(values))
-            rows = max(cursor.rowcount, 0)
-            if postgres:
-                cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
-            if self.analyze and postgres and rows >= ANALYZE_AFTER_ROWS:
+            if connection.vendor != "postgresql":
+                cursor.execute(self.sql, params)
+                return max(cursor.rowcount, 0)
+            if _STAGING.get():
+                rows = self._run_staged(cursor, params)
+            else:
+                previous = _nestloop_off(cursor)
+                cursor.execute(self.sql, params)
+                rows = max(cursor.rowcount, 0)
+                _nestloop_restore(cursor, previous)
+            if self.analyze and rows >= ANALYZE_AFTER_ROWS:
                 # The next statements of the same transaction read this table; with
                 # statistics from before a large write the planner misjudges them (an
                 # empty table, no overdue task) and scans a table once per row, for
                 # minutes. Statistics renewed here count this transaction's own rows.
                 cursor.execute(f"ANALYZE {self.analyze}")
             return rows
+
+    def _run_staged(self, cursor: Any, params: tuple[Any, ...]) -> int:
+        """PostgreSQL: the rows first, into a temporary table, then the write from it.
+        The SELECT then runs in parallel (inside an INSERT or UPDATE it never does), and
+        a run with nothing to write stops there. Creating the table costs a few
+        milliseconds: worth it on a large ledger only (see `staging`)."""
+        previous = _nestloop_off(cursor)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS {self.select}", params)
+        staged = max(cursor.rowcount, 0)
+        _nestloop_restore(cursor, previous)
+        rows = 0
+        if staged:
+            if staged >= ANALYZE_AFTER_ROWS:  # a few rows: the planner's guess will do
+                cursor.execute(f"ANALYZE {STAGE}")
+            cursor.execute(self.template.replace(ROWS, STAGE))
+            rows = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {STAGE}")
+        return rows
+
+
+_STAGING: ContextVar[bool] = ContextVar("closeout_sql_staging", default=False)
+
+
+@contextmanager
+def staging(enabled: bool = True) -> Iterator[None]:
+    """Statements run in this block stage their rows in a temporary table first
+    (PostgreSQL; see `Statement._run_staged`)."""
+    token = _STAGING.set(enabled)
+    try:
+        yield
+    finally:
+        _STAGING.reset(token)
+
+
+def _nestloop_off(cursor: Any) -> str:
+    """Plan without nested loops until `_nestloop_restore` (in this transaction only)."""
+    cursor.execute(
+        "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)"
+    )
+    return str(cursor.fetchone()[0])
+
+
+def _nestloop_restore(cursor: Any, previous: str) -> None:
+    cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
 
 
 _STATEMENTS: OrderedDict[tuple[Any, ...], Statement] = OrderedDict()
@@ -227,11 +288,11 @@ def insert_select(
     table = qn(model._meta.db_table)
     db_columns = [_column(model, c) for c in columns]
     outer_cols = ", ".join(f"s.{qn(name)}" for name in columns.values())
-    sql = (
+    template = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in db_columns)}) "
-        f"SELECT {outer_cols} FROM ({inner}) s"
+        f"SELECT {outer_cols} FROM {ROWS} s"
     )
-    return Statement(sql, params, analyze=table)
+    return Statement(template, inner, params, analyze=table)
 
 
 def update_from(
@@ -257,5 +318,5 @@ def update_from(
     where = f"{table}.{qn(_column(model, 'pk'))} = s.{qn(key)}"
     if changed_only:
         where += " AND (" + " OR ".join(differs) + ")"
-    sql = f"UPDATE {table} SET {', '.join(sets)} FROM ({inner}) s WHERE {where}"
-    return Statement(sql, params, analyze=table)
+    template = f"UPDATE {table} SET {', '.join(sets)} FROM {ROWS} s WHERE {where}"
+    return Statement(template, inner, params, analyze=table)

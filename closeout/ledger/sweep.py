@@ -73,11 +73,13 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.schedule import COUNTED_STATES, Bucket
 from closeout.ledger.sql import (
+    ROWS,
     AddMonths,
     Slot,
     Statement,
     compiled,
     insert_select,
+    staging,
     statement,
     update_from,
 )
@@ -97,6 +99,9 @@ log = logging.getLogger(__name__)
 DAY = Slot("day", DateField())
 SINCE = Slot("since", IntegerField())
 NOW = Slot("now", DateTimeField())
+
+# From this many tasks on, the sweep stages the rows of each write (see `run`).
+STAGE_FROM = 50_000
 
 # An advisory lock key, so that two sweeps on PostgreSQL queue instead of interleaving.
 _LOCK_KEY = 0x5C0DE_5EE9
@@ -178,10 +183,13 @@ def run(as_of: dt.date | None = None) -> SweepResult:
             ("escalations", lambda: _escalations(result, day, settings, sweep)),
             ("totals", lambda: _totals(result)),
         ]
-        for name, step in steps:
-            began = time.perf_counter()
-            step()
-            result.seconds[name] = round(time.perf_counter() - began, 3)
+        # On a large ledger (PostgreSQL), rows are staged before each write, so that the
+        # selects run in parallel (`closeout.ledger.sql.staging`).
+        with staging(connection.vendor == "postgresql" and Task.objects.count() >= STAGE_FROM):
+            for name, step in steps:
+                began = time.perf_counter()
+                step()
+                result.seconds[name] = round(time.perf_counter() - began, 3)
         result.changed = (
             result.missed_reports
             + result.streaks_changed
@@ -312,13 +320,13 @@ def _streak_statement() -> Statement:
     inner, params = compiled(new)
     qn = connection.ops.quote_name
     table = qn(TaskState._meta.db_table)
-    sql = (
+    template = (
         f"UPDATE {table} SET missed_reports = {table}.missed_reports + s.{qn('_n')}, "
         f"missed_since = CASE WHEN {table}.missed_reports > 0 THEN {table}.missed_since "
         f"ELSE s.{qn('_since')} END "
-        f"FROM ({inner}) s WHERE {table}.task_id = s.{qn('task_id')}"
+        f"FROM {ROWS} s WHERE {table}.task_id = s.{qn('task_id')}"
     )
-    return Statement(sql, params, analyze=table)
+    return Statement(template, inner, params, analyze=table)
 
 
 def _buckets(result: SweepResult, day: dt.date) -> None:

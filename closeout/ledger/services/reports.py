@@ -25,10 +25,9 @@ from closeout.ledger.models import (
     MissedReport,
     ProgressReport,
     Task,
-    TaskState,
 )
 from closeout.ledger.services.audit import audit
-from closeout.ledger.services.tasks import bucket_refresh, lock_task
+from closeout.ledger.services.tasks import bucket_refresh, lock_task, streak_refresh
 from closeout.ledger.workflow import REPORTING_STATES, Status
 
 ACCEPTED_EVIDENCE_TYPES = {
@@ -236,7 +235,7 @@ def report_create(
         task.save(
             update_fields=["progress", "last_reported_at", "last_report_period", "updated_at"]
         )
-        _streak_refresh(task)
+        streak_refresh(task.pk)
         bucket_refresh(task.pk)
         for upload in files:
             evidence_store(actor=actor, task=task, upload=upload, report=report)
@@ -260,16 +259,3 @@ def report_create(
 def _cycle_of(task: Task) -> cycles.Cycle:
     plan = task.plan
     return cycles.Cycle.of_settings(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
-
-
-def _streak_refresh(task: Task) -> None:
-    """The task's run of missed reports after this report (the sweep's `streak_refresh`
-    for one task): missing periods still unfilled after the latest period reported for."""
-    from django.db.models import Count, Min
-
-    run = MissedReport.objects.filter(
-        task_id=task.pk, report__isnull=True, period_start__gt=task.last_report_period
-    ).aggregate(n=Count("id"), since=Min("period_start"))
-    TaskState.objects.filter(task_id=task.pk).exclude(
-        missed_reports=run["n"], missed_since=run["since"]
-    ).update(missed_reports=run["n"], missed_since=run["since"])
