@@ -188,10 +188,9 @@ class Statement:
             if _STAGING.get():
                 rows = self._run_staged(cursor, params)
             else:
-                previous = _nestloop_off(cursor)
-                cursor.execute(self.sql, params)
-                rows = max(cursor.rowcount, 0)
-                _nestloop_restore(cursor, previous)
+                with _without_nested_loops(cursor):
+                    cursor.execute(self.sql, params)
+                    rows = max(cursor.rowcount, 0)
             if self.analyze and rows >= ANALYZE_AFTER_ROWS:
                 # The next statements of the same transaction read this table; with
                 # statistics from before a large write the planner misjudges them (an
@@ -205,10 +204,11 @@ class Statement:
         The SELECT then runs in parallel (inside an INSERT or UPDATE it never does), and
         a run with nothing to write stops there. Creating the table costs a few
         milliseconds: worth it on a large ledger only (see `staging`)."""
-        previous = _nestloop_off(cursor)
-        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS {self.select}", params)
-        staged = max(cursor.rowcount, 0)
-        _nestloop_restore(cursor, previous)
+        with _without_nested_loops(cursor):
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS {self.select}", params
+            )
+            staged = max(cursor.rowcount, 0)
         rows = 0
         if staged:
             if staged >= ANALYZE_AFTER_ROWS:  # a few rows: the planner's guess will do
@@ -233,15 +233,17 @@ def staging(enabled: bool = True) -> Iterator[None]:
         _STAGING.reset(token)
 
 
-def _nestloop_off(cursor: Any) -> str:
-    """Plan without nested loops until `_nestloop_restore` (in this transaction only)."""
+@contextmanager
+def _without_nested_loops(cursor: Any) -> Iterator[None]:
+    """PostgreSQL plans the statements of this block without nested loops (a setting of
+    the transaction, put back afterwards; an error aborts the transaction, and with it
+    the setting). Read the block's row count inside it: putting the setting back is a
+    statement of its own."""
     cursor.execute(
         "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)"
     )
-    return str(cursor.fetchone()[0])
-
-
-def _nestloop_restore(cursor: Any, previous: str) -> None:
+    previous = str(cursor.fetchone()[0])
+    yield
     cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
 
 

@@ -235,7 +235,7 @@ def report_create(
         task.save(
             update_fields=["progress", "last_reported_at", "last_report_period", "updated_at"]
         )
-        streak_refresh(task.pk)
+        streak_refresh(task)
         bucket_refresh(task.pk)
         for upload in files:
             evidence_store(actor=actor, task=task, upload=upload, report=report)

@@ -250,7 +250,7 @@ def task_transition(
             ) from None
         TaskUnit.objects.filter(task_id=task.pk).update(task_status=task.status)
         step = closeouts.record(actor, task, name, note, prepared, files)
-        streak_refresh(task.pk)
+        streak_refresh(task)
         bucket_refresh(task.pk)
         audit(
             actor,
@@ -267,26 +267,26 @@ def task_transition(
     return task
 
 
-def streak_refresh(task_id: int) -> None:
+def streak_refresh(task: Task) -> None:
     """Recompute one task's run of missed reports (漏报) after a report or a change of
     status: the missing periods still unfilled after the latest period it reported for,
     while it owes reports, and none while it does not (under review, closed). The sweep
     extends the runs of all tasks in sets (`closeout.ledger.sweep.streak_extend`) and
     clears those of tasks that stopped owing reports; a task sent back or reopened owes
-    them again, and its run is what it left unreported."""
+    them again, and its run is what it left unreported. `task` is the caller's locked
+    row, with its new status and latest period reported for."""
     from django.db.models import Count, Min
 
     from closeout.ledger.workflow import REPORTING_STATES
 
-    task = Task.objects.only("status", "last_report_period").get(pk=task_id)
     n, since = 0, None
     if task.status in REPORTING_STATES:
-        missing = MissedReport.objects.filter(task_id=task_id, report__isnull=True)
+        missing = MissedReport.objects.filter(task_id=task.pk, report__isnull=True)
         if task.last_report_period is not None:
             missing = missing.filter(period_start__gt=task.last_report_period)
         run = missing.aggregate(n=Count("id"), since=Min("period_start"))
         n, since = run["n"], run["since"]
-    TaskState.objects.filter(task_id=task_id).exclude(missed_reports=n, missed_since=since).update(
+    TaskState.objects.filter(task_id=task.pk).exclude(missed_reports=n, missed_since=since).update(
         missed_reports=n, missed_since=since
     )
 

@@ -215,3 +215,21 @@ def test_the_sweep_ends_a_notice_only_when_its_days_ran_and_objections_are_answe
     assert result.details()["notices_ended"] == 1
     assert Task.objects.get(pk=world.own.pk).status == Status.VERIFICATION
     assert Objection.objects.get(pk=objection.pk).answered_at is not None
+
+
+def test_a_task_sent_back_from_notice_owes_again_the_reports_it_left_missing(world):
+    sweep.run(D(2019, 3, 6))
+    left = MissedReport.objects.filter(task=world.own, report=None).order_by("period_start")
+    owed = (left.count(), left.first().period_start)
+    assert owed[0] > 0
+    office, supervisor = world.actor("office"), world.actor("supervisor")
+    with clock.frozen_at(D(2019, 3, 7)):
+        walk(lambda s: supervisor if s == "pass_review" else office, world.own,
+             "request_closeout", "pass_review")  # fmt: skip
+    sweep.run(D(2019, 3, 8))  # on public notice it owes no reports
+    assert TaskState.objects.get(task=world.own).missed_reports == 0
+    with clock.frozen_at(D(2019, 3, 8)):
+        take(office, world.own, "send_back")
+    state = TaskState.objects.get(task=world.own)
+    assert (state.missed_reports, state.missed_since) == owed
+    assert sweep.run(D(2019, 3, 8)).changed == 0
