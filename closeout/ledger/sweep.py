@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     CharField,
     Count,
     DateField,
@@ -47,7 +50,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
+from django.db.models.lookups import LessThanOrEqual
 
 from closeout.ledger import calendar, clock, cycles
 from closeout.ledger.errors import Conflict, InvalidTransition
@@ -365,30 +370,34 @@ def _end_notices(result: SweepResult, day: dt.date) -> None:
 
 def _lookbacks(result: SweepResult, day: dt.date, settings: LoopSettings) -> None:
     """Schedule the configured look-backs of every closing; notify when one falls due."""
+    watermark = LookbackCheck.objects.aggregate(m=Max("id"))["m"] or 0
     for months in sorted(set(settings.lookback_months)):
         result.lookbacks_scheduled += statement(
             ("lookbacks", months), _lookback_statement, months
         ).run(day=day)
-    # Checks falling due: tell the supervising units, once (`notified_on`).
-    falling_due = LookbackCheck.objects.filter(
-        state=LookbackState.SCHEDULED, due_on__lte=DAY, notified_on__isnull=True
-    )
+    # Checks falling due: tell the supervising units, once (`notified_on`). A check that
+    # is already due when it is scheduled (a closing from before the ledger was swept)
+    # is marked as it is written, which spares rewriting every such row at once; the
+    # others are marked on the day they fall due.
+    earlier = Q(state=LookbackState.SCHEDULED, due_on__lte=DAY, notified_on__isnull=True)
+    fresh = Q(id__gt=SINCE, notified_on=DAY)
     result.notifications += statement(
         "lookbacks_due_notices",
         lambda: _notify_per_task(
             TaskUnit.objects.filter(
-                task_id__in=falling_due.values("task_id"),
+                task_id__in=LookbackCheck.objects.filter(earlier | fresh).values("task_id"),
                 role__in=[AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING],
             ),
             NotificationKind.LOOKBACK_DUE,
         ),
-    ).run(day=day, now=clock.now())
-    result.lookbacks_due = statement(
+    ).run(day=day, since=watermark, now=clock.now())
+    result.lookbacks_due = LookbackCheck.objects.filter(id__gt=watermark, notified_on=day).count()
+    result.lookbacks_due += statement(
         "lookbacks_due",
         lambda: update_from(
             LookbackCheck,
             {"notified_on": "_on"},
-            falling_due.annotate(_on=DAY).values("id", "_on"),
+            LookbackCheck.objects.filter(earlier).annotate(_on=DAY).values("id", "_on"),
             changed_only=False,
         ),
     ).run(day=day)
@@ -413,6 +422,11 @@ def _lookback_statement(months: int) -> Statement:
         _state=Value(LookbackState.SCHEDULED.value),
         _unit=lead_unit(),
         _on=DAY,
+        _notified=Case(
+            When(LessThanOrEqual(AddMonths(F("closed_on"), months), DAY), then=DAY),
+            default=None,
+            output_field=DateField(),
+        ),
         _empty=Value(""),
     )
     return insert_select(
@@ -425,48 +439,61 @@ def _lookback_statement(months: int) -> Statement:
             "state": "_state",
             "unit_id": "_unit",
             "scheduled_on": "_on",
+            "notified_on": "_notified",
             "findings": "_empty",
         },
-        rows.values("_task", "_closed", "_months", "_due", "_state", "_unit", "_on", "_empty"),
+        rows.values(
+            "_task", "_closed", "_months", "_due", "_state", "_unit", "_on", "_notified", "_empty"
+        ),
     )
 
 
 def _escalations(
     result: SweepResult, day: dt.date, settings: LoopSettings, sweep: SweepRun
 ) -> None:
-    for trigger in (Trigger.DUE_SOON, Trigger.MISSED_REPORTS, Trigger.OVERDUE, Trigger.REBOUND):
-        result.escalations_lifted += statement(("lift", trigger), _lift_statement, trigger).run(
-            day=day
-        )
+    result.escalations_lifted += statement("lift", _lift_statement).run(day=day)
     watermark = Escalation.objects.aggregate(m=Max("id"))["m"] or 0
-    rules = sorted(
-        EscalationRule.objects.filter(active=True).exclude(trigger=Trigger.MANUAL),
-        key=lambda r: -RANK[Level(r.level)],
-    )
+    # The rules of one trigger make one statement (one pass over the tasks), strongest
+    # level first.
+    groups: dict[str, list[EscalationRule]] = {}
+    rules = EscalationRule.objects.filter(active=True).exclude(trigger=Trigger.MANUAL)
+    for rule in sorted(rules, key=lambda r: -RANK[Level(r.level)]):
+        groups.setdefault(rule.trigger, []).append(rule)
     due: dict[int, dt.date] = {}
-    for rule in rules:
-        if rule.response_days not in due:
-            due[rule.response_days] = response_due(day, rule.response_days, result)
+    for trigger, group in groups.items():
+        for rule in group:
+            if rule.response_days not in due:
+                due[rule.response_days] = response_due(day, rule.response_days, result)
+        shape = tuple((r.level, r.threshold) for r in group)
         result.escalations_issued += statement(
-            ("escalate", rule.trigger, rule.level, rule.threshold),
-            _escalate_statement,
-            rule,
-        ).run(day=day, due=due[rule.response_days], sweep=sweep.pk, by=settings.issuing_body)
+            ("escalate", trigger, shape), _escalate_statement, trigger, group
+        ).run(
+            day=day,
+            sweep=sweep.pk,
+            by=settings.issuing_body,
+            **{f"due{i}": due[rule.response_days] for i, rule in enumerate(group)},
+        )
     result.notifications += statement("escalation_notices", _escalation_notifications).run(
         since=watermark, now=clock.now()
     )
 
 
-def _lift_statement(trigger: str) -> Statement:
-    """Lift (slot day) the automatic measures of this kind whose cause the task no
-    longer has."""
+# The causes the sweep issues measures for (manual ones are lifted by hand only).
+AUTOMATIC = (Trigger.DUE_SOON, Trigger.MISSED_REPORTS, Trigger.OVERDUE, Trigger.REBOUND)
+
+
+def _lift_statement() -> Statement:
+    """Lift (slot day) the automatic measures whose cause the task no longer has. A cause
+    key starts with its trigger, so a measure's cause holds when it equals the task's
+    current cause of any kind."""
+    causes = {f"_{t}": cause_expression(t, DAY) for t in AUTOMATIC}
     holding = (
         Task.objects.filter(pk=OuterRef("task_id"))
-        .annotate(_cause=cause_expression(trigger, DAY))
-        .filter(_cause=OuterRef("cause"))
+        .annotate(**causes)
+        .filter(reduce(operator.or_, (Q(**{name: OuterRef("cause")}) for name in causes)))
     )
     gone = (
-        Escalation.objects.filter(lifted_on__isnull=True, manual=False, trigger=trigger)
+        Escalation.objects.filter(lifted_on__isnull=True, manual=False, trigger__in=AUTOMATIC)
         .exclude(Exists(holding))
         .annotate(_on=DAY, _why=Value("cause_gone"))
         .values("id", "_on", "_why")
@@ -476,30 +503,44 @@ def _lift_statement(trigger: str) -> Statement:
     )
 
 
-def _escalate_statement(rule: EscalationRule) -> Statement:
-    """The rule's measure for every task whose cause calls for it (slot day) and has no
-    measure as strong for that cause yet; slots due (response), sweep and by (issuer)."""
-    rank = RANK[Level(rule.level)]
+def _escalate_statement(trigger: str, rules: list[EscalationRule]) -> Statement:
+    """For every task whose cause of this kind (slot day) meets one of the rules (given
+    strongest first), the measure of the strongest rule it meets, unless the task has a
+    measure as strong for that cause already. Slots due0, due1, … (each rule's response
+    deadline), sweep and by (the issuing body).
+
+    This is the pure `escalation.to_issue`: weaker steps of the ladder are not issued
+    after a stronger one for the same cause."""
+
+    def per_rule(value: Callable[[int, EscalationRule], Any], field: Any) -> Case:
+        return Case(
+            *(When(rule_condition(r, DAY), then=value(i, r)) for i, r in enumerate(rules)),
+            default=None,
+            output_field=field,
+        )
+
+    level = per_rule(lambda i, r: Value(r.level), CharField())
+    rank = per_rule(lambda i, r: Value(RANK[Level(r.level)]), IntegerField())
     stronger = Escalation.objects.filter(
-        task_id=OuterRef("pk"), cause=OuterRef("_cause"), rank__gte=rank
+        task_id=OuterRef("pk"), cause=OuterRef("_cause"), rank__gte=OuterRef("_rank")
     )
     rows = (
         Task.objects.filter(status__in=COUNTED_STATES)
-        .annotate(_cause=cause_expression(rule.trigger, DAY))
+        .annotate(_cause=cause_expression(trigger, DAY))
         .filter(_cause__isnull=False)
-        .filter(rule_condition(rule, DAY))
+        .filter(reduce(operator.or_, (rule_condition(r, DAY) for r in rules)))
+        .annotate(_rank=rank)
         .exclude(Exists(stronger))
         .annotate(
             _task=F("pk"),
             _unit=lead_unit(),
-            _level=Value(rule.level),
-            _rank=Value(rank, output_field=IntegerField()),
-            _trigger=Value(rule.trigger),
-            _size=rule_size(rule.trigger, DAY),
+            _level=level,
+            _trigger=Value(trigger),
+            _size=rule_size(trigger, DAY),
             _manual=Value(False),
             _by=Slot("by", CharField()),
             _on=DAY,
-            _due=Slot("due", DateField()),
+            _due=per_rule(lambda i, r: Slot(f"due{i}", DateField()), DateField()),
             _sweep=Slot("sweep", IntegerField()),
             _empty=Value(""),
         )

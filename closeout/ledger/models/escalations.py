@@ -54,11 +54,14 @@ class Escalation(models.Model):
     """One escalation measure (督办措施) on a task: level, reason, issuing body, dates,
     and the responsible unit's response."""
 
+    # Lookups by task and by unit use the indexes below that start with them: the sweep
+    # writes measures in sets, and every index costs each of those rows an entry.
     task = models.ForeignKey(
         "ledger.Task",
         verbose_name=_("task"),
         on_delete=models.CASCADE,
         related_name="escalations",
+        db_index=False,
     )
     unit = models.ForeignKey(
         "ledger.Unit",
@@ -67,6 +70,7 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="escalations",
+        db_index=False,
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     rank = models.PositiveSmallIntegerField(_("rank"))
@@ -83,6 +87,7 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     issued_on = models.DateField(_("issued on"))
     response_due = models.DateField(_("response due"), null=True, blank=True)
@@ -95,9 +100,11 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
     lift_reason = models.TextField(_("why lifted"), blank=True)
+    # Not indexed: nothing looks measures up by sweep, and sweep runs are kept.
     sweep = models.ForeignKey(
         "ledger.SweepRun",
         verbose_name=_("issued by sweep"),
@@ -105,6 +112,7 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -112,14 +120,25 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalation measures")
         ordering = ["-issued_on", "-rank", "id"]
         constraints = [
+            # Also the index of "the measures of this task (for this cause)".
             models.UniqueConstraint(
-                fields=["task", "level", "cause"], name="escalation_once_per_cause"
+                fields=["task", "cause", "level"], name="escalation_once_per_cause"
             ),
         ]
         indexes = [
-            models.Index(fields=["task", "cause", "rank"], name="escalation_task_cause"),
             models.Index(fields=["lifted_on", "trigger"], name="escalation_active"),
             models.Index(fields=["unit", "issued_on"], name="escalation_unit"),
+            # Empty on the measures the sweep issues: only the rows that have one are indexed.
+            models.Index(
+                fields=["issuer"],
+                name="escalation_issuer",
+                condition=models.Q(issuer__isnull=False),
+            ),
+            models.Index(
+                fields=["responded_by"],
+                name="escalation_responded_by",
+                condition=models.Q(responded_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

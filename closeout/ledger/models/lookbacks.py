@@ -20,8 +20,13 @@ class LookbackState(models.TextChoices):
 
 
 class LookbackCheck(models.Model):
+    # The unique constraint's index (task, closed_on, months) serves lookups by task.
     task = models.ForeignKey(
-        "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="lookbacks"
+        "ledger.Task",
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="lookbacks",
+        db_index=False,
     )
     closed_on = models.DateField(_("closing checked"))
     months = models.PositiveSmallIntegerField(_("months after closing"))
@@ -46,6 +51,7 @@ class LookbackCheck(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     findings = models.TextField(_("findings"), blank=True)
     notified_on = models.DateField(_("reminder sent on"), null=True, blank=True)
@@ -59,7 +65,15 @@ class LookbackCheck(models.Model):
                 fields=["task", "closed_on", "months"], name="lookback_unique_per_closing"
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_on"], name="lookback_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="lookback_state_due"),
+            # Empty when the sweep writes the check: only the rows that have one are indexed.
+            models.Index(
+                fields=["checked_by"],
+                name="lookback_checked_by",
+                condition=models.Q(checked_by__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id} +{self.months}m ({self.due_on})"

@@ -115,11 +115,13 @@ class MissedReport(models.Model):
     recorded by the sweep. A report filed for the period later fills it (`report`,
     `filled_at`): the record stays, and the report is marked late (迟报)."""
 
+    # The unique constraint's index (task, period_start) serves lookups by task.
     task = models.ForeignKey(
         "ledger.Task",
         verbose_name=_("task"),
         on_delete=models.CASCADE,
         related_name="missed_reports_log",
+        db_index=False,
     )
     unit = models.ForeignKey(
         "ledger.Unit",
@@ -140,6 +142,7 @@ class MissedReport(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     filled_at = models.DateTimeField(_("reported late at"), null=True, blank=True)
 
@@ -152,7 +155,15 @@ class MissedReport(models.Model):
                 fields=["task", "period_start"], name="missedreport_once_per_period"
             ),
         ]
-        indexes = [models.Index(fields=["recorded_on", "unit"], name="missedreport_recorded")]
+        indexes = [
+            models.Index(fields=["recorded_on", "unit"], name="missedreport_recorded"),
+            # Empty when the sweep writes the record: only the filled ones are indexed.
+            models.Index(
+                fields=["report"],
+                name="missedreport_report",
+                condition=models.Q(report__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.period_start}..{self.period_end}"

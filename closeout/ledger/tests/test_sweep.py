@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from closeout.ledger import clock, services, sweep
 from closeout.ledger.models import (
     Escalation,
+    EscalationRule,
     LookbackCheck,
     LookbackState,
     MissedReport,
@@ -157,6 +158,40 @@ def test_jumping_far_issues_only_the_strongest_measure_for_a_cause(world):
     assert measure.issued_by and measure.unit_id == world.env.pk
 
 
+def test_rules_of_one_trigger_each_give_their_own_level_and_response_deadline(world):
+    # The office adds a sharper due-soon step: 3 days left and behind → a reminder with 2
+    # working days to respond (the default warning at 7 days gives 10).
+    EscalationRule.objects.create(
+        level="reminder", trigger="due_soon", threshold=3, response_days=2
+    )
+    sweep.run(D(2020, 12, 24))  # a Thursday, 7 days left
+    sweep.run(D(2020, 12, 28))  # a Monday, 3 days left
+    sweep.run(D(2020, 12, 29))
+    measures = list(
+        Escalation.objects.filter(task=world.own, trigger="due_soon")
+        .order_by("id")
+        .values_list("level", "cause", "issued_on", "response_due")
+    )
+    assert measures == [
+        ("warning", "due_soon:2020-12-31", D(2020, 12, 24), D(2021, 1, 8)),
+        ("reminder", "due_soon:2020-12-31", D(2020, 12, 28), D(2020, 12, 30)),
+    ]
+
+
+def test_each_measure_lifts_with_its_own_cause_only(world):
+    sweep.run(D(2021, 1, 4))  # overdue, and reports missed since the first sweep
+    active = Escalation.objects.filter(task=world.own, lifted_on__isnull=True)
+    assert set(active.values_list("trigger", flat=True)) == {"overdue", "missed_reports"}
+    with clock.frozen_at(D(2021, 1, 5)):
+        services.report_create(
+            actor=world.actor("unit_env"), task_id=world.own.pk, text="本周完成清淤", percent=80
+        )
+    sweep.run(D(2021, 1, 5))
+    assert set(active.values_list("trigger", flat=True)) == {"overdue"}
+    lifted = Escalation.objects.get(task=world.own, trigger="missed_reports")
+    assert (lifted.lifted_on, lifted.lift_reason) == (D(2021, 1, 5), "cause_gone")
+
+
 def test_measures_reach_the_units_inbox(world):
     sweep.run(D(2021, 1, 2))
     inbox = Notification.objects.filter(user=world.users["unit_env"], kind="escalation")
@@ -192,6 +227,32 @@ def test_lookbacks_are_scheduled_after_closing_and_reopening_voids_them(world):
     assert task.status == Status.IN_PROGRESS and task.rebounds == 1
     states = dict(LookbackCheck.objects.filter(task=world.own).values_list("months", "state"))
     assert states == {3: LookbackState.REBOUND, 12: LookbackState.VOID}
+
+
+def test_a_lookback_due_is_announced_once_even_when_it_was_already_due_when_scheduled(world):
+    with clock.frozen_at(D(2019, 1, 31)):
+        _close(world, world.own)
+    closed = Task.objects.get(pk=world.own.pk).closed_on
+    inbox = Notification.objects.filter(
+        user=world.users["supervisor"], task=world.own, kind="lookback_due"
+    )
+    # The first sweep comes half a year after the closing: the 3-month check is due as
+    # it is scheduled, the 12-month one is not.
+    first = sweep.run(closed + dt.timedelta(days=200))
+    assert first.lookbacks_scheduled == 2 and first.details()["lookbacks_due"] == 1
+    notified = dict(
+        LookbackCheck.objects.filter(task=world.own).values_list("months", "notified_on")
+    )
+    assert notified == {3: closed + dt.timedelta(days=200), 12: None}
+    assert inbox.count() == 1
+    assert sweep.run(closed + dt.timedelta(days=200)).changed == 0 and inbox.count() == 1
+    due = LookbackCheck.objects.get(task=world.own, months=12).due_on
+    assert sweep.run(due - dt.timedelta(days=1)).details()["lookbacks_due"] == 0
+    assert sweep.run(due).details()["lookbacks_due"] == 1
+    assert LookbackCheck.objects.get(task=world.own, months=12).notified_on == due
+    assert inbox.count() == 2
+    assert sweep.run(due + dt.timedelta(days=1)).details()["lookbacks_due"] == 0
+    assert inbox.count() == 2
 
 
 def test_the_sweep_ends_a_notice_only_when_its_days_ran_and_objections_are_answered(world):
