@@ -376,19 +376,34 @@ def _lookbacks(result: SweepResult, day: dt.date, settings: LoopSettings) -> Non
             ("lookbacks", months), _lookback_statement, months
         ).run(day=day)
     # Checks falling due: tell the supervising units, once (`notified_on`). A check that
-    # is already due when it is scheduled (a closing from before the ledger was swept)
-    # is marked as it is written, which spares rewriting every such row at once; the
-    # others are marked on the day they fall due.
+    # falls due after it was scheduled gets an inbox item of its own. A check already due
+    # when it is scheduled (a closing from before the ledger was first swept) is marked
+    # as it is written, which spares rewriting every such row at once, and such checks
+    # are counted in one item per user, instead of one item per old closing.
     earlier = Q(state=LookbackState.SCHEDULED, due_on__lte=DAY, notified_on__isnull=True)
-    fresh = Q(id__gt=SINCE, notified_on=DAY)
+    supervising = [AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING]
     result.notifications += statement(
         "lookbacks_due_notices",
         lambda: _notify_per_task(
             TaskUnit.objects.filter(
-                task_id__in=LookbackCheck.objects.filter(earlier | fresh).values("task_id"),
-                role__in=[AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING],
+                task_id__in=LookbackCheck.objects.filter(earlier).values("task_id"),
+                role__in=supervising,
             ),
             NotificationKind.LOOKBACK_DUE,
+        ),
+    ).run(day=day, now=clock.now())
+    result.notifications += statement(
+        "lookbacks_backlog_notices",
+        lambda: _notify_units(
+            TaskUnit.objects.filter(
+                task_id__in=LookbackCheck.objects.filter(id__gt=SINCE, notified_on=DAY).values(
+                    "task_id"
+                ),
+                role__in=supervising,
+            ),
+            NotificationKind.LOOKBACK_DUE,
+            roles=None,
+            count=Count("task_id", distinct=True),
         ),
     ).run(day=day, since=watermark, now=clock.now())
     result.lookbacks_due = LookbackCheck.objects.filter(id__gt=watermark, notified_on=day).count()
@@ -634,15 +649,24 @@ def response_due(day: dt.date, working_days: int, result: SweepResult) -> dt.dat
         return out
 
 
-def _notify_units(records: QuerySet[Any], kind: str) -> Statement:
-    """One inbox item (slot now) per unit user, carrying how many of `records` concern
-    their unit."""
+def _notify_units(
+    records: QuerySet[Any],
+    kind: str,
+    *,
+    roles: tuple[str, ...] | None = (Role.UNIT,),
+    count: Any = None,
+) -> Statement:
+    """One inbox item (slot now) per user of the records' units (of these roles, or any),
+    carrying how many of `records` concern their unit (or the given `count`)."""
+    if roles is None:
+        records = records.filter(unit__profiles__isnull=False)
+    else:
+        records = records.filter(unit__profiles__role__in=roles)
     rows = (
-        records.filter(unit__profiles__role=Role.UNIT)
-        .order_by()
+        records.order_by()
         .values("unit__profiles__user_id")
         .annotate(
-            _count=Count("id"),
+            _count=count if count is not None else Count("id"),
         )
         .annotate(
             _user=F("unit__profiles__user_id"),

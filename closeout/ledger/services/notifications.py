@@ -160,6 +160,15 @@ def describe(notification: Notification) -> str:
             )
             % {"count": n.count}
         )
+    if n.kind == NotificationKind.LOOKBACK_DUE and n.task_id is None:
+        parts.append(
+            ngettext(
+                "%(count)s look-back check of a task closed before the ledger was swept",
+                "%(count)s look-back checks of tasks closed before the ledger was swept",
+                n.count,
+            )
+            % {"count": n.count}
+        )
     if n.escalation is not None and n.escalation.response_due is not None:
         parts.append(
             _("response due by %(date)s") % {"date": n.escalation.response_due.isoformat()}

@@ -16,7 +16,9 @@ from closeout.ledger.access import Actor
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
+    Profile,
     ProgressReport,
+    Role,
     Task,
     TaskState,
     TaskUnit,
@@ -101,6 +103,27 @@ def test_generated_rows_read_back_as_django_values(ledger):
     assert isinstance(task.measures, list) and all(isinstance(m, str) for m in task.measures)
     assert Task.objects.filter(status="in_progress").exists()
     assert Task.objects.filter(status__in=["closed", "sustained"], progress=100).exists()
+
+
+def test_every_leading_and_supervising_unit_gets_a_login_once(ledger):
+    def units(roles):
+        return set(TaskUnit.objects.filter(role__in=roles).values_list("unit_id", flat=True))
+
+    def check():
+        logins = Profile.objects.select_related("user")
+        assert set(logins.filter(role=Role.UNIT).values_list("unit_id", flat=True)) == units(
+            [AssignmentRole.LEAD]
+        )
+        supervising = [AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING]
+        assert set(logins.filter(role=Role.SUPERVISOR).values_list("unit_id", flat=True)) == units(
+            supervising
+        )
+        assert not any(p.user.has_usable_password() for p in logins)
+        assert not Profile.objects.values("role", "unit").annotate(n=Count("id")).filter(n__gt=1)
+
+    check()
+    gen("--append")  # logins only for the units that have none yet
+    check()
 
 
 def test_gen_records_one_audit_event_with_the_counts(ledger):

@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from closeout.ledger import clock, services, sweep
 from closeout.ledger.models import (
@@ -24,6 +25,7 @@ from closeout.ledger.models import (
     Task,
     TaskState,
 )
+from closeout.ledger.services import notifications
 from closeout.ledger.tests.factories import take, walk
 from closeout.ledger.workflow import Status
 
@@ -233,24 +235,33 @@ def test_a_lookback_due_is_announced_once_even_when_it_was_already_due_when_sche
     with clock.frozen_at(D(2019, 1, 31)):
         _close(world, world.own)
     closed = Task.objects.get(pk=world.own.pk).closed_on
-    inbox = Notification.objects.filter(
-        user=world.users["supervisor"], task=world.own, kind="lookback_due"
-    )
+    inbox = Notification.objects.filter(user=world.users["supervisor"], kind="lookback_due")
     # The first sweep comes half a year after the closing: the 3-month check is due as
-    # it is scheduled, the 12-month one is not.
+    # it is scheduled (counted in one item per user), the 12-month one is not.
     first = sweep.run(closed + dt.timedelta(days=200))
     assert first.lookbacks_scheduled == 2 and first.details()["lookbacks_due"] == 1
     notified = dict(
         LookbackCheck.objects.filter(task=world.own).values_list("months", "notified_on")
     )
     assert notified == {3: closed + dt.timedelta(days=200), 12: None}
-    assert inbox.count() == 1
+    assert list(inbox.values_list("task", "count")) == [(None, 1)]
+    with translation.override("zh-hans"):
+        assert "1 项系统启用前已销号任务的回头看已到期" in notifications.render(inbox.get())
+    assert (
+        not Notification.objects.filter(kind="lookback_due")
+        .exclude(user__profile__unit=world.supervising)
+        .exists()
+    )
     assert sweep.run(closed + dt.timedelta(days=200)).changed == 0 and inbox.count() == 1
+    # The 12-month check falls due later: an item of its own, for the task.
     due = LookbackCheck.objects.get(task=world.own, months=12).due_on
     assert sweep.run(due - dt.timedelta(days=1)).details()["lookbacks_due"] == 0
     assert sweep.run(due).details()["lookbacks_due"] == 1
     assert LookbackCheck.objects.get(task=world.own, months=12).notified_on == due
-    assert inbox.count() == 2
+    assert list(inbox.order_by("id").values_list("task", "count")) == [
+        (None, 1),
+        (world.own.pk, 1),
+    ]
     assert sweep.run(due + dt.timedelta(days=1)).details()["lookbacks_due"] == 0
     assert inbox.count() == 2
 

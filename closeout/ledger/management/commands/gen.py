@@ -4,7 +4,9 @@ A bulk loader, not a service call per task: ids are allocated up front by the ge
 (`closeout.ledger.synth`), rows are streamed in batches (PostgreSQL COPY, SQLite
 executemany), one transaction per batch, so memory stays bounded at any N. Afterwards
 the PostgreSQL sequences are moved past the new ids and the planner statistics are
-refreshed (ANALYZE). The run is recorded as ONE audit event, "ledger.generate".
+refreshed (ANALYZE). Every unit that leads or supervises a task gets a login (without a
+password: nobody signs in with them), so that the sweep's notifications have the
+recipients a real ledger has. The run is recorded as ONE audit event, "ledger.generate".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -22,7 +25,16 @@ from django.db.models import Max
 from closeout.ledger import services
 from closeout.ledger.access import Actor
 from closeout.ledger.management.base import LedgerCommand
-from closeout.ledger.models import Inspection, Task, Unit, UnitGroup
+from closeout.ledger.models import (
+    AssignmentRole,
+    Inspection,
+    Profile,
+    Role,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitGroup,
+)
 from closeout.ledger.synth import TABLES, Config, Generator, Rows
 
 
@@ -181,6 +193,8 @@ class Command(LedgerCommand):
         writer.finish()
         counts = dict(generator.counts)
         with transaction.atomic():
+            counts["logins"] = unit_logins()
+        with transaction.atomic():
             services.audit(
                 Actor.system("gen"),
                 "ledger.generate",
@@ -195,3 +209,28 @@ class Command(LedgerCommand):
                 f"on {connection.vendor}"
             )
         )
+
+
+def unit_logins() -> int:
+    """One login for every unit that leads a task (role unit) and one for every unit
+    that supervises one (role supervisor), where the unit has none of that role yet;
+    the passwords are unusable. Returns how many were created."""
+    User = get_user_model()
+    wanted: list[tuple[str, int]] = []
+    for role, parts in (
+        (Role.UNIT, [AssignmentRole.LEAD]),
+        (Role.SUPERVISOR, [AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING]),
+    ):
+        units = set(
+            TaskUnit.objects.filter(role__in=parts).values_list("unit_id", flat=True).distinct()
+        )
+        units -= set(Profile.objects.filter(role=role).values_list("unit_id", flat=True))
+        wanted += [(role, unit_id) for unit_id in sorted(units)]
+    users = User.objects.bulk_create(
+        [User(username=f"gen-{role}-{unit_id}", password="!") for role, unit_id in wanted]
+    )
+    Profile.objects.bulk_create(
+        Profile(user=user, role=role, unit_id=unit_id)
+        for user, (role, unit_id) in zip(users, wanted, strict=True)
+    )
+    return len(wanted)
