@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from closeout.ledger.escalation import Level, Trigger
+from closeout.ledger.models.indexes import where_set
 
 
 class EscalationRule(models.Model):
@@ -129,16 +130,8 @@ class Escalation(models.Model):
             models.Index(fields=["lifted_on", "trigger"], name="escalation_active"),
             models.Index(fields=["unit", "issued_on"], name="escalation_unit"),
             # Empty on the measures the sweep issues: only the rows that have one are indexed.
-            models.Index(
-                fields=["issuer"],
-                name="escalation_issuer",
-                condition=models.Q(issuer__isnull=False),
-            ),
-            models.Index(
-                fields=["responded_by"],
-                name="escalation_responded_by",
-                condition=models.Q(responded_by__isnull=False),
-            ),
+            where_set("issuer", "escalation_issuer"),
+            where_set("responded_by", "escalation_responded_by"),
         ]
 
     def __str__(self) -> str:

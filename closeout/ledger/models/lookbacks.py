@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from closeout.ledger.models.indexes import where_set
+
 
 class LookbackState(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -68,11 +70,7 @@ class LookbackCheck(models.Model):
         indexes = [
             models.Index(fields=["state", "due_on"], name="lookback_state_due"),
             # Empty when the sweep writes the check: only the rows that have one are indexed.
-            models.Index(
-                fields=["checked_by"],
-                name="lookback_checked_by",
-                condition=models.Q(checked_by__isnull=False),
-            ),
+            where_set("checked_by", "lookback_checked_by"),
         ]
 
     def __str__(self) -> str:

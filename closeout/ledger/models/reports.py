@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from closeout.ledger.models.indexes import where_set
+
 
 class ProgressReport(models.Model):
     """What a responsible unit reported for one reporting period."""
@@ -158,11 +160,7 @@ class MissedReport(models.Model):
         indexes = [
             models.Index(fields=["recorded_on", "unit"], name="missedreport_recorded"),
             # Empty when the sweep writes the record: only the filled ones are indexed.
-            models.Index(
-                fields=["report"],
-                name="missedreport_report",
-                condition=models.Q(report__isnull=False),
-            ),
+            where_set("report", "missedreport_report"),
         ]
 
     def __str__(self) -> str:
