@@ -129,7 +129,6 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["lifted_on", "trigger"], name="escalation_active"),
             models.Index(fields=["unit", "issued_on"], name="escalation_unit"),
-            # Empty on the measures the sweep issues: only the rows that have one are indexed.
             where_set("issuer", "escalation_issuer"),
             where_set("responded_by", "escalation_responded_by"),
         ]

@@ -69,7 +69,6 @@ class LookbackCheck(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "due_on"], name="lookback_state_due"),
-            # Empty when the sweep writes the check: only the rows that have one are indexed.
             where_set("checked_by", "lookback_checked_by"),
         ]
 

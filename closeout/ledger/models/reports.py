@@ -159,7 +159,6 @@ class MissedReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["recorded_on", "unit"], name="missedreport_recorded"),
-            # Empty when the sweep writes the record: only the filled ones are indexed.
             where_set("report", "missedreport_report"),
         ]
 

@@ -192,9 +192,8 @@ class Command(LedgerCommand):
             )
         writer.finish()
         counts = dict(generator.counts)
-        with transaction.atomic():
+        with transaction.atomic():  # the logins and the run's audit event together
             counts["logins"] = unit_logins()
-        with transaction.atomic():
             services.audit(
                 Actor.system("gen"),
                 "ledger.generate",
