@@ -2,7 +2,7 @@
 look-back checks (回头看), escalation measures (督办), and the caller's notifications
 (站内消息).
 
-Handlers read through `closeout.ledger.loopselectors` and write through
+Handlers read through `closeout.ledger.selectors.loop` and write through
 `closeout.ledger.services`; who may do what is decided there.
 """
 
@@ -32,7 +32,7 @@ from closeout.api.schemas import (
     ResponseIn,
     ValidationErrorOut,
 )
-from closeout.ledger import loopselectors, services
+from closeout.ledger import selectors, services
 from closeout.ledger.services import notifications
 
 router = Router(tags=["closed loop"])
@@ -52,8 +52,8 @@ WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
 def list_objections(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
     """Oldest first. Names and contacts of objectors are shown only to those who answer."""
     who = actor(request)
-    rows = loopselectors.task_objections(who, task_id)
-    sees = loopselectors.sees_objectors(who, task_id)
+    rows = selectors.task_objections(who, task_id)
+    sees = selectors.sees_objectors(who, task_id)
     return [serialize.objection(o, sees_objector=sees) for o in rows]
 
 
@@ -98,7 +98,7 @@ def answer_objection(request: HttpRequest, objection_id: int, payload: AnswerIn)
     summary="A task's look-back checks",
 )
 def list_lookbacks(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
-    return [serialize.lookback(c) for c in loopselectors.task_lookbacks(actor(request), task_id)]
+    return [serialize.lookback(c) for c in selectors.task_lookbacks(actor(request), task_id)]
 
 
 @router.post(
@@ -127,7 +127,7 @@ def record_lookback(request: HttpRequest, check_id: int, payload: LookbackIn) ->
 )
 def list_escalations(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
     """Newest first, lifted ones included, each with its reason and the unit's response."""
-    rows = loopselectors.task_escalations(actor(request), task_id)
+    rows = selectors.task_escalations(actor(request), task_id)
     return [serialize.escalation(e) for e in rows]
 
 
@@ -149,7 +149,7 @@ def issue_escalation(
         cause_key=payload.cause,
         response_days=payload.response_days,
     )
-    return 201, serialize.escalation(loopselectors.escalation_detail(who, task_id, issued.pk))
+    return 201, serialize.escalation(selectors.escalation_detail(who, task_id, issued.pk))
 
 
 @router.post(
@@ -164,7 +164,7 @@ def respond_escalation(
     done = services.escalation_respond(
         actor=who, escalation_id=escalation_id, response=payload.response
     )
-    return serialize.escalation(loopselectors.escalation_detail(who, done.task_id, done.pk))
+    return serialize.escalation(selectors.escalation_detail(who, done.task_id, done.pk))
 
 
 @router.post(
@@ -175,7 +175,7 @@ def respond_escalation(
 def lift_escalation(request: HttpRequest, escalation_id: int, payload: LiftIn) -> dict[str, Any]:
     who = actor(request)
     done = services.escalation_lift(actor=who, escalation_id=escalation_id, reason=payload.reason)
-    return serialize.escalation(loopselectors.escalation_detail(who, done.task_id, done.pk))
+    return serialize.escalation(selectors.escalation_detail(who, done.task_id, done.pk))
 
 
 # --------------------------------------------------------------------------- notifications
@@ -188,7 +188,7 @@ def lift_escalation(request: HttpRequest, escalation_id: int, payload: LiftIn) -
 )
 def list_notifications(request: HttpRequest, filters: Query[NotificationQuery]) -> dict[str, Any]:
     who = actor(request)
-    qs = loopselectors.inbox(who, unread_only=filters.unread)
+    qs = selectors.inbox(who, unread_only=filters.unread)
     start = (filters.page - 1) * filters.page_size
     return {
         "count": qs.count(),

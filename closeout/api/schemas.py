@@ -7,10 +7,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from closeout.ledger.escalation import Level
 from closeout.ledger.models import AssignmentRole, Category
+from closeout.ledger.rules.escalation import Level
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import SORTABLE
-from closeout.ledger.workflow import Status
 
 MAX_PAGE_SIZE = 200
 

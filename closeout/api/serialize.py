@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeout.ledger import access, loopselectors, selectors
+from closeout.ledger import access, selectors
 from closeout.ledger.access import Actor
 from closeout.ledger.models import (
     AssignmentRole,
@@ -22,8 +22,8 @@ from closeout.ledger.models import (
     ProgressReport,
     Task,
 )
+from closeout.ledger.rules.workflow import Status, transition_rules
 from closeout.ledger.services import notifications
-from closeout.ledger.workflow import Status, transition_rules
 
 _ROLE_KEYS = {
     AssignmentRole.LEAD: "lead_units",
@@ -108,7 +108,7 @@ def event(e: AuditEvent) -> dict[str, Any]:
 
 
 def step(s: CloseoutStep) -> dict[str, Any]:
-    """Expects the step's unit and evidence loaded (`loopselectors`)."""
+    """Expects the step's unit and evidence loaded (`selectors.loop`)."""
     return {
         "id": s.pk,
         "round": s.round,
@@ -154,7 +154,7 @@ def lookback(c: LookbackCheck) -> dict[str, Any]:
 
 
 def escalation(e: Escalation) -> dict[str, Any]:
-    """Expects the measure's unit loaded (`loopselectors`)."""
+    """Expects the measure's unit loaded (`selectors.loop`)."""
     return {
         "id": e.pk,
         "task": e.task_id,
@@ -163,7 +163,7 @@ def escalation(e: Escalation) -> dict[str, Any]:
         "level_label": e.get_level_display(),
         "trigger": e.trigger,
         "cause": e.cause,
-        "reason": loopselectors.escalation_reason(e),
+        "reason": selectors.escalation_reason(e),
         "manual": e.manual,
         "issued_by": e.issued_by,
         "issued_on": e.issued_on,
@@ -171,7 +171,7 @@ def escalation(e: Escalation) -> dict[str, Any]:
         "response": e.response,
         "responded_at": e.responded_at,
         "lifted_on": e.lifted_on,
-        "lift_reason": loopselectors.lift_reason(e),
+        "lift_reason": selectors.lift_reason(e),
     }
 
 
@@ -202,7 +202,7 @@ def notification(n: Notification) -> dict[str, Any]:
 
 
 def _loop(actor: Actor, task: Task) -> dict[str, Any]:
-    loop = loopselectors.task_loop(actor, task)
+    loop = selectors.task_loop(actor, task)
     return {
         "bucket": task.state.bucket or None,
         "bucket_label": task.state.get_bucket_display() if task.state.bucket else None,

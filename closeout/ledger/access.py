@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from closeout.ledger.models.accounts import Role
 from closeout.ledger.models.tasks import AssignmentRole, Task, TaskUnit
 from closeout.ledger.models.units import Unit
-from closeout.ledger.workflow import SYSTEM, Status, transition_rules
+from closeout.ledger.rules.workflow import SYSTEM, Status, transition_rules
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

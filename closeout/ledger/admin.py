@@ -64,6 +64,7 @@ from closeout.ledger.models import (
     UnitAlias,
     UnitGroup,
 )
+from closeout.ledger.rules.workflow import transition_rules
 
 # A changelist counts at most this many rows; past it the page says "1000+" and stops
 # at page 20. Counting (or OFFSET-ing through) a million rows costs more than the page
@@ -259,11 +260,8 @@ STEPS_WITH_INPUT = frozenset({"request_closeout", "verify"})
 
 
 def _transition_labels() -> dict[str, Any]:
-    """Transition names with their lazy labels. `TransitionRule.label` is a plain str
-    fixed in whatever language was active at first use; actions must follow the
-    request's language."""
-    field = Task._meta.get_field("status")
-    return {tr.name: tr.custom["label"] for tr in field.get_all_transitions(Task)}  # type: ignore[attr-defined]
+    """Transition names with their lazy labels (actions follow the request's language)."""
+    return {rule.name: rule.label for rule in transition_rules().values()}
 
 
 def _transition_action(name: str, label: Any) -> Callable[..., None]:

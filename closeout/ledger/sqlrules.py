@@ -2,8 +2,8 @@
 causes and thresholds (督办) as expressions over the task table, for the sweep and for
 any page that needs them "as of" a date.
 
-They must give the answers of the pure rules in `closeout.ledger.schedule` and
-`closeout.ledger.escalation`; `tests/test_sqlrules.py` holds them to it on the same tasks.
+They must give the answers of the pure rules in `closeout.ledger.rules.schedule` and
+`closeout.ledger.rules.escalation`; `tests/test_sqlrules.py` holds them to it on the same tasks.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
 
-from closeout.ledger.escalation import Trigger
 from closeout.ledger.models import AssignmentRole, EscalationRule, Milestone, Task, TaskUnit
-from closeout.ledger.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules.escalation import Trigger
+from closeout.ledger.rules.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.sql import DateText, DaysBetween, Slot, date_value
-from closeout.ledger.workflow import Status
 
 
 def effective_due() -> Any:
@@ -70,7 +70,7 @@ def _milestone_max(**filters: Any) -> Any:
 
 
 def bucket_expression(as_of: dt.date | Slot) -> Case:
-    """`closeout.ledger.schedule.schedule_status(...).bucket` as one SQL expression over
+    """`closeout.ledger.rules.schedule.schedule_status(...).bucket` as one SQL expression over
     the task table ('' for draft and cancelled tasks, which are in no bucket)."""
     day = date_value(as_of)
     due = effective_due()
@@ -115,7 +115,7 @@ def buckets_of(tasks: QuerySet[Task], as_of: dt.date | Slot) -> QuerySet[Task]:
 
 
 def cause_expression(trigger: str, as_of: dt.date | Slot) -> Any:
-    """The cause key (`closeout.ledger.escalation.Cause`) of this kind that each task has
+    """The cause key (`closeout.ledger.rules.escalation.Cause`) of this kind that each task has
     as of the date, NULL when it has none; reads the stored bucket and streak
     (`TaskState`)."""
     due_text = DateText(effective_due())

@@ -54,9 +54,8 @@ from django.db.models import (
 )
 from django.db.models.lookups import LessThanOrEqual
 
-from closeout.ledger import calendar, clock, cycles
+from closeout.ledger import clock
 from closeout.ledger.errors import Conflict, InvalidTransition
-from closeout.ledger.escalation import RANK, Level, Trigger
 from closeout.ledger.models import (
     AssignmentRole,
     Escalation,
@@ -75,8 +74,12 @@ from closeout.ledger.models import (
     Task,
     TaskState,
     TaskUnit,
+    load_entered_days,
 )
-from closeout.ledger.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules import calendar, cycles
+from closeout.ledger.rules.escalation import RANK, Level, Trigger
+from closeout.ledger.rules.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules.workflow import REPORTING_STATES, Status
 from closeout.ledger.sql import (
     ROWS,
     AddMonths,
@@ -95,7 +98,6 @@ from closeout.ledger.sqlrules import (
     rule_condition,
     rule_size,
 )
-from closeout.ledger.workflow import REPORTING_STATES, Status
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +168,7 @@ def run(as_of: dt.date | None = None) -> SweepResult:
     with clock.frozen_at(day) if as_of is not None else nullcontext(), transaction.atomic():
         _lock()
         settings = LoopSettings.current()
-        calendar.load_entered_days()
+        load_entered_days()
         previous = (
             SweepRun.objects.filter(as_of__lte=day, finished_at__isnull=False)
             .order_by("-as_of")
@@ -348,7 +350,7 @@ def _buckets(result: SweepResult, day: dt.date) -> None:
 def _end_notices(result: SweepResult, day: dt.date) -> None:
     """Public notices whose last day has passed, every objection answered: end them."""
     from closeout.ledger.access import Actor
-    from closeout.ledger.services.tasks import task_transition
+    from closeout.ledger.services.transitions import task_transition
 
     due = (
         Task.objects.filter(status=Status.NOTICE, notice_until__lt=day)

@@ -20,7 +20,7 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
 )
-from closeout.ledger.workflow import Status, TransitionRule, transition_rules
+from closeout.ledger.rules.workflow import Status, TransitionRule, transition_rules
 
 ACTION_LABELS: dict[str, Any] = {
     "task.create": _("Task created"),

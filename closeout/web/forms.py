@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from closeout.ledger import clock, selectors
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError
-from closeout.ledger.escalation import Level
 from closeout.ledger.models import Category, Plan, Task, Unit
+from closeout.ledger.rules.escalation import Level
+from closeout.ledger.rules.workflow import Status, TransitionRule
 from closeout.ledger.selectors import SORTABLE, TaskFilter
 from closeout.ledger.services import Upload, acceptance_criteria
-from closeout.ledger.workflow import Status, TransitionRule
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:

@@ -27,12 +27,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from closeout.ledger import access, loopselectors, selectors, services
+from closeout.ledger import access, selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound, NotPermitted
 from closeout.ledger.models import Task
+from closeout.ledger.rules.workflow import REPORTING_STATES, transition_rules
 from closeout.ledger.services import notifications
-from closeout.ledger.workflow import REPORTING_STATES, transition_rules
 from closeout.web import display
 from closeout.web.forms import (
     AnswerForm,
@@ -149,7 +149,7 @@ class _Forms:
 def _loop_context(actor: Actor, task: Task, page_forms: _Forms) -> dict[str, Any]:
     """The closed loop on a task's page: close-out steps, notice, objections, look-backs,
     escalation measures and missed reports, each with the forms the actor may use."""
-    loop = loopselectors.task_loop(actor, task)
+    loop = selectors.task_loop(actor, task)
     objections = [
         (
             o,
@@ -171,8 +171,8 @@ def _loop_context(actor: Actor, task: Task, page_forms: _Forms) -> dict[str, Any
     measures = [
         display.MeasureRow(
             e,
-            loopselectors.escalation_reason(e),
-            loopselectors.lift_reason(e),
+            selectors.escalation_reason(e),
+            selectors.lift_reason(e),
             page_forms.prefixed(ResponseForm, f"respond-{e.pk}")
             if loop.may_respond and e.responded_at is None and e.lifted_on is None
             else None,
@@ -352,7 +352,7 @@ def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 def objection_answer(request: HttpRequest, task_id: int, objection_id: int) -> HttpResponse:
     actor = Actor.of(request.user)
-    _or_404(loopselectors.objection_detail, actor, task_id, objection_id)
+    _or_404(selectors.objection_detail, actor, task_id, objection_id)
     form = AnswerForm(request.POST, prefix=f"answer-{objection_id}")
     return _submit(
         request,
@@ -372,7 +372,7 @@ def objection_answer(request: HttpRequest, task_id: int, objection_id: int) -> H
 @login_required
 def lookback_record(request: HttpRequest, task_id: int, check_id: int) -> HttpResponse:
     actor = Actor.of(request.user)
-    _or_404(loopselectors.lookback_detail, actor, task_id, check_id)
+    _or_404(selectors.lookback_detail, actor, task_id, check_id)
     form = LookbackForm(request.POST, prefix=f"lookback-{check_id}")
     return _submit(
         request,
@@ -411,7 +411,7 @@ def escalation_issue(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 def escalation_respond(request: HttpRequest, task_id: int, escalation_id: int) -> HttpResponse:
     actor = Actor.of(request.user)
-    _or_404(loopselectors.escalation_detail, actor, task_id, escalation_id)
+    _or_404(selectors.escalation_detail, actor, task_id, escalation_id)
     form = ResponseForm(request.POST, prefix=f"respond-{escalation_id}")
     return _submit(
         request,
@@ -431,7 +431,7 @@ def escalation_respond(request: HttpRequest, task_id: int, escalation_id: int) -
 @login_required
 def escalation_lift(request: HttpRequest, task_id: int, escalation_id: int) -> HttpResponse:
     actor = Actor.of(request.user)
-    _or_404(loopselectors.escalation_detail, actor, task_id, escalation_id)
+    _or_404(selectors.escalation_detail, actor, task_id, escalation_id)
     form = LiftForm(request.POST, prefix=f"lift-{escalation_id}")
     return _submit(
         request,
@@ -456,7 +456,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The user's notifications (站内消息), newest first, unread ones marked."""
     actor = Actor.of(request.user)
     unread_only = request.GET.get("unread") == "1"
-    paginator = Paginator(loopselectors.inbox(actor, unread_only=unread_only), PAGE_SIZE)
+    paginator = Paginator(selectors.inbox(actor, unread_only=unread_only), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

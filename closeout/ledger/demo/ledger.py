@@ -44,7 +44,7 @@ from closeout.ledger.models import (
     TaskUnit,
     UnitProposal,
 )
-from closeout.ledger.workflow import REPORTING_STATES
+from closeout.ledger.rules.workflow import REPORTING_STATES
 
 # The seed plans, kept verbatim in closeout/samples/plans/ (see closeout.samples).
 JINAN_PLAN = "003_jinan_2018.txt"

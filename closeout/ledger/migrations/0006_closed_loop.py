@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def default_rules(apps, schema_editor):
     """The escalation ladder of the issue, as the office's starting configuration."""
-    from closeout.ledger.escalation import DEFAULT_RULES
+    from closeout.ledger.rules.escalation import DEFAULT_RULES
 
     EscalationRule = apps.get_model("ledger", "EscalationRule")
     for rule in DEFAULT_RULES:

@@ -12,7 +12,7 @@ from closeout.ledger.models.lookbacks import LookbackCheck, LookbackState
 from closeout.ledger.models.notifications import Digest, Notification, NotificationKind
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
 from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport
-from closeout.ledger.models.sweeps import CalendarDay, LoopSettings, SweepRun
+from closeout.ledger.models.sweeps import CalendarDay, LoopSettings, SweepRun, load_entered_days
 from closeout.ledger.models.tasks import (
     AssignmentRole,
     Category,
@@ -26,7 +26,7 @@ from closeout.ledger.models.tasks import (
     TaskUnit,
 )
 from closeout.ledger.models.units import Unit, UnitAlias, UnitGroup, UnitKind, UnitLevel
-from closeout.ledger.workflow import Status
+from closeout.ledger.rules.workflow import Status
 
 __all__ = [
     "ApiToken",
@@ -72,4 +72,5 @@ __all__ = [
     "UnitKind",
     "UnitLevel",
     "UnitProposal",
+    "load_entered_days",
 ]

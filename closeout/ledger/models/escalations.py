@@ -1,6 +1,6 @@
 """Escalation (督办): the office's rules and the measures issued under them.
 
-The ladder itself and its cause keys are in `closeout.ledger.escalation` (pure rules);
+The ladder itself and its cause keys are in `closeout.ledger.rules.escalation` (pure rules);
 these tables store the rules the office configured and every measure issued. A measure
 is unique per (task, level, cause), so the same measure is never issued twice for the
 same cause; when the cause is gone the sweep lifts it (`lifted_on`). The unit's response
@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from closeout.ledger.escalation import Level, Trigger
 from closeout.ledger.models.indexes import where_set
+from closeout.ledger.rules.escalation import Level, Trigger
 
 
 class EscalationRule(models.Model):
@@ -43,7 +43,7 @@ class EscalationRule(models.Model):
         """The pure rule's checks: manual levels are not rules, thresholds make sense."""
         from django.core.exceptions import ValidationError
 
-        from closeout.ledger.escalation import Rule
+        from closeout.ledger.rules.escalation import Rule
 
         try:
             Rule(Level(self.level), Trigger(self.trigger), self.threshold)

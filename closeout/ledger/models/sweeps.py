@@ -116,3 +116,11 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.note}"
+
+
+def load_entered_days() -> None:
+    """Install the days the office entered (`CalendarDay`) into the working-day rules
+    (`closeout.ledger.rules.calendar`) before counting working days."""
+    from closeout.ledger.rules import calendar
+
+    calendar.use_entered_days(dict(CalendarDay.objects.values_list("date", "working")))

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from closeout.ledger.schedule import Bucket
-from closeout.ledger.workflow import TaskLifecycle
+from closeout.ledger.models.lifecycle import TaskLifecycle
+from closeout.ledger.rules.schedule import Bucket
 
 DEFAULT_ACCEPTANCE_CRITERIA = "生态修复、污染消除、群众满意"
 

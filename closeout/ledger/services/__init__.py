@@ -3,7 +3,8 @@ which check permission through `closeout.ledger.access`, change the rows and app
 audit event in the same database transaction. API, pages, admin and commands all call
 these; none of them writes to the ledger tables directly.
 
-Modules: audit (the event writer), units, users, plans, tasks, reports, imports,
+Modules: audit (the event writer), units, users, plans, tasks, transitions (life-cycle
+steps), taskstate (row lock, derived state), reports, imports,
 closeouts (close-out steps, objections), lookbacks, escalations, notifications. Import from
 here: `from closeout.ledger import services; services.task_transition(...)`.
 """
@@ -60,9 +61,9 @@ from closeout.ledger.services.tasks import (
     PersonRef,
     UnitRef,
     task_create,
-    task_transition,
     task_update,
 )
+from closeout.ledger.services.transitions import task_transition
 from closeout.ledger.services.units import (
     unit_create,
     unit_group_create,

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from closeout.ledger import access, calendar, clock
+from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import (
@@ -44,11 +44,15 @@ from closeout.ledger.models import (
     Objection,
     StepKind,
     Task,
+    load_entered_days,
 )
 from closeout.ledger.models.tasks import DEFAULT_ACCEPTANCE_CRITERIA
+from closeout.ledger.rules import calendar
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import RESPONSIBLE, SUPERVISING, notify_task
-from closeout.ledger.workflow import Status
+from closeout.ledger.services.reports import evidence_store
+from closeout.ledger.services.taskstate import lock_task
 
 _CRITERIA_SPLIT = re.compile(r"[、，,；;。\n]+")
 
@@ -153,7 +157,7 @@ def check(
         return {"assessment": {c: str(given[c]).strip() for c in criteria}}
     if name == "pass_review":
         days = LoopSettings.current().notice_working_days
-        calendar.load_entered_days()
+        load_entered_days()
         until = calendar.notice_ends_on(today, days)  # CalendarNotCovered is an InvalidInput
         return {"notice_from": today, "notice_until": until, "working_days": days}
     if name == "end_notice":
@@ -204,8 +208,6 @@ def record(
     files: Sequence[Any],
 ) -> CloseoutStep | None:
     """Apply and append the step after the state changed (same transaction)."""
-    from closeout.ledger.services.reports import evidence_store
-
     today = clock.today()
     fields: list[str] = []
     if name == "confirm" and task.start_date is None:
@@ -296,8 +298,6 @@ def objection_lodge(
         raise InvalidInput(_("the objection needs a text"), field="text")
     if len(text) > 5000:
         raise InvalidInput(_("the objection is longer than 5000 characters"), field="text")
-    from closeout.ledger.services.tasks import lock_task
-
     with transaction.atomic():
         task = lock_task(task_id)
         if not access.can_view(actor, task):

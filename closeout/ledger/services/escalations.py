@@ -13,10 +13,9 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from closeout.ledger import access, calendar, clock
+from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
-from closeout.ledger.escalation import RANK, Level, Trigger, manual_measure
 from closeout.ledger.models import (
     AssignmentRole,
     Escalation,
@@ -25,10 +24,13 @@ from closeout.ledger.models import (
     Role,
     Task,
     TaskUnit,
+    load_entered_days,
 )
+from closeout.ledger.rules import calendar
+from closeout.ledger.rules.escalation import RANK, Level, Trigger, manual_measure
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import RESPONSIBLE, notify_task
-from closeout.ledger.services.tasks import lock_task
+from closeout.ledger.services.taskstate import lock_task
 
 
 def may_escalate(actor: Actor, task: Task) -> bool:
@@ -173,5 +175,5 @@ def escalation_lift(*, actor: Actor, escalation_id: int, reason: str) -> Escalat
 
 
 def _response_due(day: dt.date, working_days: int) -> dt.date:
-    calendar.load_entered_days()
+    load_entered_days()
     return calendar.add_working_days(day, working_days)

@@ -36,12 +36,13 @@ from closeout.ledger.models import (
     Unit,
     UnitProposal,
 )
-from closeout.ledger.plandiff import PlanDiff, diff_tasks
+from closeout.ledger.rules.plandiff import PlanDiff, diff_tasks
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import plans as plan_services
 from closeout.ledger.services import tasks as task_services
+from closeout.ledger.services import taskstate, transitions
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.tasks import PersonRef, UnitRef
-from closeout.ledger.workflow import Status
 
 PLANS_DIR = "plans"
 UNIT_FIELDS = (
@@ -359,7 +360,7 @@ def plan_confirm(actor: Actor, plan_id: int) -> Plan:
                 field="units",
             )
         for task_id in drafts.values_list("pk", flat=True):
-            task_services.task_transition(actor=actor, task_id=task_id, name="confirm")
+            transitions.task_transition(actor=actor, task_id=task_id, name="confirm")
         plan.status = PlanStatus.CONFIRMED
         plan.save(update_fields=["status"])
         audit(
@@ -395,7 +396,7 @@ def proposal_decide(actor: Actor, proposal_id: int, unit_id: int | None) -> Unit
             raise InvalidInput(
                 _("%(name)s was already decided") % {"name": proposal.text}, field="unit"
             )
-        task = task_services.lock_task(proposal.task_id)
+        task = taskstate.lock_task(proposal.task_id)
         unit = None
         if unit_id is not None:
             unit = Unit.objects.filter(pk=unit_id, active=True).first()

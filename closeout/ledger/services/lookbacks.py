@@ -17,9 +17,9 @@ from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import LookbackCheck, LookbackState
+from closeout.ledger.rules.workflow import DONE_STATES
 from closeout.ledger.services.audit import audit
-from closeout.ledger.services.tasks import task_transition
-from closeout.ledger.workflow import DONE_STATES
+from closeout.ledger.services.transitions import task_transition
 
 
 def may_check(actor: Actor, check: LookbackCheck) -> bool:

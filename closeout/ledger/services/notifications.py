@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from closeout.ledger import clock, cycles
+from closeout.ledger import clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import NotFound
 from closeout.ledger.models import (
@@ -45,6 +45,7 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
 )
+from closeout.ledger.rules import cycles
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closeout.ledger import access, clock, cycles
+from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import (
@@ -26,9 +26,10 @@ from closeout.ledger.models import (
     ProgressReport,
     Task,
 )
+from closeout.ledger.rules import cycles
+from closeout.ledger.rules.workflow import REPORTING_STATES, Status
 from closeout.ledger.services.audit import audit
-from closeout.ledger.services.tasks import bucket_refresh, lock_task, streak_refresh
-from closeout.ledger.workflow import REPORTING_STATES, Status
+from closeout.ledger.services.taskstate import bucket_refresh, lock_task, streak_refresh
 
 ACCEPTED_EVIDENCE_TYPES = {
     "image/jpeg",

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from closeout.ledger.models import AssignmentRole, PersonRole, ProblemSource
 from closeout.ledger.models.tasks import DEFAULT_ACCEPTANCE_CRITERIA
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.synth.base import AS_OF, UTC, Region, Rows
 from closeout.ledger.synth.province import ProvinceBuilder
 from closeout.ledger.synth.vocab import (
@@ -27,7 +28,6 @@ from closeout.ledger.synth.vocab import (
     VOCAB,
     _choices,
 )
-from closeout.ledger.workflow import Status
 
 # Weekly reporting in the last weeks before AS_OF (most units report most weeks).
 RECENT_WEEKS = 8

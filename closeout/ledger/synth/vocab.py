@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from closeout.ledger.models import Category, InspectionKind, ProblemSource
-from closeout.ledger.workflow import Status
+from closeout.ledger.rules.workflow import Status
 
 # ---------------------------------------------------------------------------- vocabulary
 # Word lists are space-separated strings: compact, and the formatter leaves them alone.

@@ -8,8 +8,8 @@ import pytest
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.models import AssignmentRole, Role, TaskUnit
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.factories import VISIBLE
-from closeout.ledger.workflow import Status
 
 # role user -> the tasks of the world it may see
 

@@ -30,8 +30,8 @@ from closeout.ledger.models import (
     Unit,
     UnitGroup,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.factories import InspectionFactory, ProblemFactory, make_task, walk
-from closeout.ledger.workflow import Status
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from closeout.ledger import calendar, clock, services, sweep
+from closeout.ledger import clock, services, sweep
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import (
     Conflict,
@@ -39,9 +39,10 @@ from closeout.ledger.models import (
     Task,
     TaskUnit,
 )
+from closeout.ledger.rules import calendar
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.closeouts import STEP_OF_TRANSITION
 from closeout.ledger.tests.factories import PDF, VISIBLE, make_users, step_inputs
-from closeout.ledger.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django_fsm import ConcurrentTransition
 from closeout.ledger import clock, services, sweep
 from closeout.ledger.errors import Conflict, InvalidTransition
 from closeout.ledger.models import AuditEvent, CloseoutStep, Objection, Role, StepKind, Task
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import tasks as task_services
 from closeout.ledger.tests.factories import make_users, step_inputs
-from closeout.ledger.workflow import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 postgresql_only = pytest.mark.skipif(

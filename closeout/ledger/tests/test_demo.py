@@ -44,8 +44,8 @@ from closeout.ledger.models import (
     UnitGroup,
     UnitProposal,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import imports
-from closeout.ledger.workflow import Status
 
 PLANS = samples.PLANS
 COUNTED = (

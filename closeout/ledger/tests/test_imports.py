@@ -28,8 +28,8 @@ from closeout.ledger.models import (
     Unit,
     UnitProposal,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import imports as import_services
-from closeout.ledger.workflow import Status
 
 INGEST = Path(__file__).resolve().parents[2] / "ingest" / "tests"
 SEED_003 = samples.plan_bytes("003_jinan_2018.txt")

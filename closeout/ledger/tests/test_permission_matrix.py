@@ -14,8 +14,8 @@ from django.test import Client
 from closeout.ledger import access, services
 from closeout.ledger.access import Actor
 from closeout.ledger.models import AssignmentRole, Role, Task, UnitKind, UnitLevel
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.factories import PlanFactory, ProblemFactory, make_users, unit
-from closeout.ledger.workflow import Status
 
 ROLES = ("office", "leader", "unit", "supervisor", "public")
 RELATIONS = ("own", "child", "foreign")

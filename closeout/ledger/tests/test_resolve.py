@@ -13,7 +13,7 @@ from closeout.ingest import ParseContext, parse, to_json
 from closeout.ledger import resolve, services
 from closeout.ledger.access import Actor
 from closeout.ledger.models import Plan, ProposalReason, Role, UnitKind, UnitLevel
-from closeout.ledger.plandiff import diff_tasks
+from closeout.ledger.rules.plandiff import diff_tasks
 from closeout.ledger.tests.test_imports import SEED_003, SMALL_PLAN
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from closeout.ledger import selectors
 from closeout.ledger.models import AssignmentRole, TaskUnit
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import TaskFilter
 from closeout.ledger.tests.factories import take
-from closeout.ledger.workflow import Status
 
 
 def _ids(actor, **filters):
@@ -79,7 +79,7 @@ def test_pages_are_numbered_from_one(world):
 
 
 def test_a_text_search_counts_up_to_a_cap(world, monkeypatch):
-    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(selectors.tasks, "SEARCH_COUNT_CAP", 2)
     office = world.actor("office")
     page = selectors.task_page(office, TaskFilter(q="饮用水"), size=1)
     assert (page.count, page.exact, len(page.rows)) == (2, False, 1)

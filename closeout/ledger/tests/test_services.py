@@ -22,8 +22,8 @@ from closeout.ledger.models import (
     UnitKind,
     UnitLevel,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import Upload
-from closeout.ledger.workflow import Status
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

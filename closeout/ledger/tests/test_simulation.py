@@ -48,12 +48,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from closeout.ledger import calendar, clock, services, sweep
+from closeout.ledger import clock, services, sweep
 from closeout.ledger.access import Actor
 from closeout.ledger.demo import jinan, users
 from closeout.ledger.demo import ledger as demo_ledger
 from closeout.ledger.errors import Conflict
-from closeout.ledger.escalation import DEFAULT_RULES, RANK, Level, Trigger
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
@@ -73,10 +72,12 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
 )
-from closeout.ledger.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules import calendar
+from closeout.ledger.rules.escalation import DEFAULT_RULES, RANK, Level, Trigger
+from closeout.ledger.rules.schedule import COUNTED_STATES, Bucket
+from closeout.ledger.rules.workflow import DONE_STATES, REPORTING_STATES, Status
 from closeout.ledger.services.closeouts import STEP_OF_TRANSITION
 from closeout.ledger.tests.factories import PDF, make_users
-from closeout.ledger.workflow import DONE_STATES, REPORTING_STATES, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

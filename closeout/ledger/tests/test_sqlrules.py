@@ -11,10 +11,11 @@ import pytest
 from django.db.models import DateField, Value
 from django.db.models.functions import Concat
 
-from closeout.ledger import escalation, schedule
-from closeout.ledger.escalation import Rule, TaskFacts, Trigger
 from closeout.ledger.models import EscalationRule, Milestone, Task, TaskState
-from closeout.ledger.schedule import Bucket, MilestoneFacts, ScheduleFacts
+from closeout.ledger.rules import escalation, schedule
+from closeout.ledger.rules.escalation import Rule, TaskFacts, Trigger
+from closeout.ledger.rules.schedule import Bucket, MilestoneFacts, ScheduleFacts
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.sql import (
     AddMonths,
     DateText,
@@ -27,7 +28,6 @@ from closeout.ledger.sql import (
 )
 from closeout.ledger.sqlrules import bucket_expression, cause_expression, rule_condition
 from closeout.ledger.tests.factories import ProblemFactory, make_task
-from closeout.ledger.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,9 @@ from closeout.ledger.models import (
     Task,
     TaskState,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import notifications
 from closeout.ledger.tests.factories import take, walk
-from closeout.ledger.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

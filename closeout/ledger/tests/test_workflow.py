@@ -8,8 +8,8 @@ from closeout.ledger import services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
 from closeout.ledger.models import AuditEvent, Role, Task
+from closeout.ledger.rules.workflow import Status, transition_rules
 from closeout.ledger.tests.factories import step_inputs
-from closeout.ledger.workflow import Status, transition_rules
 
 OFFICE = Actor(role=Role.OFFICE, label="office")
 

@@ -25,8 +25,8 @@ from closeout.ledger.models import (
     ProgressReport,
     Task,
 )
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.factories import take, walk
-from closeout.ledger.workflow import Status
 from closeout.web.tests.data import PDF
 
 DAY = dt.date(2025, 6, 9)  # a Monday; a notice passed today runs to Friday 2025-06-13

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from closeout.ledger import services
 from closeout.ledger.models import AuditEvent, ProgressReport, Task
+from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.factories import (
     PASSWORD,
     PlanFactory,
@@ -21,7 +22,6 @@ from closeout.ledger.tests.factories import (
     make_task,
     take,
 )
-from closeout.ledger.workflow import Status
 from closeout.web.tests.data import PDF, VISIBLE
 
 

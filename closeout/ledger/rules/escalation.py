@@ -42,7 +42,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from closeout.ledger.schedule import Bucket
+from closeout.ledger.rules.schedule import Bucket
 
 
 class Level(TextChoices):
@@ -136,8 +136,8 @@ class Measure:
 class TaskFacts:
     """What the rules need to know about one task as of a date.
 
-    `bucket` and `due` come from closeout.ledger.schedule (`due` is the effective due
-    date); `missed_reports`/`missed_since` from closeout.ledger.cycles.missed_streak;
+    `bucket` and `due` come from closeout.ledger.rules.schedule (`due` is the effective due
+    date); `missed_reports`/`missed_since` from closeout.ledger.rules.cycles.missed_streak;
     `rebounds` counts the look-backs that found the problem back (反弹).
     """
 

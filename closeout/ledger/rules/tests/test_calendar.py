@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from closeout.ledger.calendar import (
+from closeout.ledger.errors import DomainError
+from closeout.ledger.rules.calendar import (
     CalendarNotCovered,
     add_working_days,
     covered_years,
@@ -16,7 +17,6 @@ from closeout.ledger.calendar import (
     notice_ends_on,
     working_days_between,
 )
-from closeout.ledger.errors import DomainError
 
 D = dt.date
 
@@ -165,7 +165,7 @@ def test_adding_a_positive_number_of_working_days_lands_on_a_working_day(day: dt
 
 
 def test_days_the_office_entered_cover_a_year_the_package_does_not_know():
-    from closeout.ledger import calendar as cal
+    from closeout.ledger.rules import calendar as cal
 
     _first, last = cal.covered_years()
     year = last + 1

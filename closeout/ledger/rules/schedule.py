@@ -55,7 +55,7 @@ class Bucket(TextChoices):
 
 
 # The task states counted in the buckets, by their values in
-# closeout.ledger.workflow.Status (a test keeps the two in step; this module stays free
+# closeout.ledger.rules.workflow.Status (a test keeps the two in step; this module stays free
 # of models so that anything can import it).
 CLOSED, SUSTAINED = "closed", "sustained"
 OPEN_STATES = frozenset({"in_progress", "requested", "notice", "verification", "verified"})
@@ -76,7 +76,7 @@ class ScheduleFacts:
     """What the schedule rule needs to know about one task.
 
     `reporting` is False when the task's unit has missed its latest report (see
-    closeout.ledger.cycles); it only matters for tasks without any expectation.
+    closeout.ledger.rules.cycles); it only matters for tasks without any expectation.
     """
 
     status: str

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from closeout.ledger.cycles import (
+from closeout.ledger.rules.cycles import (
     CUSTOM,
     MONTHLY,
     WEEKLY,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from closeout.ledger.escalation import (
+from closeout.ledger.rules.escalation import (
     DEFAULT_RULES,
     MANUAL_LEVELS,
     Cause,
@@ -24,7 +24,7 @@ from closeout.ledger.escalation import (
     manual_measure,
     to_issue,
 )
-from closeout.ledger.schedule import Bucket
+from closeout.ledger.rules.schedule import Bucket
 
 D = dt.date
 DUE = D(2025, 6, 30)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from closeout.ledger.schedule import (
+from closeout.ledger.rules.schedule import (
     COUNTED_STATES,
     OPEN_STATES,
     Bucket,
@@ -127,8 +127,8 @@ def test_days_overdue_and_days_left_count_from_the_effective_due_date():
 
 
 def test_the_counted_states_are_the_workflows_open_and_done_states():
-    from closeout.ledger.workflow import DONE_STATES
-    from closeout.ledger.workflow import OPEN_STATES as WORKFLOW_OPEN
+    from closeout.ledger.rules.workflow import DONE_STATES
+    from closeout.ledger.rules.workflow import OPEN_STATES as WORKFLOW_OPEN
 
     assert set(WORKFLOW_OPEN) == OPEN_STATES
     assert set(WORKFLOW_OPEN) | set(DONE_STATES) == COUNTED_STATES

@@ -124,10 +124,3 @@ def notice_ends_on(first_day: dt.date, working_days: int) -> dt.date:
     if working_days < 1:
         raise ValueError("a public notice runs for at least one working day")
     return add_working_days(first_day - _ONE_DAY, working_days)
-
-
-def load_entered_days() -> None:
-    """Install the days the office entered (`CalendarDay`) before counting working days."""
-    from closeout.ledger.models import CalendarDay
-
-    use_entered_days(dict(CalendarDay.objects.values_list("date", "working")))

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import NotFound
-from closeout.ledger.escalation import Cause, Level, Measure, TaskFacts, describe
 from closeout.ledger.models import (
     CloseoutStep,
     Escalation,
@@ -31,11 +30,12 @@ from closeout.ledger.models import (
     Role,
     Task,
 )
-from closeout.ledger.schedule import Bucket
+from closeout.ledger.rules.escalation import Cause, Level, Measure, TaskFacts, describe
+from closeout.ledger.rules.schedule import Bucket
+from closeout.ledger.rules.workflow import DONE_STATES
 from closeout.ledger.services.closeouts import may_answer_objection
 from closeout.ledger.services.escalations import may_escalate
 from closeout.ledger.services.lookbacks import may_check
-from closeout.ledger.workflow import DONE_STATES
 
 
 def _visible_task(actor: Actor, task_id: int) -> Task:

@@ -39,7 +39,7 @@ from closeout.ledger.models import (
     Unit,
     UnitAlias,
 )
-from closeout.ledger.workflow import Status
+from closeout.ledger.rules.workflow import Status
 
 SORTABLE = {
     "due_date": ("due_date", "id"),

@@ -1,0 +1,80 @@
+"""A task's row lock and the derived state kept beside it (`TaskState`): its run of
+missed reports (漏报) and its schedule bucket (序时进度), refreshed one task at a time after a
+change that moves them. The sweep keeps the same fields for all tasks at once."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Min
+from django.utils.translation import gettext as _
+
+from closeout.ledger import clock
+from closeout.ledger.errors import NotFound
+from closeout.ledger.models import Milestone, MissedReport, Task, TaskState
+from closeout.ledger.rules import schedule
+from closeout.ledger.rules.workflow import REPORTING_STATES
+
+
+def lock_task(task_id: int) -> Task:
+    # On PostgreSQL the row lock makes concurrent writers queue; on SQLite the IMMEDIATE
+    # transaction already serialises writers.
+    try:
+        return Task.objects.select_for_update().get(pk=task_id)
+    except Task.DoesNotExist:
+        raise NotFound(_("task %(task)s does not exist") % {"task": task_id}) from None
+
+
+def streak_refresh(task: Task) -> None:
+    """Recompute one task's run of missed reports (漏报) after a report or a change of
+    status: the missing periods still unfilled after the latest period it reported for,
+    while it owes reports, and none while it does not (under review, closed). The sweep
+    extends the runs of all tasks in sets (`closeout.ledger.sweep.streak_extend`) and
+    clears those of tasks that stopped owing reports; a task sent back or reopened owes
+    them again, and its run is what it left unreported. `task` is the caller's locked
+    row, with its new status and latest period reported for."""
+    n, since = 0, None
+    if task.status in REPORTING_STATES:
+        missing = MissedReport.objects.filter(task_id=task.pk, report__isnull=True)
+        if task.last_report_period is not None:
+            missing = missing.filter(period_start__gt=task.last_report_period)
+        run = missing.aggregate(n=Count("id"), since=Min("period_start"))
+        n, since = run["n"], run["since"]
+    TaskState.objects.filter(task_id=task.pk).exclude(missed_reports=n, missed_since=since).update(
+        missed_reports=n, missed_since=since
+    )
+
+
+def bucket_refresh(task_id: int) -> None:
+    """Store one task's schedule bucket as of today (after a change that moves it).
+
+    One task at a time, the pure rule (`closeout.ledger.rules.schedule`) is cheaper than the
+    SQL form the sweep uses for all tasks; a test holds the two to the same answers.
+    """
+    task = (
+        Task.objects.select_related("state")
+        .only(
+            "status", "start_date", "due_date", "immediate", "ongoing", "progress",
+            "state__missed_reports", "state__bucket",
+        )
+        .get(pk=task_id)
+    )  # fmt: skip
+    if task.status in schedule.COUNTED_STATES:
+        facts = schedule.ScheduleFacts(
+            status=task.status,
+            start=task.start_date,
+            due=task.due_date,
+            immediate=task.immediate,
+            ongoing=task.ongoing,
+            progress=task.progress,
+            milestones=tuple(
+                schedule.MilestoneFacts(due, pct, reached)
+                for due, pct, reached in Milestone.objects.filter(task_id=task_id).values_list(
+                    "due_date", "expected_progress", "reached_on"
+                )
+            ),
+            reporting=task.state.missed_reports == 0,
+        )
+        bucket = str(schedule.schedule_status(facts, clock.today()).bucket)
+    else:
+        bucket = ""
+    if bucket != task.state.bucket:
+        TaskState.objects.filter(task_id=task_id).update(bucket=bucket)
