@@ -208,32 +208,25 @@ def missing_periods(
 
 @dataclass(frozen=True)
 class MissedStreak:
-    """The latest unbroken run of missed periods: how many, and from which period
-    (`since` names the run, so an escalation for it is never issued twice)."""
+    """A task's run of missed reports: how many, and from which period (`since` names
+    the run, so an escalation for it is never issued twice)."""
 
     count: int
     since: dt.date | None
 
 
-def missed_streak(
-    reports: Iterable[ReportFacts],
-    *,
-    since: dt.date,
-    as_of: dt.date,
-    cycle: Cycle,
-    grace: int = 0,
+def missed_run(
+    unfilled: Iterable[dt.date], *, last_reported: dt.date | None, owes: bool = True
 ) -> MissedStreak:
-    """Consecutive missing periods counted back from the latest period that is due.
+    """A task's run of missed reports (漏报), from its missing-report records: the
+    periods still without a report (`unfilled`, by their first day) that come after the
+    latest period it reported for, counted, the first of them naming the run. Any
+    report, a late one too, ends a run, since the unit has started reporting again; a
+    task that owes no reports (`owes` false: under review, closed) has none.
 
-    Periods still pending are skipped; any report — late ones too — ends a run, since
-    the unit has started reporting again.
-    """
-    states = report_states(reports, since=since, as_of=as_of, cycle=cycle, grace=grace)
-    count, first = 0, None
-    for period, state in reversed(states):
-        if state == ReportState.PENDING:
-            continue
-        if state != ReportState.MISSING:
-            break
-        count, first = count + 1, period.start
-    return MissedStreak(count, first)
+    The sweep keeps this for every task in sets and `services.taskstate.streak_refresh`
+    for one task; a test holds the sweep's statements to this function."""
+    if not owes:
+        return MissedStreak(0, None)
+    run = sorted(p for p in unfilled if last_reported is None or p > last_reported)
+    return MissedStreak(len(run), run[0] if run else None)

@@ -27,7 +27,9 @@ due date moved), and an escalation can come back only for a new cause. Manual me
 
 When one cause meets several rules at once (a sweep that first sees a task 65 days
 overdue), `evaluate` gives only the strongest level for that cause: the weaker steps
-of the ladder are not sent after the fact.
+of the ladder are not sent after the fact; and `to_issue` issues a level only when it
+is stronger than every measure ever issued for that cause, so never twice for a cause
+and never a weaker after a stronger.
 
 Pure functions, no database.
 """
@@ -137,7 +139,7 @@ class TaskFacts:
     """What the rules need to know about one task as of a date.
 
     `bucket` and `due` come from closeout.ledger.rules.schedule (`due` is the effective due
-    date); `missed_reports`/`missed_since` from closeout.ledger.rules.cycles.missed_streak;
+    date); `missed_reports`/`missed_since` from closeout.ledger.rules.cycles.missed_run;
     `rebounds` counts the look-backs that found the problem back (反弹).
     """
 
@@ -197,9 +199,18 @@ def evaluate(facts: TaskFacts, rules: Iterable[Rule], as_of: dt.date) -> set[Mea
 def to_issue(
     facts: TaskFacts, rules: Iterable[Rule], as_of: dt.date, issued: Iterable[Measure]
 ) -> set[Measure]:
-    """What to issue now: `evaluate` less every measure ever issued for the task (lifted
-    ones included), so no level is issued twice for the same cause."""
-    return evaluate(facts, rules, as_of) - set(issued)
+    """What to issue now: per cause, the strongest level the rules call for
+    (`evaluate`), only when it is stronger than every measure ever issued for that cause
+    (`issued`, lifted ones included). So no level is issued twice for the same cause,
+    and no weaker measure after a stronger one: a cause that shrinks, or an office that
+    lowers its ladder, does not bring the weaker steps back."""
+    strongest: dict[Cause, int] = {}
+    for measure in issued:
+        rank = RANK[measure.level]
+        strongest[measure.cause] = max(rank, strongest.get(measure.cause, rank))
+    return {
+        m for m in evaluate(facts, rules, as_of) if RANK[m.level] > strongest.get(m.cause, -1)
+    }
 
 
 def cause_holds(cause: Cause, facts: TaskFacts) -> bool:

@@ -4,13 +4,12 @@ change that moves them. The sweep keeps the same fields for all tasks at once.""
 
 from __future__ import annotations
 
-from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
 from closeout.ledger import clock
 from closeout.ledger.errors import NotFound
 from closeout.ledger.models import Milestone, MissedReport, Task, TaskState
-from closeout.ledger.rules import schedule
+from closeout.ledger.rules import cycles, schedule
 from closeout.ledger.rules.workflow import REPORTING_STATES
 
 
@@ -25,22 +24,25 @@ def lock_task(task_id: int) -> Task:
 
 def streak_refresh(task: Task) -> None:
     """Recompute one task's run of missed reports (漏报) after a report or a change of
-    status: the missing periods still unfilled after the latest period it reported for,
-    while it owes reports, and none while it does not (under review, closed). The sweep
-    extends the runs of all tasks in sets (`closeout.ledger.sweep.streak_extend`) and
-    clears those of tasks that stopped owing reports; a task sent back or reopened owes
-    them again, and its run is what it left unreported. `task` is the caller's locked
-    row, with its new status and latest period reported for."""
-    n, since = 0, None
-    if task.status in REPORTING_STATES:
-        missing = MissedReport.objects.filter(task_id=task.pk, report__isnull=True)
-        if task.last_report_period is not None:
-            missing = missing.filter(period_start__gt=task.last_report_period)
-        run = missing.aggregate(n=Count("id"), since=Min("period_start"))
-        n, since = run["n"], run["since"]
-    TaskState.objects.filter(task_id=task.pk).exclude(missed_reports=n, missed_since=since).update(
-        missed_reports=n, missed_since=since
+    status, by the rule of `closeout.ledger.rules.cycles.missed_run`: the missing
+    periods still unfilled after the latest period it reported for, while it owes
+    reports, and none while it does not (under review, closed). The sweep keeps the
+    same rule for all tasks in sets (`closeout.ledger.sweep.reports`), and a test holds
+    the two to the same answers on random ledgers. A task sent back or reopened owes
+    reports again, and its run is what it left unreported. `task` is the caller's
+    locked row, with its new status and latest period reported for."""
+    owes = task.status in REPORTING_STATES
+    unfilled = (
+        MissedReport.objects.filter(task_id=task.pk, report__isnull=True).values_list(
+            "period_start", flat=True
+        )
+        if owes
+        else []
     )
+    run = cycles.missed_run(unfilled, last_reported=task.last_report_period, owes=owes)
+    TaskState.objects.filter(task_id=task.pk).exclude(
+        missed_reports=run.count, missed_since=run.since
+    ).update(missed_reports=run.count, missed_since=run.since)
 
 
 def bucket_refresh(task_id: int) -> None:

@@ -16,7 +16,7 @@ from closeout.ledger.rules import escalation, schedule
 from closeout.ledger.rules.escalation import Rule, TaskFacts, Trigger
 from closeout.ledger.rules.schedule import Bucket, MilestoneFacts, ScheduleFacts
 from closeout.ledger.rules.workflow import Status
-from closeout.ledger.sql import (
+from closeout.ledger.sweep.sql import (
     AddMonths,
     DateText,
     DaysBetween,
@@ -26,7 +26,7 @@ from closeout.ledger.sql import (
     statement,
     update_from,
 )
-from closeout.ledger.sqlrules import bucket_expression, cause_expression, rule_condition
+from closeout.ledger.sweep.sqlrules import bucket_expression, cause_expression, rule_condition
 from closeout.ledger.tests.factories import ProblemFactory, make_task
 
 pytestmark = pytest.mark.django_db

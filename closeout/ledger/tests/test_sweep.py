@@ -22,17 +22,19 @@ from closeout.ledger.models import (
     MissedReport,
     Notification,
     Objection,
+    SweepRun,
     Task,
     TaskState,
 )
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import notifications
+from closeout.ledger.sweep import loop
 from closeout.ledger.tests.factories import take, walk
 
 pytestmark = pytest.mark.django_db
 
 # On PostgreSQL every test runs twice: as on a city's ledger, and with each write's rows
-# staged in a temporary table first, as the sweep does on a large one (`sweep.STAGE_FROM`).
+# staged in a temporary table first, as the sweep does on a large one (`loop.STAGE_FROM`).
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 WAYS = ["whole", "staged"] if ON_POSTGRES else ["whole"]
 
@@ -40,7 +42,7 @@ WAYS = ["whole", "staged"] if ON_POSTGRES else ["whole"]
 @pytest.fixture(autouse=True, params=WAYS)
 def way(request, monkeypatch):
     if request.param == "staged":
-        monkeypatch.setattr(sweep, "STAGE_FROM", 0)
+        monkeypatch.setattr(loop, "STAGE_FROM", 0)
     return request.param
 
 
@@ -201,12 +203,17 @@ def test_measures_reach_the_units_inbox(world):
     assert not Notification.objects.filter(user=world.users["unit_water"], task=world.own).exists()
 
 
+def _by_step(world):
+    """Who takes each step: the unit requests, the supervisor reviews and verifies, the
+    office does the rest (never the requester approving its own request)."""
+    office, supervisor, unit = (world.actor(n) for n in ("office", "supervisor", "unit_env"))
+    return lambda step: {
+        "request_closeout": unit, "pass_review": supervisor, "verify": supervisor
+    }.get(step, office)  # fmt: skip
+
+
 def _close(world, task):
-    office, supervisor = world.actor("office"), world.actor("supervisor")
-    walk(
-        lambda step: supervisor if step in ("pass_review", "verify") else office,
-        task, "request_closeout", "pass_review", "end_notice", "verify", "file",
-    )  # fmt: skip
+    walk(_by_step(world), task, "request_closeout", "pass_review", "end_notice", "verify", "file")
 
 
 def test_lookbacks_are_scheduled_after_closing_and_reopening_voids_them(world):
@@ -267,10 +274,9 @@ def test_a_lookback_due_is_announced_once_even_when_it_was_already_due_when_sche
 
 
 def test_the_sweep_ends_a_notice_only_when_its_days_ran_and_objections_are_answered(world):
-    office, supervisor = world.actor("office"), world.actor("supervisor")
+    office = world.actor("office")
     with clock.frozen_at(D(2019, 9, 27)):  # a Friday before the National Day week
-        walk(lambda s: supervisor if s == "pass_review" else office, world.own,
-             "request_closeout", "pass_review")  # fmt: skip
+        walk(_by_step(world), world.own, "request_closeout", "pass_review")
         objection = services.objection_lodge(
             actor=world.actor("public"), task_id=world.own.pk, text="河道仍有垃圾"
         )
@@ -294,10 +300,9 @@ def test_a_task_sent_back_from_notice_owes_again_the_reports_it_left_missing(wor
     left = MissedReport.objects.filter(task=world.own, report=None).order_by("period_start")
     owed = (left.count(), left.first().period_start)
     assert owed[0] > 0
-    office, supervisor = world.actor("office"), world.actor("supervisor")
+    office = world.actor("office")
     with clock.frozen_at(D(2019, 3, 7)):
-        walk(lambda s: supervisor if s == "pass_review" else office, world.own,
-             "request_closeout", "pass_review")  # fmt: skip
+        walk(_by_step(world), world.own, "request_closeout", "pass_review")
     sweep.run(D(2019, 3, 8))  # on public notice it owes no reports
     assert TaskState.objects.get(task=world.own).missed_reports == 0
     with clock.frozen_at(D(2019, 3, 8)):
@@ -305,3 +310,18 @@ def test_a_task_sent_back_from_notice_owes_again_the_reports_it_left_missing(wor
     state = TaskState.objects.get(task=world.own)
     assert (state.missed_reports, state.missed_since) == owed
     assert sweep.run(D(2019, 3, 8)).changed == 0
+
+
+def test_explain_prints_every_rule_in_order_with_its_sql_and_runs_nothing():
+    # No ledger at all: the rules and their statements are printed all the same.
+    out = StringIO()
+    call_command("sweep", "--explain", stdout=out)
+    text = out.getvalue()
+    starts = [
+        text.index(f"{i}. {rule.name}: {rule.sentence}") for i, rule in enumerate(sweep.RULES, 1)
+    ]
+    assert starts == sorted(starts)
+    assert text.count("   reads:  ") == text.count("   writes: ") == len(sweep.RULES)
+    assert "INSERT INTO" in text and "UPDATE" in text and ":day" in text and "%s" not in text
+    assert "twin:   closeout.ledger.rules.escalation.to_issue" in text
+    assert not SweepRun.objects.exists() and not Notification.objects.exists()

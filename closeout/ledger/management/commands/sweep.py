@@ -1,4 +1,5 @@
-"""`closeout sweep`: apply the closed loop's rules as of a date (see closeout.ledger.sweep)."""
+"""`closeout sweep`: apply the closed loop's rules as of a date (see closeout.ledger.sweep);
+`--explain` prints the rules and their SQL instead."""
 
 from __future__ import annotations
 
@@ -31,8 +32,17 @@ class Command(LedgerCommand):
         parser.add_argument("--as-of", type=_date, help="the date to apply the rules as of")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--no-mail", action="store_true", help="do not send the e-mail digests")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="print each rule in the order it runs, with what it reads and writes and "
+            "its SQL as compiled for this database, without running anything",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["explain"]:
+            self.explain()
+            return
         result = sweep.run(options["as_of"])
         digests = None if options["no_mail"] else digests_send(result.as_of)
         for warning in result.warnings:
@@ -57,3 +67,16 @@ class Command(LedgerCommand):
             f"{d['notifications']} notifications"
             + (f"; {digests.sent} e-mail digests sent" if digests is not None else "")
         )
+
+    def explain(self) -> None:
+        """Each rule in order: its sentence, reads and writes, twin and statements."""
+        for number, rule in enumerate(sweep.RULES, 1):
+            self.stdout.write(f"{number}. {rule.name}: {rule.sentence}")
+            self.stdout.write(f"   reads:  {', '.join(sorted(rule.reads))}")
+            self.stdout.write(f"   writes: {', '.join(sorted(rule.writes))}")
+            if rule.twin is not None:
+                self.stdout.write(f"   twin:   {rule.twin.__module__}.{rule.twin.__qualname__}")
+            for compiled in rule.statements():
+                self.stdout.write(f"   -- {compiled.label}")
+                self.stdout.write(f"   {compiled.text()}")
+            self.stdout.write("")

@@ -19,7 +19,7 @@ from closeout.ledger.rules.cycles import (
     ReportFacts,
     ReportState,
     is_late,
-    missed_streak,
+    missed_run,
     missing_periods,
     period_of,
     periods_between,
@@ -139,25 +139,21 @@ def test_monthly_reports_are_owed_from_the_first_full_month():
     assert [p.start for p in missing] == [D(2025, 2, 1), D(2025, 4, 1)]
 
 
-def test_missed_streak_counts_back_from_the_latest_due_period():
-    reports = [ReportFacts(D(2025, 1, 10))]
-    streak = missed_streak(reports, since=D(2025, 1, 6), as_of=D(2025, 2, 5), cycle=WEEK)
-    assert streak == MissedStreak(3, D(2025, 1, 13))  # 13, 20 and 27 Jan; 3 Feb is pending
+def test_a_run_of_missed_reports_is_the_unfilled_periods_after_the_latest_reported():
+    unfilled = [D(2025, 1, 27), D(2025, 1, 13), D(2025, 1, 20)]
+    assert missed_run(unfilled, last_reported=D(2025, 1, 6)) == MissedStreak(3, D(2025, 1, 13))
+    assert missed_run(unfilled, last_reported=None) == MissedStreak(3, D(2025, 1, 13))
 
 
-def test_any_report_ends_a_missed_streak():
-    late_one = [ReportFacts(D(2025, 2, 4), period_start=D(2025, 1, 27))]
-    streak = missed_streak(late_one, since=D(2025, 1, 6), as_of=D(2025, 2, 5), cycle=WEEK)
-    assert streak == MissedStreak(0, None)
-    this_week = [ReportFacts(D(2025, 2, 4))]
-    streak = missed_streak(this_week, since=D(2025, 1, 6), as_of=D(2025, 2, 5), cycle=WEEK)
-    assert streak == MissedStreak(0, None)
+def test_any_report_ends_a_run_and_the_next_one_has_a_new_start():
+    unfilled = [D(2025, 1, 13), D(2025, 1, 27), D(2025, 2, 3)]
+    # A (late) report for the week of 20 January: the run starts again after it.
+    assert missed_run(unfilled, last_reported=D(2025, 1, 20)) == MissedStreak(2, D(2025, 1, 27))
+    assert missed_run(unfilled, last_reported=D(2025, 2, 3)) == MissedStreak(0, None)
 
 
-def test_a_new_streak_after_a_report_has_a_new_start():
-    reports = [ReportFacts(D(2025, 1, 21))]
-    streak = missed_streak(reports, since=D(2025, 1, 6), as_of=D(2025, 2, 11), cycle=WEEK)
-    assert streak == MissedStreak(2, D(2025, 1, 27))
+def test_a_task_that_owes_no_reports_has_no_run():
+    assert missed_run([D(2025, 1, 13)], last_reported=None, owes=False) == MissedStreak(0, None)
 
 
 # --- properties -------------------------------------------------------------------------

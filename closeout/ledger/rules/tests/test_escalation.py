@@ -130,6 +130,22 @@ def test_a_new_cause_may_bring_the_same_level_back():
     assert after_extension == {m(Level.CIRCULAR, Trigger.OVERDUE, extended)}
 
 
+def test_no_weaker_measure_is_issued_after_a_stronger_one_for_the_same_cause():
+    # A summons stands (or stood: lifted ones count too) for the overdue cause; the
+    # office then lowers its ladder to a circular only: nothing more for that cause.
+    summons = m(Level.SUMMONS, Trigger.OVERDUE, DUE)
+    lowered = [Rule(Level.CIRCULAR, Trigger.OVERDUE, 0)]
+    facts = TaskFacts(Bucket.OVERDUE, DUE)
+    assert to_issue(facts, lowered, at(100), [summons]) == set()
+    # A stronger step still comes, and a new cause starts from nothing.
+    listed = m(Level.LISTED, Trigger.OVERDUE, DUE)
+    assert to_issue(facts, DEFAULT_RULES, at(95), [listed]) == {summons}
+    extended = D(2025, 9, 30)
+    assert to_issue(TaskFacts(Bucket.OVERDUE, extended), lowered, D(2025, 10, 2), [summons]) == {
+        m(Level.CIRCULAR, Trigger.OVERDUE, extended)
+    }
+
+
 @pytest.mark.parametrize(
     ("measure", "now", "is_lifted"),
     [

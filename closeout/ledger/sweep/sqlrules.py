@@ -33,7 +33,7 @@ from closeout.ledger.models import AssignmentRole, EscalationRule, Milestone, Ta
 from closeout.ledger.rules.escalation import Trigger
 from closeout.ledger.rules.schedule import COUNTED_STATES, Bucket
 from closeout.ledger.rules.workflow import Status
-from closeout.ledger.sql import DateText, DaysBetween, Slot, date_value
+from closeout.ledger.sweep.sql import DateText, DaysBetween, Slot, date_value
 
 
 def effective_due() -> Any:
