@@ -10,3 +10,10 @@ class LedgerConfig(AppConfig):
     name = "closeout.ledger"
     label = "ledger"
     verbose_name = _("Rectification ledger")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from closeout.ledger.models.appendonly import install_sqlite_functions
+
+        connection_created.connect(install_sqlite_functions, dispatch_uid="closeout-append-only")

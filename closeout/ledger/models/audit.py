@@ -1,38 +1,30 @@
 """The audit trail (操作留痕): an append-only record of every change.
 
 Rows are written by the services in the same transaction as the change they record.
-They are never updated or deleted: the model refuses it, the admin and API offer no way
-to do it, and a database trigger (see the migration) rejects an UPDATE from anywhere.
-References to the changed object are plain ids, not foreign keys, so that history
-outlives what it describes.
+Append-only, without exception (see `appendonly`): never updated or deleted — the model
+and its query set refuse it, the admin and API offer no way to do it, and database
+triggers reject UPDATE and DELETE from anywhere. References to the changed object and
+to the actor are plain ids, not foreign keys, so that history outlives what it describes
+and no deletion elsewhere ever needs to touch a row here.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closeout.ledger.models.appendonly import (
+    AppendOnlyError,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+)
 
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete an audit event."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes: rows are only ever added (audit events,
-    close-out steps)."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+__all__ = ["AppendOnlyError", "AppendOnlyQuerySet", "AuditEvent"]
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,9 +52,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
@@ -73,11 +63,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit events are append-only")

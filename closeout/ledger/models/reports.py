@@ -1,4 +1,11 @@
-"""Progress reports (进展报送) and evidence files (佐证材料)."""
+"""Progress reports (进展报送), evidence files (佐证材料) and missed reports (漏报).
+
+Progress reports and evidence files are append-only (see `appendonly`): what a unit
+reported, and the files it backed that with, are written once and never changed or
+deleted, and a task that has any cannot be deleted. The only change the database makes
+is clearing a link to a deleted user or milestone. Missed-report records are not
+append-only: a late report fills them in.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from closeout.ledger.models.appendonly import AppendOnlyModel
 from closeout.ledger.models.indexes import where_set
 
 
-class ProgressReport(models.Model):
-    """What a responsible unit reported for one reporting period."""
+class ProgressReport(AppendOnlyModel):
+    """What a responsible unit reported for one reporting period. Append-only; the
+    reporter and the milestone are cleared if that user or milestone is deleted."""
 
     task = models.ForeignKey(
-        "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="reports"
+        "ledger.Task", verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports"
     )
     unit = models.ForeignKey(
         "ledger.Unit",
@@ -46,7 +55,9 @@ class ProgressReport(models.Model):
     )
     late = models.BooleanField(_("late"), default=False)
 
-    class Meta:
+    append_only_clearable = ("reporter", "milestone")
+
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-submitted_at"]
@@ -65,12 +76,13 @@ class ProgressReport(models.Model):
         return f"{self.task_id} @ {self.submitted_at:%Y-%m-%d}"
 
 
-class Evidence(models.Model):
+class Evidence(AppendOnlyModel):
     """A file that backs a report or a close-out request. The bytes live outside the
-    database, under the data folder, named by their SHA-256; the type is sniffed."""
+    database, under the data folder, named by their SHA-256; the type is sniffed.
+    Append-only; the uploader is cleared if that user is deleted."""
 
     task = models.ForeignKey(
-        "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="evidence"
+        "ledger.Task", verbose_name=_("task"), on_delete=models.PROTECT, related_name="evidence"
     )
     report = models.ForeignKey(
         ProgressReport,
@@ -103,7 +115,9 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    append_only_clearable = ("uploaded_by",)
+
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
         ordering = ["-uploaded_at"]
@@ -115,7 +129,8 @@ class Evidence(models.Model):
 class MissedReport(models.Model):
     """A reporting period that ended (grace included) without a progress report (漏报),
     recorded by the sweep. A report filed for the period later fills it (`report`,
-    `filled_at`): the record stays, and the report is marked late (迟报)."""
+    `filled_at`): the record stays, and the report is marked late (迟报). Not
+    append-only, for that reason; nothing else changes a record or deletes one."""
 
     # The unique constraint's index (task, period_start) serves lookups by task.
     task = models.ForeignKey(

@@ -81,6 +81,9 @@ class LoopSettings(models.Model):
 
 
 class SweepRun(models.Model):
+    """One run of the sweep. Not append-only: the row is written when the run starts and
+    completed (`finished_at`, `figures`) when it ends, in the same transaction."""
+
     as_of = models.DateField(_("as of"), db_index=True)
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
