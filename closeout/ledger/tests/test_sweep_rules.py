@@ -18,9 +18,7 @@ from closeout.ledger.models import (
     AuditEvent,
     CloseoutStep,
     Escalation,
-    EscalationRule,
     LookbackCheck,
-    Milestone,
     MissedReport,
     Notification,
     Plan,
@@ -30,13 +28,13 @@ from closeout.ledger.models import (
     TaskUnit,
 )
 from closeout.ledger.rules import cycles, escalation, schedule
-from closeout.ledger.rules.escalation import Cause, Level, Measure, Rule, TaskFacts, Trigger
+from closeout.ledger.rules.escalation import Cause, Level, Measure
 from closeout.ledger.rules.workflow import REPORTING_STATES
 from closeout.ledger.services.taskstate import bucket_refresh, streak_refresh
 from closeout.ledger.sweep import RULES, loop
 from closeout.ledger.sweep.escalations import AUTOMATIC
 from closeout.ledger.sweep.rules import DECLARED, RuleCycle, SweepRule, ordered
-from closeout.ledger.tests import sweepledger
+from closeout.ledger.tests import sweepledger, twins
 
 pytestmark = pytest.mark.django_db
 
@@ -120,26 +118,6 @@ def test_every_name_a_rule_reads_or_writes_is_a_table_or_a_column():
 # --- SQL = Python on random ledgers --------------------------------------------------
 
 
-def _facts() -> dict[int, tuple[str, TaskFacts]]:
-    """Every task's status and what the escalation rules see of it (stored state)."""
-    rows = Task.objects.values_list(
-        "id", "status", "due_date", "immediate", "start_date", "rebounds",
-        "state__bucket", "state__missed_reports", "state__missed_since",
-    )  # fmt: skip
-    out = {}
-    for pk, status, due, immediate, start, rebounds, bucket, missed, since in rows:
-        due = due or (start if immediate else None)
-        out[pk] = (status, TaskFacts(bucket, due, missed, since, rebounds))
-    return out
-
-
-def _measures() -> dict[int, list[Measure]]:
-    out: dict[int, list[Measure]] = {}
-    for task, level, cause in Escalation.objects.values_list("task_id", "level", "cause"):
-        out.setdefault(task, []).append(Measure(Level(level), Cause.parse(cause)))
-    return out
-
-
 @dataclass(frozen=True)
 class Twin:
     """How a rule's twin is compared: what the pure function says the rule will write
@@ -207,24 +185,7 @@ def _observe_streaks(ctx, _before) -> dict[int, tuple]:
 
 
 def _expect_buckets(ctx) -> dict[int, str]:
-    milestones: dict[int, list[schedule.MilestoneFacts]] = {}
-    for task, due, pct, reached in Milestone.objects.values_list(
-        "task_id", "due_date", "expected_progress", "reached_on"
-    ):
-        milestones.setdefault(task, []).append(schedule.MilestoneFacts(due, pct, reached))
-    out = {}
-    for task in Task.objects.select_related("state"):
-        if task.status not in schedule.COUNTED_STATES:
-            out[task.pk] = ""
-            continue
-        facts = schedule.ScheduleFacts(
-            status=task.status, start=task.start_date, due=task.due_date,
-            immediate=task.immediate, ongoing=task.ongoing, progress=task.progress,
-            milestones=tuple(milestones.get(task.pk, [])),
-            reporting=task.state.missed_reports == 0,
-        )  # fmt: skip
-        out[task.pk] = str(schedule.schedule_status(facts, ctx.day).bucket)
-    return out
+    return twins.pure_buckets(ctx.day)
 
 
 def _observe_buckets(ctx, _before) -> dict[int, str]:
@@ -236,13 +197,10 @@ def _observe_buckets(ctx, _before) -> dict[int, str]:
 
 
 def _expect_escalate(ctx) -> set[tuple]:
-    rules = [
-        Rule(Level(r.level), Trigger(r.trigger), r.threshold)
-        for r in EscalationRule.objects.filter(active=True).exclude(trigger=Trigger.MANUAL)
-    ]
-    issued = _measures()
+    rules = twins.active_rules()
+    issued = twins.measures()
     expected = set()
-    for pk, (status, facts) in _facts().items():
+    for pk, (status, facts) in twins.task_facts().items():
         if status in schedule.COUNTED_STATES:
             for m in escalation.to_issue(facts, rules, ctx.day, issued.get(pk, [])):
                 expected.add((pk, str(m.level), str(m.cause)))
@@ -257,7 +215,7 @@ def _observe_escalate(ctx, _before) -> set[tuple]:
 
 
 def _expect_lift(ctx) -> set[int]:
-    facts = _facts()
+    facts = twins.task_facts()
     active = Escalation.objects.filter(lifted_on=None)
     return {
         pk
