@@ -2,6 +2,10 @@
 
 Run ``python -m closeout.ingest.bench``: per seed, per-field accuracy over the matched
 tasks, task recall and precision (within the documents the gold covers), and MB/s.
+`timings` measures the cases the parser must get through fast (a zip bomb refused, a
+huge single line read, the longest sample normalised and parsed) against their limits;
+`closeout bench --ingest` prints them. They are benchmarks, not tests: a limit in
+seconds fails on a loaded machine.
 
 Gold files (``closeout/ingest/tests/gold/<seed>.json``) are written by hand from the
 seed text. A gold task names its task by the first characters of its text; parsed tasks
@@ -10,13 +14,18 @@ are matched to gold tasks in document order.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from closeout.ingest.normalise import normalise
 from closeout.ingest.parse import parse
+from closeout.ingest.read import ReadContext, ReadError, read
 from closeout.ingest.result import ParseResult, to_json
 
 HERE = Path(__file__).parent / "tests"
@@ -122,6 +131,51 @@ def speed(path: Path, runs: int = 3) -> tuple[float, float]:
         parse(path)
         best = min(best, time.perf_counter() - start)
     return best, size / best / 1e6
+
+
+def _zip_bomb() -> bytes:
+    """A .docx of 20 MB of zeros compressed to a few kilobytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (20 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def _refused(data: bytes, name: str) -> None:
+    try:
+        read(data, ReadContext(name=name))
+    except ReadError:
+        return
+    raise AssertionError(f"{name} was read")
+
+
+def timed_cases() -> dict[str, tuple[Callable[[], object], float]]:
+    """Each case: what it runs, and its limit in seconds."""
+    bomb = _zip_bomb()
+    line = ("整改时限:2020年年底," * 200_000).encode("gb18030")
+    seed = next(SEEDS.glob("004_*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    return {
+        "zip bomb as .docx refused": (lambda: _refused(bomb, "bomb.docx"), 2.0),
+        "huge single line read": (lambda: read(line, ReadContext(name="long.txt")), 5.0),
+        "seed 004 normalised": (lambda: normalise(text), 0.5),
+        "seed 004 parsed": (lambda: parse(seed), 0.5),
+    }
+
+
+def timings(runs: int = 3) -> list[dict[str, Any]]:
+    """The best of `runs` for each timed case, against its limit."""
+    out = []
+    for name, (case, limit) in timed_cases().items():
+        best = float("inf")
+        for _ in range(runs):
+            start = time.perf_counter()
+            case()
+            best = min(best, time.perf_counter() - start)
+        out.append(
+            {"case": name, "seconds": round(best, 3), "limit": limit, "passed": best <= limit}
+        )
+    return out
 
 
 def main() -> int:

@@ -33,14 +33,12 @@ def test_a_span_in_the_analysis_form_maps_back_to_the_verbatim_original():
     assert result.original_text(0, 4) == "保護(hù)環(huán)境"
 
 
-def test_seed_004_is_normalised_fast_and_without_pinyin(seed_text):
+def test_seed_004_is_normalised_without_pinyin(seed_text):
+    # How fast: `closeout bench --ingest`.
     import re
-    import time
 
     text = seed_text("004")
-    started = time.perf_counter()
     result = normalise(text)
-    assert time.perf_counter() - started < 0.5
     assert "生态环境保护宣传工作方案篇十八" in result.text
     toned = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
     assert not re.search(rf"\([a-z{toned}]*[{toned}][a-z{toned}]*\)", result.text)

@@ -4,7 +4,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 import zipfile
 
 import pytest
@@ -116,14 +115,13 @@ def test_truncated_docx_raises_read_error():
         read(data[: len(data) // 2], ReadContext(name="plan.docx"))
 
 
-def test_zip_bomb_disguised_as_docx_is_refused_quickly():
+def test_zip_bomb_disguised_as_docx_is_refused():
+    # How fast: `closeout bench --ingest` (a limit in seconds fails on a loaded machine).
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", b"\0" * (20 * 1024 * 1024))
-    started = time.monotonic()
     with pytest.raises(ReadError, match=r"zip bomb|over the limit"):
         read(buffer.getvalue(), ReadContext(name="bomb.docx"))
-    assert time.monotonic() - started < 2
 
 
 def test_zip_without_word_document_is_not_a_docx():
@@ -199,8 +197,7 @@ def test_any_bytes_give_a_source_or_a_read_error_never_a_crash(data, name):
         assert isinstance(source.text, str)
 
 
-def test_huge_single_line_is_read_quickly():
+def test_huge_single_line_is_read():
+    # How fast: `closeout bench --ingest`.
     line = ("整改时限:2020年年底," * 200_000).encode("gb18030")
-    started = time.monotonic()
     assert read(line, ReadContext(name="long.txt")).text.startswith("整改时限")
-    assert time.monotonic() - started < 5

@@ -75,3 +75,16 @@ def test_percentile_is_nearest_rank():
     assert percentile(samples, 95) == 95.0
     assert percentile(samples, 50) == 50.0
     assert percentile([3.0], 95) == 3.0
+
+
+def test_the_ingest_bench_times_every_heavy_case_of_the_parser():
+    # The limits the parser tests once asserted, measured here instead.
+    out = StringIO()
+    call_command("bench", "--ingest", "--json", stdout=out)
+    cases = {r["case"]: r for r in json.loads(out.getvalue())["cases"]}
+    assert set(cases) == {
+        "zip bomb as .docx refused", "huge single line read", "seed 004 normalised",
+        "seed 004 parsed",
+    }  # fmt: skip
+    for r in cases.values():
+        assert r["seconds"] >= 0 and r["limit"] > 0 and isinstance(r["passed"], bool)

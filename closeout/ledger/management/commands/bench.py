@@ -1,4 +1,5 @@
-"""`closeout bench`: server time of the busiest pages on the ledger `closeout gen` filled.
+"""`closeout bench`: server time of the busiest pages on the ledger `closeout gen` filled
+(`--sweep`: the sweep's runs; `--ingest`: the plan parser's heavy cases).
 
 Measured in process with Django's test client: the time from request to response inside
 Django (URL routing, middleware, view, queries, serialisation), no network and no
@@ -229,12 +230,21 @@ class Command(LedgerCommand):
             "again (must change nothing), the next day and a week later",
         )
         parser.add_argument(
+            "--ingest",
+            action="store_true",
+            help="time the plan parser's heavy cases (a zip bomb, a huge line, the longest "
+            "sample) against their limits instead of the pages; needs no ledger",
+        )
+        parser.add_argument(
             "--as-of",
             type=dt.date.fromisoformat,
             help="the first sweep's date (default: today; `closeout gen` ledgers: 2025-06-30)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["ingest"]:
+            self.ingest_bench(as_json=options["json"])
+            return
         if options["sweep"]:
             self.sweep_bench(options["as_of"] or clock.today(), as_json=options["json"])
             return
@@ -309,6 +319,19 @@ class Command(LedgerCommand):
             f"idempotent (second run changed nothing): {'yes' if idempotent else 'NO'}; "
             f"peak RSS {peak_mb:.0f} MB"
         )
+
+    def ingest_bench(self, *, as_json: bool) -> None:
+        """The parser's timed cases (`closeout.ingest.bench.timings`), best of three."""
+        from closeout.ingest.bench import timings
+
+        rows = timings()
+        if as_json:
+            self.stdout.write(json.dumps({"cases": rows}, ensure_ascii=False))
+            return
+        self.stdout.write(f"{'case':<28}{'seconds':>9}{'limit':>8}  result")
+        for r in rows:
+            verdict = "pass" if r["passed"] else "FAIL"
+            self.stdout.write(f"{r['case']:<28}{r['seconds']:>9.3f}{r['limit']:>8.1f}  {verdict}")
 
     @staticmethod
     def render(results: list[Result]) -> str:
