@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,6 +33,20 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    """A whole number from the environment; anything else stops the start with its name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 DATA_DIR = Path(os.environ.get("CLOSEOUT_DATA_DIR", "data")).resolve()
@@ -150,9 +165,29 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Evidence uploads (整改佐证材料): a hard size cap and the content types we accept,
+# Evidence uploads (整改佐证材料): a size cap per file, a cap on the files of one report or
+# close-out request and on their bytes together, and the content types we accept,
 # decided by sniffing the bytes rather than trusting the browser's claim.
-EVIDENCE_MAX_BYTES = int(os.environ.get("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
+EVIDENCE_MAX_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("CLOSEOUT_EVIDENCE_MAX_FILES", 20)
+EVIDENCE_MAX_TOTAL_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_TOTAL_BYTES", 100 * 1024 * 1024)
+
+# Uploads stream: the limits above are held while a request body is read
+# (closeout.uploads stops it at the first file or byte too many, for every multipart
+# request), a request of up to FILE_UPLOAD_MAX_MEMORY_SIZE is parsed in memory and any
+# larger one is spooled to temporary files in the data folder (not /tmp, which may be
+# memory), and the services copy evidence from there in chunks. Django's own cap on the
+# number of files stays one above ours, so ours answers first, with its message.
+FILE_UPLOAD_HANDLERS = [
+    "closeout.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the form fields, files not counted
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES + 1
 
 # E-mail digests (one per unit per cycle) go out through SMTP when a host is set;
 # without one, notifications stay in the in-app inbox only. STARTTLS (port 587 by
@@ -172,8 +207,6 @@ EMAIL_TIMEOUT = 30  # seconds per SMTP operation, so a dead server cannot hang t
 DEFAULT_FROM_EMAIL = os.environ.get("CLOSEOUT_MAIL_FROM", "closeout@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLOSEOUT_MAIL_ENABLED = bool(EMAIL_HOST)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from closeout import uploads
 from closeout.ledger.errors import (
     Conflict,
     DomainError,
@@ -19,12 +20,14 @@ from closeout.ledger.errors import (
     InvalidTransition,
     NotFound,
     NotPermitted,
+    TooLarge,
 )
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: 404,
     NotPermitted: 403,
     InvalidInput: 400,
+    TooLarge: 413,
     InvalidTransition: 409,
     Conflict: 409,
 }
@@ -58,6 +61,9 @@ def install(api: NinjaAPI) -> None:
         )
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        refused = uploads.refusal(request)
+        if refused is not None:  # a field missing because the upload was stopped before it
+            return domain_error(request, refused)
         first = exc.errors[0] if exc.errors else {}
         field = _field_of(first)
         message = str(first.get("msg", _("Invalid input.")))
@@ -75,7 +81,12 @@ def install(api: NinjaAPI) -> None:
             request, {"detail": message, "field": None}, status=exc.status_code
         )
 
+    def unreadable(request: HttpRequest, exc: UnreadablePostError) -> HttpResponse:
+        # The connection broke while the body was read (the client went away).
+        return domain_error(request, uploads.broken(request))
+
     # ninja's annotation of handlers is looser than what it calls them with.
     api.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(UnreadablePostError, unreadable)  # type: ignore[arg-type]

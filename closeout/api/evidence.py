@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from closeout.api.auth import actor
@@ -35,10 +36,14 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut}
     },
 )
 def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """The file is streamed from the store in blocks, never read whole."""
     e = selectors.evidence_detail(actor(request), evidence_id)
-    path = Path(settings.DATA_DIR) / e.stored_path
-    if not path.is_file():
-        raise NotFound(f"evidence {evidence_id} is missing from storage")
+    root = Path(settings.DATA_DIR).resolve()
+    path = (root / e.stored_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise NotFound(
+            _("evidence file %(evidence)s is missing from storage") % {"evidence": evidence_id}
+        )
     response = FileResponse(
         path.open("rb"), as_attachment=True, filename=e.original_name, content_type=e.content_type
     )

@@ -12,11 +12,11 @@ import enum
 import json
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
+from closeout import uploads
 from closeout.api import serialize
 from closeout.api.auth import actor
 from closeout.api.schemas import (
@@ -38,6 +38,7 @@ router = Router(tags=["tasks"])
 
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
+UPLOAD_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 413: ErrorOut}
 
 
 def _value(v: Any) -> Any:
@@ -115,7 +116,7 @@ def list_reports(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/{int:task_id}/reports",
-    response={201: ReportOut, **WRITE_ERRORS},
+    response={201: ReportOut, **UPLOAD_ERRORS},
     summary="Report progress (进展报送) with evidence files",
 )
 def create_report(
@@ -127,36 +128,31 @@ def create_report(
     period: Form[dt.date | None] = None,
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, dict[str, Any]]:
-    """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), any
-    number of `files`, and optionally `period`, a day in the reporting period the report
-    is for (the current period when absent; an earlier one is marked late when its due
-    date has passed). File types are decided from their bytes, not their names."""
+    """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), evidence
+    `files`, and optionally `period`, a day in the reporting period the report is for
+    (the current period when absent; an earlier one is marked late when its due date has
+    passed). File types are decided from their bytes, not their names. The files are
+    held to the server's evidence limits (by default 20 files of at most 25 MB, 100 MB
+    together): too many is a 400, too large a 413, and then nothing is kept."""
     report = services.report_create(
         actor=actor(request),
         task_id=task_id,
         text=text,
         percent=percent,
         milestone_id=milestone,
-        files=_uploads(files),
+        files=_uploads(request, files),
         period=period,
     )
     return 201, serialize.report(report)
 
 
-def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
-    uploads = []
-    for f in files or []:
-        # Checked before reading so an oversized upload is never loaded into memory;
-        # the service applies the same limit to whatever reaches it.
-        if f.size is not None and f.size > settings.EVIDENCE_MAX_BYTES:
-            limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-            raise InvalidInput(
-                _("%(name)s: larger than the %(limit)s MB limit")
-                % {"name": f.name, "limit": limit},
-                field="files",
-            )
-        uploads.append(services.Upload(name=f.name or "", content=f.read()))
-    return uploads
+def _uploads(request: HttpRequest, files: list[UploadedFile] | None) -> list[services.Upload]:
+    """The files as the services take them: open, on disk when large, never read here.
+    An upload stopped while it arrived (closeout.uploads) is refused with its reason."""
+    refused = uploads.refusal(request)
+    if refused is not None:
+        raise refused
+    return [services.Upload(name=f.name or "", content=f) for f in files or []]
 
 
 @router.post(
@@ -183,7 +179,7 @@ def take_transition(
 
 @router.post(
     "/{int:task_id}/closeout-request",
-    response={200: TaskDetailOut, **WRITE_ERRORS},
+    response={200: TaskDetailOut, **UPLOAD_ERRORS},
     summary="Request close-out (申请销号) with evidence files",
 )
 def request_closeout(
@@ -196,7 +192,8 @@ def request_closeout(
     """The `request_closeout` transition as a multipart form: `assessment` is a JSON
     object with a text for every acceptance criterion of the task
     (`{"生态修复": "…", "污染消除": "…", "群众满意": "…"}`), `files` the evidence (at least
-    one unless the task already has some), `note` optional remarks."""
+    one unless the task already has some; the same limits as a progress report's), `note`
+    optional remarks."""
     try:
         given = json.loads(assessment)
     except ValueError:
@@ -210,6 +207,6 @@ def request_closeout(
         name="request_closeout",
         note=note,
         data={"assessment": given},
-        files=_uploads(files),
+        files=_uploads(request, files),
     )
     return serialize.task_detail(who, task_id)

@@ -24,6 +24,10 @@ class InvalidInput(DomainError):
     """A value is missing or malformed; `field` names it."""
 
 
+class TooLarge(InvalidInput):
+    """An input is larger than allowed (a file, or the files of one request together)."""
+
+
 class InvalidTransition(DomainError):
     """The task is not in a state from which this transition may be taken."""
 

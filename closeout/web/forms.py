@@ -138,8 +138,7 @@ class ReportForm(forms.Form):
             del self.fields["milestone"]
 
     def service_kwargs(self) -> dict[str, Any]:
-        """Arguments for `services.report_create`; the files are read into memory here
-        because the service keeps evidence by content hash."""
+        """Arguments for `services.report_create`."""
         data = self.cleaned_data
         return {
             "text": data["text"],
@@ -151,8 +150,8 @@ class ReportForm(forms.Form):
 
 
 def _uploads(files: list[UploadedFile]) -> list[Upload]:
-    # Read into memory here: the service keeps evidence by content hash.
-    return [Upload(name=f.name or "", content=f.read()) for f in files]
+    # Handed over open (spooled to disk when large): the service reads them in chunks.
+    return [Upload(name=f.name or "", content=f) for f in files]
 
 
 class TransitionForm(forms.Form):

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from closeout import uploads
 from closeout.ledger import access, selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound, NotPermitted
@@ -258,9 +259,13 @@ def _submit(
     anchor: str = "",
 ) -> HttpResponse:
     """Run one service with a valid form: on success back to the task (Post/Redirect/Get)
-    with a message; on a domain error the page again, the error next to its field."""
+    with a message; on a domain error the page again, the error next to its field. An
+    upload stopped while it arrived (too many files, too large) is such an error too."""
     status = 400
-    if form.is_valid():
+    refused = uploads.refusal(request)
+    if refused is not None:
+        add_domain_error(form, refused)
+    elif form.is_valid():
         try:
             call()
         except NotFound:

@@ -77,13 +77,13 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(world, as_user, name, 
     assert not Evidence.objects.exists()
 
 
-def test_an_oversized_file_is_refused_before_it_is_read(world, as_user, settings):
+def test_an_oversized_file_is_refused_naming_it(world, as_user, settings):
     settings.EVIDENCE_MAX_BYTES = 10
     response = _post(
         as_user("unit_env"), world.own, text="大文件", files=SimpleUploadedFile("big.pdf", TINY_PDF)
     )
-    assert response.status_code == 400
-    assert response.json()["field"] == "files"
+    assert response.status_code == 413
+    assert response.json()["field"] == "files" and "big.pdf" in response.json()["detail"]
     assert not ProgressReport.objects.exists()
 
 

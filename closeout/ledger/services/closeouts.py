@@ -51,7 +51,7 @@ from closeout.ledger.rules import calendar
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import RESPONSIBLE, SUPERVISING, notify_task
-from closeout.ledger.services.reports import evidence_store
+from closeout.ledger.services.reports import evidence_check, evidence_store
 from closeout.ledger.services.taskstate import lock_task
 
 _CRITERIA_SPLIT = re.compile(r"[、，,；;。\n]+")
@@ -129,6 +129,7 @@ def check(
     today = clock.today()
     if files and name not in ("request_closeout", *STEP_OF_TRANSITION):
         raise InvalidInput(_("this step takes no files"), field="files")
+    evidence_check(files)  # the limits per request and per file, before anything is kept
     if name == "request_closeout":
         criteria = acceptance_criteria(task)
         given = data.get("assessment") or {}

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import filetype
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
-from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from closeout.ledger.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    TooLarge,
+)
 from closeout.ledger.models import (
     AssignmentRole,
     CloseoutStep,
@@ -50,12 +62,102 @@ ACCEPTED_EVIDENCE_TYPES = {
 OFFICE_EXTENSIONS = {"docx", "xlsx", "pptx", "doc", "xls", "ppt", "ofd", "wps"}
 
 
+CHUNK_SIZE = 1024 * 1024  # what the store reads of an upload at a time
+SNIFF_SIZE = 65536  # what the type check reads of a file's start
+
+
 @dataclass(frozen=True)
 class Upload:
-    """An uploaded file handed to a service: its name as given and its bytes."""
+    """An uploaded file handed to a service: its name as given and its bytes, either in
+    memory or as an open binary file (an upload the server spooled to disk). A file is
+    only ever read in chunks, from its start, so a large one never sits in memory."""
 
     name: str
-    content: bytes
+    content: bytes | IO[bytes]
+
+    @property
+    def size(self) -> int:
+        if isinstance(self.content, bytes):
+            return len(self.content)
+        return self.content.seek(0, os.SEEK_END)
+
+    def head(self, size: int = SNIFF_SIZE) -> bytes:
+        """The first `size` bytes, for sniffing the type."""
+        if isinstance(self.content, bytes):
+            return self.content[:size]
+        self.content.seek(0)
+        return self.content.read(size)
+
+    def chunks(self) -> Iterator[bytes]:
+        if isinstance(self.content, bytes):
+            for start in range(0, len(self.content), CHUNK_SIZE):
+                yield self.content[start : start + CHUNK_SIZE]
+            return
+        self.content.seek(0)
+        while chunk := self.content.read(CHUNK_SIZE):
+            yield chunk
+
+
+def size_label(size: int) -> str:
+    """A limit as people read it (25.0 MB), in the language of the request."""
+    return str(filesizeformat(size))
+
+
+def too_many_files() -> InvalidInput:
+    limit = settings.EVIDENCE_MAX_FILES
+    return InvalidInput(
+        ngettext(
+            "too many files: at most %(limit)s evidence file can be sent at a time",
+            "too many files: at most %(limit)s evidence files can be sent at a time",
+            limit,
+        )
+        % {"limit": limit},
+        field="files",
+    )
+
+
+def too_large_together() -> TooLarge:
+    return TooLarge(
+        _("the files together are too large: at most %(limit)s can be sent at a time")
+        % {"limit": size_label(settings.EVIDENCE_MAX_TOTAL_BYTES)},
+        field="files",
+    )
+
+
+def too_large(name: str) -> TooLarge:
+    return TooLarge(
+        _("%(file)s: larger than the %(limit)s allowed for one file")
+        % {"file": name, "limit": size_label(settings.EVIDENCE_MAX_BYTES)},
+        field="files",
+    )
+
+
+def upload_interrupted() -> InvalidInput:
+    return InvalidInput(
+        _("the upload was interrupted before all the files arrived; send them again"),
+        field="files",
+    )
+
+
+def evidence_check(files: Sequence[Upload]) -> None:
+    """Refuse a set of evidence files that one report or close-out request may not carry
+    (more files than allowed, one file too large or empty, too large together, a type we
+    do not keep) before any of them is stored. Reads only the start of each file."""
+    if len(files) > settings.EVIDENCE_MAX_FILES:
+        raise too_many_files()
+    for upload in files:
+        _check_size(upload, upload.size)
+    if sum(upload.size for upload in files) > settings.EVIDENCE_MAX_TOTAL_BYTES:
+        raise too_large_together()
+    for upload in files:
+        sniff_content_type(upload)
+
+
+def _check_size(upload: Upload, size: int) -> None:
+    if size == 0:
+        raise InvalidInput(_("%(file)s: the file is empty") % {"file": upload.name}, field="files")
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise too_large(upload.name)
 
 
 def sniff_content_type(upload: Upload) -> str:
@@ -64,10 +166,11 @@ def sniff_content_type(upload: Upload) -> str:
     The browser's claim is never trusted. Office documents are zip or OLE containers,
     so for those the extension picks the precise type once the container is confirmed.
     """
-    kind = filetype.guess(upload.content[:8192])
+    head = upload.head()
+    kind = filetype.guess(head[:8192])
     ext = Path(upload.name).suffix.lower().lstrip(".")
     if kind is None:
-        if ext in {"txt", "csv"} and _is_text(upload.content):
+        if ext in {"txt", "csv"} and _is_text(head):
             return "text/plain"
         raise InvalidInput(
             _("%(file)s: unrecognised file type") % {"file": upload.name}, field="files"
@@ -90,12 +193,13 @@ def sniff_content_type(upload: Upload) -> str:
     return mime
 
 
-def _is_text(content: bytes) -> bool:
+def _is_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes; the head may end inside a character."""
     try:
-        content[:65536].decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    return b"\x00" not in content[:65536]
+    return b"\x00" not in head
 
 
 def evidence_store(
@@ -106,34 +210,44 @@ def evidence_store(
     report: ProgressReport | None = None,
     step: CloseoutStep | None = None,
 ) -> Evidence:
-    """Keep an evidence file under the data folder, named by its SHA-256."""
-    if len(upload.content) == 0:
-        raise InvalidInput(_("%(file)s: the file is empty") % {"file": upload.name}, field="files")
-    if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
-        limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-        raise InvalidInput(
-            _("%(file)s: larger than the %(limit)s MB limit")
-            % {"file": upload.name, "limit": limit},
-            field="files",
-        )
+    """Keep an evidence file under the data folder, named by its SHA-256.
+
+    The file is hashed while it is copied, a chunk at a time, into a part file beside
+    the store, which is then renamed to its hash (or dropped when the store already
+    holds those bytes): a reader never sees half a file, and a failure leaves none."""
+    _check_size(upload, upload.size)
     content_type = sniff_content_type(upload)
-    digest = hashlib.sha256(upload.content).hexdigest()
-    relative = Path("evidence") / digest[:2] / digest
+    store = Path(settings.DATA_DIR) / "evidence"
+    store.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.NamedTemporaryFile(dir=store, prefix=".part-", delete=False) as part:
+        try:
+            for chunk in upload.chunks():
+                size += len(chunk)
+                _check_size(upload, size)  # the file may have grown since it was checked
+                digest.update(chunk)
+                part.write(chunk)
+        except BaseException:
+            os.unlink(part.name)  # closed on the way out of the `with`
+            raise
+    sha256 = digest.hexdigest()
+    relative = Path("evidence") / sha256[:2] / sha256
     path = Path(settings.DATA_DIR) / relative
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(upload.content)
-        tmp.replace(path)
+    if path.exists():
+        os.unlink(part.name)
+    else:
+        path.parent.mkdir(exist_ok=True)
+        os.replace(part.name, path)
     evidence = Evidence.objects.create(
         task=task,
         report=report,
         step=step,
-        original_name=Path(upload.name).name[:255] or digest,
+        original_name=Path(upload.name).name[:255] or sha256,
         stored_path=str(relative),
-        size=len(upload.content),
+        size=size,
         content_type=content_type,
-        sha256=digest,
+        sha256=sha256,
         uploaded_by_id=actor.user_id,
     )
     audit(
@@ -141,7 +255,7 @@ def evidence_store(
         "evidence.add",
         evidence,
         task=task,
-        after={"name": evidence.original_name, "sha256": digest, "size": evidence.size},
+        after={"name": evidence.original_name, "sha256": sha256, "size": evidence.size},
     )
     return evidence
 
@@ -201,6 +315,7 @@ def report_create(
                 _("the task started on %(start)s, after that period") % {"start": task.start_date},
                 field="period",
             )
+        evidence_check(files)
         grace = LoopSettings.current().report_grace_days
         late = cycles.is_late(now, owed, grace)
         unit_id = actor.unit_id
