@@ -169,6 +169,14 @@ LOGOUT_REDIRECT_URL = "web:home"
 # close-out request and on their bytes together, and the content types we accept,
 # decided by sniffing the bytes rather than trusting the browser's claim.
 EVIDENCE_MAX_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
+
+# Plan files (整改方案) are read within limits, since a small file can unpack to gigabytes:
+# what a .docx or the streams of a PDF unpack to and a PDF's pages (everywhere), and the
+# memory and wall time of the child process that reads each imported plan.
+PLAN_MAX_UNPACKED_BYTES = int(float(os.environ.get("CLOSEOUT_PLAN_MAX_UNPACKED_MB", 100)) * 2**20)
+PLAN_MAX_PAGES = int(os.environ.get("CLOSEOUT_PLAN_MAX_PAGES", 500))
+PLAN_PARSE_MEMORY_BYTES = int(float(os.environ.get("CLOSEOUT_PLAN_PARSE_MEMORY_MB", 1024)) * 2**20)
+PLAN_PARSE_SECONDS = float(os.environ.get("CLOSEOUT_PLAN_PARSE_SECONDS", 60))
 EVIDENCE_MAX_FILES = env_int("CLOSEOUT_EVIDENCE_MAX_FILES", 20)
 EVIDENCE_MAX_TOTAL_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_TOTAL_BYTES", 100 * 1024 * 1024)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from closeout.ingest.deadlines import Deadline, parse_deadline
 from closeout.ingest.indicators import Indicator, find_indicators
+from closeout.ingest.isolate import Isolation, parse_isolated
 from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.parse import parse
 from closeout.ingest.read import read
@@ -26,6 +27,7 @@ __all__ = [
     "Deadline",
     "Indicator",
     "IngestError",
+    "Isolation",
     "Normalised",
     "ParseContext",
     "ParseResult",
@@ -39,6 +41,7 @@ __all__ = [
     "normalise",
     "parse",
     "parse_deadline",
+    "parse_isolated",
     "parse_persons",
     "parse_units",
     "read",

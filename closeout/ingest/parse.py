@@ -35,7 +35,7 @@ from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.outline import Line, heading_paths, lines_of
 from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
-from closeout.ingest.source import ReadContext, SourceText
+from closeout.ingest.source import SourceText
 from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
 
@@ -56,7 +56,8 @@ def parse(
     if isinstance(source, SourceText):
         src = source
     else:
-        src = read(source, ReadContext(name=context.name), format=context.format)
+        reading = dataclasses.replace(context.reading, name=context.name)
+        src = read(source, reading, format=context.format)
     norm = normalise(src.text)
     lines = _mask_tables(lines_of(norm.text), norm, src)
     warnings = list(src.warnings)

@@ -2,19 +2,37 @@
 
 Every failure is a ``ReadError`` naming the file. Sizes are bounded before any
 library sees the bytes: zip containers (.docx) are checked entry by entry for their
-unpacked size and compression ratio, PDFs for their page count.
+unpacked size and compression ratio, PDFs for their page count (before any page is
+built), and each stream a PDF reader decodes is charged to a budget first (pdfguard).
+These limits hold in any process; the time and memory of a whole read are bounded by
+running it in a child process (isolate), which untrusted uploads do.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import zipfile
+import zlib
 from pathlib import Path
+from typing import Any
 
 from closeout.ingest.encoding import decode
 from closeout.ingest.html import read_html
-from closeout.ingest.source import UNNAMED, ReadContext, ReadError, SourceText, TextBuilder
+from closeout.ingest.pdfguard import MB, pdf_budget
+from closeout.ingest.source import (
+    DAMAGED,
+    PAGES,
+    RATIO,
+    TOO_LARGE,
+    UNNAMED,
+    UNPACKED,
+    ReadContext,
+    ReadError,
+    SourceText,
+    TextBuilder,
+)
 
 FORMATS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf"}
 FORMATS |= {".html": "html", ".htm": "html", ".shtml": "html"}
@@ -36,13 +54,13 @@ def read(
         name = str(path) if context.name == UNNAMED else context.name
         try:
             if path.stat().st_size > context.max_bytes:
-                raise ReadError(name, f"file is larger than {context.max_bytes} bytes")
+                raise _too_large(name, context)
             data = path.read_bytes()
         except OSError as exc:
             raise ReadError(name, f"cannot open file ({exc.strerror or exc})") from exc
         format = format or FORMATS.get(path.suffix.lower())
     if len(data) > context.max_bytes:
-        raise ReadError(name, f"file is larger than {context.max_bytes} bytes")
+        raise _too_large(name, context)
     suffix = Path(name).suffix.lower()
     if format is None and suffix and suffix not in FORMATS:
         raise ReadError(name, f"unsupported format {suffix!r} (use .txt, .docx, .pdf or .html)")
@@ -51,6 +69,11 @@ def read(
     if reader is None:
         raise ReadError(name, f"unsupported format {format!r} (use .txt, .docx, .pdf or .html)")
     return reader(data, name, context)
+
+
+def _too_large(name: str, context: ReadContext) -> ReadError:
+    limit = context.max_bytes
+    return ReadError(name, f"file is larger than {limit} bytes", code=TOO_LARGE, limit=limit)
 
 
 def sniff(data: bytes) -> str:
@@ -76,22 +99,34 @@ def _check_zip(data: bytes, name: str, context: ReadContext) -> zipfile.ZipFile:
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         reason = f"not a valid .docx (zip container damaged or truncated: {exc})"
-        raise ReadError(name, reason) from exc
+        raise ReadError(name, reason, code=DAMAGED) from exc
     if len(infos) > context.max_zip_entries:
         raise ReadError(name, f".docx has {len(infos)} parts, more than any real document")
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1024 * 1024 and ratio > context.max_zip_ratio:
-            raise ReadError(name, f"{info.filename} expands {ratio:.0f}-fold (zip bomb?)")
+        if info.file_size > MB and ratio > context.max_zip_ratio:
+            raise ReadError(
+                name,
+                f"{info.filename} expands {ratio:.0f}-fold (zip bomb?)",
+                code=RATIO,
+                limit=context.max_zip_ratio,
+            )
     if total > context.max_unpacked_bytes:
-        raise ReadError(name, f".docx would unpack to {total} bytes, over the limit")
+        limit = context.max_unpacked_bytes
+        reason = f"the .docx expands to more than {limit / MB:g} MB ({total} bytes) when unpacked"
+        raise ReadError(name, reason, code=UNPACKED, limit=limit)
     if "word/document.xml" not in archive.namelist():
         raise ReadError(name, "zip file without word/document.xml: not a .docx")
-    bad = archive.testzip() if len(data) < 20 * 1024 * 1024 else None
+    # Every part is inflated once (its size is bounded above); the zip's own checksums
+    # then tell a damaged file from a document python-docx cannot make sense of.
+    try:
+        bad = archive.testzip() if len(data) < 20 * MB else None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise ReadError(name, f".docx is damaged ({exc})", code=DAMAGED) from exc
     if bad is not None:
-        raise ReadError(name, f".docx part {bad} is corrupt")
+        raise ReadError(name, f".docx part {bad} is corrupt", code=DAMAGED)
     return archive
 
 
@@ -110,10 +145,11 @@ def read_docx(data: bytes, name: str, context: ReadContext) -> SourceText:
                 builder.paragraph(block.text)
             elif isinstance(block, DocxTable):
                 builder.table(_docx_rows(block))
-    except ReadError:
+    except (ReadError, MemoryError):
         raise
     except Exception as exc:  # python-docx/lxml raise many types on damaged parts
-        raise ReadError(name, f"cannot read .docx ({type(exc).__name__}: {exc})") from exc
+        reason = f"cannot read .docx ({type(exc).__name__}: {exc})"
+        raise ReadError(name, reason, code=DAMAGED) from exc
     return SourceText(name=name, format="docx", text=builder.text(), tables=tuple(builder.tables))
 
 
@@ -133,47 +169,77 @@ def _docx_rows(table: object) -> list[list[str]]:
 
 
 def read_pdf(data: bytes, name: str, context: ReadContext) -> SourceText:
-    """Text-layer PDFs: page text outside tables as paragraphs, tables as cells."""
+    """Text-layer PDFs: page text outside tables as paragraphs, tables as cells.
+
+    The pages are counted before any is built, and every stream decoded on the way is
+    charged to the unpacked-size budget (``pdfguard``).
+    """
     if not data.startswith(b"%PDF"):
         raise ReadError(name, "not a PDF file (no %PDF header)")
     # pdfminer logs a warning per glyph for fonts it half understands; they are not ours.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    try:
-        import pdfplumber
+    builder = TextBuilder()
+    with pdf_budget(name, context.max_unpacked_bytes) as budget:
+        try:
+            import pdfplumber
 
-        builder = TextBuilder()
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > context.max_pdf_pages:
-                raise ReadError(name, f"PDF has {len(pdf.pages)} pages, over the limit")
-            for page in pdf.pages:
-                found = page.find_tables()
-                boxes = [t.bbox for t in found]
-
-                def outside(obj: dict[str, float], boxes: list = boxes) -> bool:
-                    mid_x = (obj["x0"] + obj["x1"]) / 2
-                    mid_y = (obj["top"] + obj["bottom"]) / 2
-                    return not any(b[0] <= mid_x <= b[2] and b[1] <= mid_y <= b[3] for b in boxes)
-
-                # Lines outside tables and the tables themselves, merged top to bottom.
-                region = page.filter(outside) if boxes else page
-                blocks: list[tuple[float, object]] = [
-                    (line["top"], line["text"]) for line in region.extract_text_lines()
-                ]
-                blocks += [(table.bbox[1], table) for table in found]
-                for _top, block in sorted(blocks, key=lambda b: b[0]):
-                    if isinstance(block, str):
-                        builder.paragraph(block)
-                    else:
-                        rows = [[cell or "" for cell in row] for row in block.extract()]  # type: ignore[attr-defined]
-                        builder.table(rows)
-    except ReadError:
-        raise
-    except Exception as exc:  # pdfminer raises many types on damaged files
-        raise ReadError(name, f"cannot read PDF ({type(exc).__name__}: {exc})") from exc
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                _check_pages(pdf, name, context)
+                for page in pdf.pages:
+                    _read_page(page, builder)
+                    page.close()  # its characters and layout, else kept for every page
+        except (ReadError, MemoryError):
+            raise
+        except Exception as exc:  # pdfminer raises many types on damaged files
+            raise _pdf_error(exc, name, budget.error() if budget.exceeded else None) from exc
+        if budget.exceeded:  # an error pdfminer caught and read past
+            raise budget.error()
     text = builder.text()
-    warnings: tuple[str, ...] = ()
     if not text.strip():
         raise ReadError(name, "PDF has no text layer (scanned image?); OCR is not supported")
-    return SourceText(
-        name=name, format="pdf", text=text, tables=tuple(builder.tables), warnings=warnings
-    )
+    return SourceText(name=name, format="pdf", text=text, tables=tuple(builder.tables))
+
+
+def _check_pages(pdf: Any, name: str, context: ReadContext) -> None:
+    """Count the pages up to one past the limit, without building them."""
+    from pdfminer.pdfpage import PDFPage
+
+    limit = context.max_pdf_pages
+    pages = PDFPage.create_pages(pdf.doc)
+    if sum(1 for _ in itertools.islice(pages, limit + 1)) > limit:
+        raise ReadError(name, f"the PDF has more than {limit} pages", code=PAGES, limit=limit)
+
+
+def _pdf_error(exc: Exception, name: str, over_budget: ReadError | None) -> BaseException:
+    # pdfplumber wraps what pdfminer raises (our own errors included) in its own type.
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    if over_budget is not None:
+        return over_budget
+    if isinstance(inner, ReadError | MemoryError):
+        return inner
+    if type(inner).__name__ == "PDFPasswordIncorrect":
+        return ReadError(name, "the PDF is protected by a password")
+    return ReadError(name, f"cannot read PDF ({type(inner).__name__}: {inner})", code=DAMAGED)
+
+
+def _read_page(page: Any, builder: TextBuilder) -> None:
+    """One page: its lines outside tables and the tables themselves, merged top to bottom."""
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+
+    def outside(obj: dict[str, float], boxes: list = boxes) -> bool:
+        mid_x = (obj["x0"] + obj["x1"]) / 2
+        mid_y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= mid_x <= b[2] and b[1] <= mid_y <= b[3] for b in boxes)
+
+    region = page.filter(outside) if boxes else page
+    blocks: list[tuple[float, object]] = [
+        (line["top"], line["text"]) for line in region.extract_text_lines()
+    ]
+    blocks += [(table.bbox[1], table) for table in found]
+    for _top, block in sorted(blocks, key=lambda b: b[0]):
+        if isinstance(block, str):
+            builder.paragraph(block)
+        else:
+            rows = [[cell or "" for cell in row] for row in block.extract()]  # type: ignore[attr-defined]
+            builder.table(rows)

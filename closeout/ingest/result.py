@@ -11,6 +11,7 @@ from datetime import date
 
 from closeout.ingest.deadlines import Deadline
 from closeout.ingest.indicators import Indicator
+from closeout.ingest.source import ReadContext
 from closeout.ingest.units import Party
 
 
@@ -19,13 +20,15 @@ class ParseContext:
     """What the caller knows that the document may not say.
 
     ``year`` dates a bare "年底前" when the document carries no date of its own;
-    ``max_tasks`` bounds the output on adversarial input.
+    ``max_tasks`` bounds the output on adversarial input; ``reading`` holds the reader's
+    limits (its own ``name`` is replaced by this one's).
     """
 
     name: str = "<bytes>"
     format: str | None = None
     year: int | None = None
     max_tasks: int = 20000
+    reading: ReadContext = field(default_factory=ReadContext)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,40 @@ class IngestError(Exception):
 
 
 class ReadError(IngestError):
-    """The file cannot be read: undecodable, truncated, too large, or not what it claims."""
+    """The file cannot be read: undecodable, truncated, too large, or not what it claims.
 
-    def __init__(self, name: str, reason: str) -> None:
+    ``reason`` is the detail in English; ``code`` says which kind of failure it is (one of
+    the constants below, None for any other), and ``limit`` the limit that was reached, so
+    a caller can say it in the user's language.
+    """
+
+    def __init__(
+        self, name: str, reason: str, *, code: str | None = None, limit: float | None = None
+    ) -> None:
         self.name = name
         self.reason = reason
+        self.code = code
+        self.limit = limit
         super().__init__(f"{name}: {reason}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword arguments do not survive pickling by default (the isolated parse sends
+        # its errors back pickled).
+        return _read_error, (self.name, self.reason, self.code, self.limit)
+
+
+def _read_error(name: str, reason: str, code: str | None, limit: float | None) -> ReadError:
+    return ReadError(name, reason, code=code, limit=limit)
+
+
+# ReadError.code: which limit was reached (``limit`` holds it), or that the file is damaged.
+TOO_LARGE = "too_large"  # the file itself, in bytes
+UNPACKED = "unpacked"  # what a .docx or the streams of a PDF decompress to, in bytes
+RATIO = "ratio"  # one part of a .docx expands more than this many times
+PAGES = "pages"  # pages of a PDF
+SECONDS = "seconds"  # wall time of an isolated read, in seconds
+MEMORY = "memory"  # memory of an isolated read, in bytes
+DAMAGED = "damaged"  # a container or stream that is corrupt or truncated
 
 
 UNNAMED = "<bytes>"
@@ -36,7 +64,8 @@ class ReadContext:
 
     name: str = UNNAMED
     max_bytes: int = 50 * 1024 * 1024
-    max_unpacked_bytes: int = 200 * 1024 * 1024
+    # What a .docx unpacks to, and what the streams a PDF reader decodes add up to.
+    max_unpacked_bytes: int = 100 * 1024 * 1024
     max_zip_ratio: float = 100.0
     max_zip_entries: int = 5000
     max_pdf_pages: int = 500

@@ -6,6 +6,12 @@ units and persons, the unit names still awaiting a decision (`UnitProposal`) and
 audit events either all exist or none does. The original file is kept under
 DATA_DIR/plans/<sha256> and its decoded text as `Plan.source_text`, so every task's span
 shows the sentence it came from.
+
+A plan to import comes from outside (an upload, a file handed to `closeout import`), so
+it is parsed in a child process capped in memory and wall time (`ingest.parse_isolated`),
+within the reader's limits on unpacked size and pages (settings.PLAN_*); a file over a
+limit, or damaged, is refused with a message that names it and the limit, before
+anything is written.
 """
 
 from __future__ import annotations
@@ -21,7 +27,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closeout.ingest import IngestError, ParseContext, ParseResult, parse, to_json
+from closeout.ingest import (
+    IngestError,
+    Isolation,
+    ParseContext,
+    ParseResult,
+    ReadContext,
+    parse_isolated,
+    source,
+    to_json,
+)
 from closeout.ledger import access, clock, resolve
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
@@ -78,16 +93,51 @@ def stored_path(content_hash: str) -> Path:
     return Path(settings.DATA_DIR) / PLANS_DIR / content_hash
 
 
+def read_limits() -> ReadContext:
+    """The plan reader's limits as configured (also `closeout parse`'s, in its process)."""
+    return ReadContext(
+        max_unpacked_bytes=settings.PLAN_MAX_UNPACKED_BYTES, max_pdf_pages=settings.PLAN_MAX_PAGES
+    )
+
+
 def parse_upload(data: bytes, name: str, *, year: int | None = None) -> ParseResult:
-    """Parse an uploaded plan; unreadable input becomes one clear `InvalidInput`."""
+    """Parse an uploaded plan in a child process within the configured limits; unreadable
+    input becomes one clear `InvalidInput`."""
+    context = ParseContext(name=name, year=year, reading=read_limits())
+    isolation = Isolation(
+        memory_bytes=settings.PLAN_PARSE_MEMORY_BYTES, seconds=settings.PLAN_PARSE_SECONDS
+    )
     try:
-        return parse(data, ParseContext(name=name, year=year))
+        return parse_isolated(data, context, isolation)
     except IngestError as exc:
-        raise InvalidInput(
-            _("%(name)s cannot be read: %(reason)s")
-            % {"name": name, "reason": getattr(exc, "reason", str(exc))},
-            field="file",
-        ) from exc
+        raise InvalidInput(read_failure(exc, name), field="file") from exc
+
+
+def read_failure(exc: IngestError, name: str) -> str:
+    """Why a plan file cannot be read, in the user's language: the limit it reached, that
+    it is damaged, or the reader's own reason."""
+    code, limit = getattr(exc, "code", None), getattr(exc, "limit", None) or 0
+    values = {"name": name, "limit": f"{limit:g}", "mb": f"{limit / 2**20:g}"}
+    messages = {
+        source.TOO_LARGE: _("%(name)s cannot be read: it is larger than %(mb)s MB"),
+        source.UNPACKED: _(
+            "%(name)s cannot be read: it expands to more than %(mb)s MB when unpacked"
+        ),
+        source.RATIO: _("%(name)s cannot be read: a part of it expands more than %(limit)s-fold"),
+        source.PAGES: _("%(name)s cannot be read: it has more than %(limit)s pages"),
+        source.SECONDS: _("%(name)s cannot be read: reading it took longer than %(limit)s s"),
+        source.MEMORY: _(
+            "%(name)s cannot be read: reading it needed more than %(mb)s MB of memory"
+        ),
+        source.DAMAGED: _(
+            "%(name)s cannot be read: the file is damaged or incomplete; save or export it "
+            "again and upload the new copy"
+        ),
+    }
+    if code in messages:
+        return messages[code] % values
+    reason = getattr(exc, "reason", str(exc))
+    return _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": reason}
 
 
 def _store(data: bytes, content_hash: str) -> bool:
@@ -114,8 +164,8 @@ def _previous_parse(plan: Plan) -> list[dict[str, Any]]:
     else:
         data = plan.source_text.encode("utf-8")
     try:
-        parsed = to_json(parse(data, ParseContext(name=plan.source_name or "plan.txt")))
-    except IngestError:
+        parsed = to_json(parse_upload(data, plan.source_name or "plan.txt"))
+    except InvalidInput:
         return []
     tasks = cast(list[dict[str, Any]], parsed["tasks"])
     return [t for t in tasks if t["duplicate_of"] is None]

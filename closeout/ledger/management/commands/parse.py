@@ -1,4 +1,9 @@
-"""`closeout parse FILE [--json]`: read a plan and print what the importer would propose."""
+"""`closeout parse FILE [--json]`: read a plan and print what the importer would propose.
+
+It reads in its own process, within the reader's limits on unpacked size and pages but
+without the child process an import uses: it writes nothing, and whoever runs it can
+stop it, so a normal file is not made to wait for an interpreter to start.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.core.management.base import CommandError
 
 from closeout.ingest import IngestError, ParseContext, parse, to_json
 from closeout.ledger.management.base import LedgerCommand
+from closeout.ledger.services.imports import read_limits
 
 
 class Command(LedgerCommand):
@@ -28,7 +34,8 @@ class Command(LedgerCommand):
         except OSError as exc:
             raise CommandError(f"{path}: cannot open file ({exc.strerror or exc})") from exc
         try:
-            result = parse(data, ParseContext(name=str(path), year=options["year"]))
+            context = ParseContext(name=str(path), year=options["year"], reading=read_limits())
+            result = parse(data, context)
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
         out = cast(dict[str, Any], to_json(result))
