@@ -169,14 +169,6 @@ LOGOUT_REDIRECT_URL = "web:home"
 # close-out request and on their bytes together, and the content types we accept,
 # decided by sniffing the bytes rather than trusting the browser's claim.
 EVIDENCE_MAX_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
-
-# Plan files (整改方案) are read within limits, since a small file can unpack to gigabytes:
-# what a .docx or the streams of a PDF unpack to and a PDF's pages (everywhere), and the
-# memory and wall time of the child process that reads each imported plan.
-PLAN_MAX_UNPACKED_BYTES = int(float(os.environ.get("CLOSEOUT_PLAN_MAX_UNPACKED_MB", 100)) * 2**20)
-PLAN_MAX_PAGES = int(os.environ.get("CLOSEOUT_PLAN_MAX_PAGES", 500))
-PLAN_PARSE_MEMORY_BYTES = int(float(os.environ.get("CLOSEOUT_PLAN_PARSE_MEMORY_MB", 1024)) * 2**20)
-PLAN_PARSE_SECONDS = float(os.environ.get("CLOSEOUT_PLAN_PARSE_SECONDS", 60))
 EVIDENCE_MAX_FILES = env_int("CLOSEOUT_EVIDENCE_MAX_FILES", 20)
 EVIDENCE_MAX_TOTAL_BYTES = env_int("CLOSEOUT_EVIDENCE_MAX_TOTAL_BYTES", 100 * 1024 * 1024)
 
@@ -196,6 +188,14 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the form fields, files not counted
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES + 1
+
+# Plan files (整改方案) are read within limits, since a small file can unpack to gigabytes:
+# what a .docx or the streams of a PDF unpack to and a PDF's pages (everywhere), and the
+# memory and wall time of the child process that reads each imported plan.
+PLAN_MAX_UNPACKED_BYTES = env_int("CLOSEOUT_PLAN_MAX_UNPACKED_MB", 100) * 1024 * 1024
+PLAN_MAX_PAGES = env_int("CLOSEOUT_PLAN_MAX_PAGES", 500)
+PLAN_PARSE_MEMORY_BYTES = env_int("CLOSEOUT_PLAN_PARSE_MEMORY_MB", 1024) * 1024 * 1024
+PLAN_PARSE_SECONDS = env_int("CLOSEOUT_PLAN_PARSE_SECONDS", 60)
 
 # E-mail digests (one per unit per cycle) go out through SMTP when a host is set;
 # without one, notifications stay in the in-app inbox only. STARTTLS (port 587 by
