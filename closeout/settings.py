@@ -8,10 +8,14 @@ Environment variables:
                      data folder, so a restart does not log everybody out
   DEBUG              "1"/"true" turns debug on (off by default; the demo turns it on)
   ALLOWED_HOSTS      comma-separated host names (default: localhost names)
+  CLOSEOUT_HTTPS     "1": the site is reached over HTTPS only; turns on the redirect to
+                     HTTPS, HSTS and secure cookies (each one settable on its own, see
+                     "Putting it online" in the README)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -86,6 +90,7 @@ INSTALLED_APPS = [
     "closeout.ledger",
     "closeout.api",
     "closeout.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +103,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a login that axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "closeout.urls"
@@ -114,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "closeout.web.context.page_url",
             ],
         },
     },
@@ -216,9 +225,79 @@ DEFAULT_FROM_EMAIL = os.environ.get("CLOSEOUT_MAIL_FROM", "closeout@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLOSEOUT_MAIL_ENABLED = bool(EMAIL_HOST)
 
+# ---------------------------------------------------------------------------- putting it online
+
+# HTTPS. CLOSEOUT_HTTPS=1 says the site is reached over HTTPS only, and gives each of the
+# settings below its production value; each can still be set on its own.
+HTTPS = env_bool("CLOSEOUT_HTTPS")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind a reverse proxy. CLOSEOUT_PROXY_COUNT is the number of proxies in front of the
+# application that append the client's address to CLOSEOUT_PROXY_HEADER; 0 (the
+# default) reads REMOTE_ADDR only, since without a proxy anybody can send the header.
+# CLOSEOUT_PROXY_SSL_HEADER names the header by which the proxy says the request came
+# over HTTPS (X-Forwarded-Proto: https); only set it when the proxy overwrites it.
+CLOSEOUT_PROXY_COUNT = env_int("CLOSEOUT_PROXY_COUNT", 0, minimum=0)
+CLOSEOUT_PROXY_HEADER = os.environ.get("CLOSEOUT_PROXY_HEADER", "").strip() or "X-Forwarded-For"
+if proxy_ssl_header := os.environ.get("CLOSEOUT_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+
+# Failed logins (django-axes, see closeout/web/throttle.py): after AXES_FAILURE_LIMIT
+# failures of one account from one address, or CLOSEOUT_LOGIN_ADDRESS_LIMIT from one
+# address over all accounts, logins from there are refused, right password or not,
+# until the cool-off has passed since the last failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CLOSEOUT_LOGIN_LIMIT", 5)
+CLOSEOUT_LOGIN_ADDRESS_LIMIT = env_int("CLOSEOUT_LOGIN_ADDRESS_LIMIT", 50)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CLOSEOUT_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "closeout.web.throttle.LoginAttempts"
+AXES_CLIENT_IP_CALLABLE = "closeout.web.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "closeout.web.throttle.locked_out"
+AXES_RESET_ON_SUCCESS = True  # that account from that address only (LoginAttempts)
+if CLOSEOUT_LOGIN_ADDRESS_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "CLOSEOUT_LOGIN_ADDRESS_LIMIT must be at least CLOSEOUT_LOGIN_LIMIT "
+        f"({CLOSEOUT_LOGIN_ADDRESS_LIMIT} < {AXES_FAILURE_LIMIT})"
+    )
+
+# Django's cache holds the rate limits of objections (closeout.ledger.services.ratelimits).
+# In memory: `closeout serve` is one process whose threads all share it, so the limits
+# hold for the whole server (several server processes would each count on their own,
+# see the README). Room for many addresses, so that a flood from many of them does not
+# push the counts out of the cache (Django's default keeps 300 entries).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "closeout",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
+# Content-Security-Policy (django-csp): only our own origin, no inline scripts or styles
+# anywhere, no framing. The API docs (Swagger UI, served from django-ninja's own copy)
+# add data: images to it, see closeout/api/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 NINJA_PAGINATION_PER_PAGE = 50
 

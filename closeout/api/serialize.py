@@ -23,6 +23,7 @@ from closeout.ledger.models import (
     Task,
 )
 from closeout.ledger.rules.workflow import Status, transition_rules
+from closeout.ledger.selectors.people import ActorNames
 from closeout.ledger.services import notifications
 
 _ROLE_KEYS = {
@@ -95,11 +96,12 @@ def report(r: ProgressReport) -> dict[str, Any]:
     }
 
 
-def event(e: AuditEvent) -> dict[str, Any]:
+def event(e: AuditEvent, names: ActorNames) -> dict[str, Any]:
+    """`names`: who acted, as the caller may see it (a login, or the unit it acted for)."""
     return {
         "id": e.pk,
         "at": e.at,
-        "actor": e.actor_label,
+        "actor": names.label(e.actor_id, e.actor_label),
         "action": e.action,
         "before": e.before,
         "after": e.after,
@@ -107,7 +109,14 @@ def event(e: AuditEvent) -> dict[str, Any]:
     }
 
 
-def step(s: CloseoutStep) -> dict[str, Any]:
+def history(actor: Actor, task_id: int) -> list[dict[str, Any]]:
+    """A task's audit events, each actor named as the caller may see them."""
+    events = list(selectors.task_history(actor, task_id))
+    names = ActorNames(actor, [e.actor_id for e in events])
+    return [event(e, names) for e in events]
+
+
+def step(s: CloseoutStep, names: ActorNames) -> dict[str, Any]:
     """Expects the step's unit and evidence loaded (`selectors.loop`)."""
     return {
         "id": s.pk,
@@ -115,7 +124,7 @@ def step(s: CloseoutStep) -> dict[str, Any]:
         "kind": s.kind,
         "kind_label": s.get_kind_display(),
         "at": s.at,
-        "actor": s.actor_label,
+        "actor": names.label(s.actor_id, s.actor_label),
         "unit": {"id": s.unit_id, "name": s.unit.name} if s.unit is not None else None,
         "opinion": s.opinion,
         "data": s.data or {},
@@ -203,6 +212,7 @@ def notification(n: Notification) -> dict[str, Any]:
 
 def _loop(actor: Actor, task: Task) -> dict[str, Any]:
     loop = selectors.task_loop(actor, task)
+    names = ActorNames(actor, [s.actor_id for s in loop.steps])
     return {
         "bucket": task.state.bucket or None,
         "bucket_label": task.state.get_bucket_display() if task.state.bucket else None,
@@ -210,7 +220,7 @@ def _loop(actor: Actor, task: Task) -> dict[str, Any]:
         "closeout_round": task.closeout_round,
         "rebounds": task.rebounds,
         "missed_in_a_row": task.state.missed_reports,
-        "steps": [step(s) for s in loop.steps],
+        "steps": [step(s, names) for s in loop.steps],
         "objections": [objection(o, sees_objector=loop.sees_objectors) for o in loop.objections],
         "lookbacks": [lookback(c) for c in loop.lookbacks],
         "escalations": [escalation(e) for e in loop.escalations],
@@ -265,6 +275,6 @@ def task_detail(actor: Actor, task_id: int) -> dict[str, Any]:
             }
             for name in access.available_transitions(actor, task)
         ],
-        "history": [event(e) for e in selectors.task_history(actor, task_id)],
+        "history": history(actor, task_id),
         **_loop(actor, task),
     }

@@ -102,7 +102,7 @@ def patch_task(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> dict
 def task_history(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
     """Every recorded change of the task, oldest first. The trail is append-only:
     no endpoint changes or deletes it."""
-    return [serialize.event(e) for e in selectors.task_history(actor(request), task_id)]
+    return serialize.history(actor(request), task_id)
 
 
 @router.get(

@@ -15,12 +15,14 @@ from closeout.ledger.models import (
     CloseoutStep,
     Escalation,
     PersonRole,
+    ProgressReport,
     Task,
     TaskPerson,
     TaskUnit,
     Unit,
 )
 from closeout.ledger.rules.workflow import Status, TransitionRule, transition_rules
+from closeout.ledger.selectors.people import ActorNames
 
 ACTION_LABELS: dict[str, Any] = {
     "task.create": _("Task created"),
@@ -136,6 +138,7 @@ class HistoryRow:
     event: AuditEvent
     label: Any
     changes: list[str]
+    actor: str  # as the reader may see it (selectors.people)
 
 
 def _status_label(value: Any) -> str:
@@ -159,7 +162,7 @@ def _changes(event: AuditEvent) -> list[str]:
     return out
 
 
-def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
+def history_rows(events: Iterable[AuditEvent], names: ActorNames) -> list[HistoryRow]:
     rules = transition_rules()
     rows = []
     for event in events:
@@ -167,8 +170,24 @@ def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
         label = ACTION_LABELS.get(event.action) or (
             transition_label(rules[name]) if name in rules else event.action
         )
-        rows.append(HistoryRow(event, label, _changes(event)))
+        actor = names.label(event.actor_id, event.actor_label)
+        rows.append(HistoryRow(event, label, _changes(event), actor))
     return rows
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    report: ProgressReport
+    reporter: str | None  # the login, when the reader may see it (the unit is shown anyway)
+
+
+def report_rows(reports: Iterable[ProgressReport], names: ActorNames) -> list[ReportRow]:
+    return [
+        ReportRow(
+            r, names.login(r.reporter_id, r.reporter.get_username()) if r.reporter else None
+        )
+        for r in reports
+    ]
 
 
 @dataclass(frozen=True)
@@ -178,9 +197,10 @@ class StepRow:
     step: CloseoutStep
     assessment: list[tuple[str, str]]
     details: list[tuple[Any, str]]
+    actor: str  # as the reader may see it (selectors.people)
 
 
-def _step_row(step: CloseoutStep) -> StepRow:
+def _step_row(step: CloseoutStep, names: ActorNames) -> StepRow:
     data = step.data or {}
     assessment = data.get("assessment")
     details = []
@@ -193,14 +213,17 @@ def _step_row(step: CloseoutStep) -> StepRow:
         step,
         list(assessment.items()) if isinstance(assessment, dict) else [],
         details,
+        names.label(step.actor_id, step.actor_label),
     )
 
 
-def step_rounds(steps: Iterable[CloseoutStep]) -> list[tuple[int, list[StepRow]]]:
+def step_rounds(
+    steps: Iterable[CloseoutStep], names: ActorNames
+) -> list[tuple[int, list[StepRow]]]:
     """The close-out steps grouped by round (第几次申请), each round oldest first."""
     rounds: dict[int, list[StepRow]] = {}
     for step in steps:
-        rounds.setdefault(step.round, []).append(_step_row(step))
+        rounds.setdefault(step.round, []).append(_step_row(step, names))
     return sorted(rounds.items())
 
 

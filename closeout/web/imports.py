@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -82,7 +83,13 @@ def _review(
         )
         rows.append({"task": task, "form": form})
     status = 400 if errors else 200
-    return render(request, "web/plan_review.html", {"review": review, "rows": rows}, status=status)
+    context = {
+        "review": review,
+        "rows": rows,
+        # The page to come back to (language switch) after a form posted elsewhere.
+        "page_url": reverse("web:plan_review", args=[plan_id]),
+    }
+    return render(request, "web/plan_review.html", context, status=status)
 
 
 @login_required

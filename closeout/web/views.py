@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,7 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound, NotPermitted
 from closeout.ledger.models import Task
 from closeout.ledger.rules.workflow import REPORTING_STATES, transition_rules
+from closeout.ledger.selectors.people import ActorNames
 from closeout.ledger.services import notifications
 from closeout.web import display
 from closeout.web.forms import (
@@ -77,6 +79,22 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # After a failed login the page is still the login page (it takes a GET).
+        return {**super().get_context_data(**kwargs), "page_url": self.request.get_full_path()}
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Where the admin sends whoever it does not let in. One login for everybody: the
+    admin's own form would also demand Django's staff flag, while who may use the admin
+    is decided by the role (`access.can_use_admin`). Someone already signed in was
+    turned away for their role: they get a 403 that says so, where sending them to the
+    login page would send them straight back to the admin, and round again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("The administration is for the rectification office only."))
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("web:login") + (f"?{query}" if query else ""))
 
 
 class LogoutView(auth_views.LogoutView):
@@ -147,10 +165,11 @@ class _Forms:
         ]
 
 
-def _loop_context(actor: Actor, task: Task, page_forms: _Forms) -> dict[str, Any]:
+def _loop_context(
+    actor: Actor, task: Task, page_forms: _Forms, loop: selectors.TaskLoop, names: ActorNames
+) -> dict[str, Any]:
     """The closed loop on a task's page: close-out steps, notice, objections, look-backs,
     escalation measures and missed reports, each with the forms the actor may use."""
-    loop = selectors.task_loop(actor, task)
     objections = [
         (
             o,
@@ -185,7 +204,7 @@ def _loop_context(actor: Actor, task: Task, page_forms: _Forms) -> dict[str, Any
     ]
     return {
         "loop": loop,
-        "rounds": display.step_rounds(loop.steps),
+        "rounds": display.step_rounds(loop.steps, names),
         "objections": objections,
         "objection_form": page_forms.prefixed(ObjectionForm, "objection")
         if loop.may_lodge
@@ -220,20 +239,32 @@ def _detail_page(
     ]
     may_report = access.can_report(actor, task)
     report_form = page_forms.get("report", lambda: ReportForm(task=task)) if may_report else None
+    reports = list(selectors.task_reports(actor, task.pk))
+    history = list(selectors.task_history(actor, task.pk))
+    loop = selectors.task_loop(actor, task)
+    # Who acted, named as this reader may see them: logins, or units for the public.
+    names = ActorNames(
+        actor,
+        [e.actor_id for e in history]
+        + [s.actor_id for s in loop.steps]
+        + [r.reporter_id for r in reports],
+    )
     context = {
         "task": task,
+        # The page to come back to (language switch) after a form posted elsewhere.
+        "page_url": _task_url(task.pk),
         "unit_groups": display.units_by_part(task.assignments.all()),
         "person_groups": display.persons_by_part(task.persons.all()),
-        "reports": selectors.task_reports(actor, task.pk),
+        "reports": display.report_rows(reports, names),
         "loose_evidence": [
             e for e in task.evidence.all() if e.report_id is None and e.step_id is None
         ],
-        "history": display.history_rows(selectors.task_history(actor, task.pk)),
+        "history": display.history_rows(history, names),
         "report_form": report_form,
         # The service refuses reports outside these states; say so instead of a form.
         "reporting_open": task.status in REPORTING_STATES,
         "transitions": [(form, display.transition_label(form.rule)) for form in transitions],
-        **_loop_context(actor, task, page_forms),
+        **_loop_context(actor, task, page_forms, loop, names),
     }
     context["page_errors"] = page_forms.leftover_errors()
     return render(request, "web/task_detail.html", context, status=status)
