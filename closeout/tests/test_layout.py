@@ -76,9 +76,19 @@ def orm_uses(path: Path, root: Path = ROOT) -> list[str]:
     return sorted(found)
 
 
+# Interface modules that query tables that are not the ledger's, and why.
+NOT_THE_LEDGER = {
+    "web/throttle.py": "django-axes' handler: it counts axes' own records of failed logins",
+}
+
+
 def test_interfaces_reach_the_ledger_only_through_services_and_selectors():
     """The API and the pages hold no queries and no writes of their own."""
-    paths = [p for p in _sources("api") + _sources("web") if "tests" not in p.parts]
+    paths = [
+        p
+        for p in _sources("api") + _sources("web")
+        if "tests" not in p.parts and str(p.relative_to(PACKAGE)) not in NOT_THE_LEDGER
+    ]
     assert [use for path in paths for use in orm_uses(path)] == []
 
 
@@ -104,5 +114,7 @@ def test_the_import_contracts_hold():
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     if lint is None:
         pytest.skip("import-linter is not installed")
-    run = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
