@@ -19,6 +19,17 @@ def _data_dir(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits count there (by task id and
+    address, which repeat from test to test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # The ledger's clock in every test: a fixed working Monday, so that results never depend
 # on the day the suite runs (public notices are counted in working days, and the holiday
 # calendar only knows the years it was published for). Tests move it with

@@ -20,6 +20,7 @@ from closeout.ledger.errors import (
     InvalidTransition,
     NotFound,
     NotPermitted,
+    RateLimited,
     TooLarge,
 )
 
@@ -30,6 +31,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     TooLarge: 413,
     InvalidTransition: 409,
     Conflict: 409,
+    RateLimited: 429,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
 from ninja import Query, Router
 
@@ -30,6 +31,7 @@ from closeout.api.schemas import (
     ObjectionIn,
     ObjectionOut,
     ResponseIn,
+    SpamIn,
     ValidationErrorOut,
 )
 from closeout.ledger import selectors, services
@@ -39,6 +41,7 @@ router = Router(tags=["closed loop"])
 
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
+LIMITED_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 429: ErrorOut}
 
 
 # --------------------------------------------------------------------------- objections
@@ -59,20 +62,24 @@ def list_objections(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/tasks/{int:task_id}/objections",
-    response={201: ObjectionOut, **WRITE_ERRORS},
+    response={201: ObjectionOut, **LIMITED_ERRORS},
     summary="Lodge an objection during the public notice (公示)",
 )
 def lodge_objection(
     request: HttpRequest, task_id: int, payload: ObjectionIn
 ) -> tuple[int, dict[str, Any]]:
-    """Anyone who can see the task may object while it is on public notice (409 at any
-    other time). `name` and `contact` are optional."""
+    """A unit with no part in the task may object to a task the public sees while it is
+    on public notice (409 at any other time); the office, the leaders and the task's own
+    responsible and supervising units may not (403). `name` and `contact` are optional.
+    Objections are rate-limited per task and per address (429 past the limit)."""
+    who = actor(request)
     found = services.objection_lodge(
-        actor=actor(request),
+        actor=who,
         task_id=task_id,
         text=payload.text,
         name=payload.name,
         contact=payload.contact,
+        address=get_client_ip_address(request),
     )
     return 201, serialize.objection(found, sees_objector=True)
 
@@ -83,8 +90,26 @@ def lodge_objection(
     summary="Answer an objection (office or supervising unit, once)",
 )
 def answer_objection(request: HttpRequest, objection_id: int, payload: AnswerIn) -> dict[str, Any]:
+    """Not by the person who requested the close-out (403); an objection answered or
+    marked as spam is a 409."""
     found = services.objection_answer(
         actor=actor(request), objection_id=objection_id, answer=payload.answer
+    )
+    return serialize.objection(found, sees_objector=True)
+
+
+@router.post(
+    "/objections/{int:objection_id}/spam",
+    response={200: ObjectionOut, **WRITE_ERRORS},
+    summary="Mark an objection as spam (rectification office, once, with a reason)",
+)
+def mark_spam(request: HttpRequest, objection_id: int, payload: SpamIn) -> dict[str, Any]:
+    """A spam objection needs no answer before the notice ends; it stays on record with
+    the reason, and its text is shown only to those who answer objections. Not by the
+    person who requested the close-out (403); an objection answered or already marked is
+    a 409."""
+    found = services.objection_mark_spam(
+        actor=actor(request), objection_id=objection_id, reason=payload.reason
     )
     return serialize.objection(found, sees_objector=True)
 

@@ -184,9 +184,15 @@ class ObjectionOut(Schema):
     lodged_at: dt.datetime
     name: str = Field(description="Empty unless the caller answers objections.")
     contact: str = Field(description="Empty unless the caller answers objections.")
-    text: str
+    text: str = Field(
+        description="Empty for an objection marked as spam, unless the caller answers "
+        "objections."
+    )
     answer: str
     answered_at: dt.datetime | None
+    spam: bool = Field(description="Marked as spam by the office: it needs no answer.")
+    spam_reason: str
+    spam_at: dt.datetime | None
 
 
 class LookbackOut(Schema):
@@ -305,6 +311,10 @@ class ObjectionIn(Schema):
 
 class AnswerIn(Schema):
     answer: str
+
+
+class SpamIn(Schema):
+    reason: str = Field(description="Why the objection is spam (advertising, abuse, a flood).")
 
 
 class LookbackIn(Schema):

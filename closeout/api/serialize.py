@@ -133,7 +133,9 @@ def step(s: CloseoutStep, names: ActorNames) -> dict[str, Any]:
 
 
 def objection(o: Objection, *, sees_objector: bool) -> dict[str, Any]:
-    """The objector's name and contact go only to those who answer objections."""
+    """The objector's name and contact, and the text of an objection marked as spam, go
+    only to those who answer objections."""
+    spam = o.spam_at is not None
     return {
         "id": o.pk,
         "task": o.task_id,
@@ -141,9 +143,12 @@ def objection(o: Objection, *, sees_objector: bool) -> dict[str, Any]:
         "lodged_at": o.lodged_at,
         "name": o.name if sees_objector else "",
         "contact": o.contact if sees_objector else "",
-        "text": o.text,
+        "text": o.text if sees_objector or not spam else "",
         "answer": o.answer,
         "answered_at": o.answered_at,
+        "spam": spam,
+        "spam_reason": o.spam_reason,
+        "spam_at": o.spam_at,
     }
 
 

@@ -10,18 +10,27 @@ Roles (DOMAIN.md "Roles"):
 - public (公众): tasks of published plans, read-only.
 - system: the scheduled sweep.
 
-A unit never approves its own close-out: approval transitions are refused to anyone
-whose unit scope covers one of the task's responsible units.
+Two rules of separation of duties hold for every role:
+- a unit never approves its own close-out: approval transitions are refused to anyone
+  whose unit scope covers one of the task's responsible units;
+- whoever requested a close-out takes none of its approval steps (`requested_by`).
+
+Every action has one function here, and `allowed(actor, action, task)` reaches all of
+them by name (the permission matrix tests every interface against it). The functions
+decide who may act on a task; the state the task or record must be in (a notice running,
+an objection still open) is checked by the service, which says what is wrong with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from closeout.ledger.models.accounts import Role
+from closeout.ledger.models.closeouts import CloseoutStep, StepKind
 from closeout.ledger.models.tasks import AssignmentRole, Task, TaskUnit
 from closeout.ledger.models.units import Unit
 from closeout.ledger.rules.workflow import SYSTEM, Status, transition_rules
@@ -33,7 +42,10 @@ RESPONSIBLE_ROLES = (AssignmentRole.LEAD, AssignmentRole.COOP)
 SUPERVISING_ROLES = (AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING)
 
 VIEW, EDIT, REPORT, TRANSITION, ADMIN = "view", "edit", "report", "transition", "admin"
-ACTIONS = (VIEW, EDIT, REPORT, TRANSITION, ADMIN)
+# The closed loop's actions besides the transitions (which are actions by their names).
+ESCALATE, RESPOND, LIFT = "escalate", "respond", "lift"
+LODGE, ANSWER, MARK_SPAM = "lodge_objection", "answer_objection", "mark_spam"
+LOOKBACK = "record_lookback"
 
 
 @dataclass(frozen=True)
@@ -153,8 +165,46 @@ def can_use_admin(actor: Actor) -> bool:
     return actor.role == Role.OFFICE
 
 
+def requested_by(task: Task) -> tuple[int | None, str] | None:
+    """Who requested the task's current close-out round: the user id and label of its
+    request step (None before any request). A send-back or a withdrawal ends the round;
+    the next request opens another, with its own requester."""
+    if task.closeout_round < 1:
+        return None
+    row = (
+        CloseoutStep.objects.filter(
+            task_id=task.pk, round=task.closeout_round, kind=StepKind.REQUEST
+        )
+        .order_by("-id")
+        .values_list("actor_id", "actor_label")
+        .first()
+    )
+    return None if row is None else (row[0], row[1])
+
+
+def is_requester(actor: Actor, task: Task) -> bool:
+    """Whether the actor requested the task's current close-out round. A login is
+    matched by its user id; an actor without one (the system, a script) by its label."""
+    who = requested_by(task)
+    if who is None:
+        return False
+    user_id, label = who
+    if user_id is not None or actor.user_id is not None:
+        return user_id == actor.user_id
+    return label == actor.label
+
+
 def may_take(actor: Actor, task: Task, name: str) -> bool:
-    """Whether the actor may take transition `name` on the task, ignoring its state."""
+    """Whether the actor may take transition `name` on the task, ignoring its state.
+
+    Approval steps (初审 pass_review, end_notice, 核查 verify, 备案 file, and send_back)
+    are refused to a unit responsible for the task and to the person who requested the
+    current close-out, whatever their role. Sending back counts as one of them: it is the
+    reviewers' rejection, recorded with their reasons for the unit to act on, not the
+    requester's to give. The requester has `withdraw_request` to take a request back
+    before it is reviewed; sending back their own request later would let them cut short
+    a public notice or an on-site check that goes against it and start a fresh round.
+    """
     rule = transition_rules().get(name)
     if rule is None or actor.role not in rule.roles:
         return False
@@ -165,8 +215,11 @@ def may_take(actor: Actor, task: Task, name: str) -> bool:
         needed = "responsible" if actor.role == Role.UNIT else "supervising"
         if needed not in relations:
             return False
-    # Separation of duties: a unit never approves its own close-out.
-    return not (rule.approves and "responsible" in relations)
+    if not rule.approves:
+        return True
+    # Separation of duties: a unit never approves its own close-out, nor anyone the
+    # close-out they asked for.
+    return "responsible" not in relations and not is_requester(actor, task)
 
 
 def can_transition(actor: Actor, task: Task) -> bool:
@@ -183,18 +236,105 @@ def available_transitions(actor: Actor, task: Task) -> list[str]:
     ]
 
 
+# --- the closed loop around a task: measures, objections, look-backs --------------------
+
+
+def _answers_for(actor: Actor, task: Task) -> bool:
+    """The office, or a unit that supervises the task and is not responsible for it."""
+    if actor.role == Role.OFFICE:
+        return True
+    return actor.role == Role.SUPERVISOR and task_relations(actor, task) == {"supervising"}
+
+
+def can_escalate(actor: Actor, task: Task) -> bool:
+    """Issuing a measure by hand (督办): the office, and supervising units for the tasks
+    they supervise."""
+    if actor.role == Role.OFFICE:
+        return True
+    return actor.role == Role.SUPERVISOR and "supervising" in task_relations(actor, task)
+
+
+def can_respond(actor: Actor, task: Task) -> bool:
+    """Responding to a measure (整改说明): the responsible unit, or the office for it."""
+    return can_report(actor, task)
+
+
+def can_lift(actor: Actor, task: Task | None = None) -> bool:
+    """Lifting a measure by hand: the office (the sweep lifts rule-based ones itself)."""
+    return actor.role == Role.OFFICE
+
+
+def objection_visible(actor: Actor, task: Task) -> bool:
+    """Whether the actor may find the task to object to it: the tasks it sees, and every
+    task the public sees (a unit with no part in a task objects as the public does)."""
+    return can_view(actor, task) or can_view(Actor.of(None), task)
+
+
+def can_lodge_objection(actor: Actor, task: Task) -> bool:
+    """Objecting to a close-out on public notice (公示异议): the public (公众), and units
+    with no part in the task. Not the office or the task's supervising units, which
+    answer objections; not its responsible units, whose work is on notice; not leaders,
+    who read the ledger and act in it through the office."""
+    if actor.role == Role.PUBLIC:
+        return True
+    if actor.role in (Role.UNIT, Role.SUPERVISOR):
+        return not task_relations(actor, task)
+    return False
+
+
+def can_answer_objection(actor: Actor, task: Task) -> bool:
+    """Answering an objection (once): the office, or a supervising unit of the task that
+    is not also responsible for it; never the person who requested the close-out, since
+    answering every objection is what lets the notice end."""
+    return _answers_for(actor, task) and not is_requester(actor, task)
+
+
+def can_mark_spam(actor: Actor, task: Task) -> bool:
+    """Marking an objection as spam (with a reason), so that it needs no answer before
+    the notice ends: the office, but not the person who requested the close-out."""
+    return actor.role == Role.OFFICE and not is_requester(actor, task)
+
+
+def sees_objectors(actor: Actor, task: Task) -> bool:
+    """Who sees the name and contact of objectors: those who answer objections (the
+    office, the supervising unit); the public sees the objections and the answers."""
+    return _answers_for(actor, task)
+
+
+def can_record_lookback(actor: Actor, task: Task) -> bool:
+    """Recording a look-back check (回头看): the office, or a supervising unit of the
+    task; never a unit that is itself responsible for it (it would judge its own work)."""
+    if not may_take(actor, task, "reopen"):
+        return False
+    return "responsible" not in task_relations(actor, task)
+
+
+_RULES: dict[str, Callable[[Actor, Task], bool]] = {
+    VIEW: can_view,
+    EDIT: can_edit,
+    REPORT: can_report,
+    TRANSITION: can_transition,
+    ADMIN: lambda actor, task: can_use_admin(actor),
+    ESCALATE: can_escalate,
+    RESPOND: can_respond,
+    LIFT: can_lift,
+    LODGE: can_lodge_objection,
+    ANSWER: can_answer_objection,
+    MARK_SPAM: can_mark_spam,
+    LOOKBACK: can_record_lookback,
+}
+# Every action `allowed` knows: the ones above, and each transition by its name.
+ACTIONS = (*_RULES, *transition_rules())
+
+
 def allowed(actor: Actor, action: str, task: Task) -> bool:
-    """One entry point for the permission matrix: view, edit, report, transition, admin."""
-    if action == VIEW:
-        return can_view(actor, task)
-    if action == EDIT:
-        return can_edit(actor, task)
-    if action == REPORT:
-        return can_report(actor, task)
-    if action == TRANSITION:
-        return can_transition(actor, task)
-    if action == ADMIN:
-        return can_use_admin(actor)
+    """One entry point for the permission matrix: whether the actor may take `action`
+    (one of ACTIONS) on the task, its state aside."""
+    rule = _RULES.get(action)
+    if rule is not None:
+        return rule(actor, task)
+    if action in transition_rules():
+        return may_take(actor, task, action)
     raise ValueError(f"unknown action {action!r}")
 
 

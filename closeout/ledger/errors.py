@@ -34,3 +34,7 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the object first; reload and try again."""
+
+
+class RateLimited(DomainError):
+    """Too many attempts of this kind in a short time (HTTP 429); try again later."""

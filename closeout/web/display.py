@@ -31,13 +31,14 @@ ACTION_LABELS: dict[str, Any] = {
     "evidence.add": _("Evidence file added"),
     "objection.lodge": _("Objection lodged"),
     "objection.answer": _("Objection answered"),
+    "objection.spam": _("Objection marked as spam"),
     "lookback.record": _("Look-back check recorded"),
     "escalation.issue": _("Escalation measure issued"),
     "escalation.respond": _("Response to a measure"),
     "escalation.lift": _("Escalation measure lifted"),
 }
 
-# What a close-out step's data holds, labelled (see services.closeouts.check).
+# What a close-out step's data holds, labelled (see services.closeouts.STEPS).
 STEP_DATA_LABELS: dict[str, Any] = {
     "notice_from": _("Public notice from"),
     "notice_until": _("Public notice until"),

@@ -263,7 +263,7 @@ def transition_form(rule: TransitionRule, task: Task, *args: Any) -> TransitionF
 
 
 class ObjectionForm(forms.Form):
-    """An objection (异议) to a close-out on public notice; anyone who sees the task."""
+    """An objection (异议) to a close-out on public notice, by the public."""
 
     text = forms.CharField(
         label=_("Objection"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
@@ -276,6 +276,12 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SpamForm(forms.Form):
+    """Why the office takes an objection for spam (advertising, abuse, a flood)."""
+
+    reason = forms.CharField(label=_("Why it is spam"), max_length=2000)
 
 
 class LookbackForm(forms.Form):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from closeout.web import imports, views
+from closeout.web import imports, loopviews, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,7 +15,12 @@ urlpatterns = [
     path(
         "tasks/<int:task_id>/transition/<str:name>/", views.task_transition, name="task_transition"
     ),
-    path("tasks/<int:task_id>/objections/", views.objection_lodge, name="objection_lodge"),
+    path("tasks/<int:task_id>/objections/", loopviews.objection_lodge, name="objection_lodge"),
+    path(
+        "tasks/<int:task_id>/objections/<int:objection_id>/spam/",
+        loopviews.objection_spam,
+        name="objection_spam",
+    ),
     path(
         "tasks/<int:task_id>/objections/<int:objection_id>/answer/",
         views.objection_answer,

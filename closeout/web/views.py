@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from closeout import uploads
 from closeout.ledger import access, selectors, services
 from closeout.ledger.access import Actor
-from closeout.ledger.errors import DomainError, NotFound, NotPermitted
+from closeout.ledger.errors import DomainError, NotFound, NotPermitted, RateLimited
 from closeout.ledger.models import Task
 from closeout.ledger.rules.workflow import REPORTING_STATES, transition_rules
 from closeout.ledger.selectors.people import ActorNames
@@ -45,6 +45,7 @@ from closeout.web.forms import (
     ObjectionForm,
     ReportForm,
     ResponseForm,
+    SpamForm,
     TaskFilterForm,
     add_domain_error,
     transition_form,
@@ -170,11 +171,15 @@ def _loop_context(
 ) -> dict[str, Any]:
     """The closed loop on a task's page: close-out steps, notice, objections, look-backs,
     escalation measures and missed reports, each with the forms the actor may use."""
+    unsettled = {o.pk for o in loop.objections if o.answered_at is None and o.spam_at is None}
     objections = [
         (
             o,
             page_forms.prefixed(AnswerForm, f"answer-{o.pk}")
-            if loop.may_answer and o.answered_at is None
+            if loop.may_answer and o.pk in unsettled
+            else None,
+            page_forms.prefixed(SpamForm, f"spam-{o.pk}")
+            if loop.may_mark_spam and o.pk in unsettled
             else None,
         )
         for o in loop.objections
@@ -271,6 +276,8 @@ def _detail_page(
 
 
 def _error_status(error: DomainError) -> int:
+    if isinstance(error, RateLimited):
+        return 429
     return 403 if isinstance(error, NotPermitted) else 400
 
 
@@ -364,23 +371,6 @@ def task_transition(request: HttpRequest, task_id: int, name: str) -> HttpRespon
             actor=actor, task_id=task.pk, name=name, **form.service_kwargs()
         ),
         done=_("%(step)s: done.") % {"step": display.transition_label(rule)},
-    )
-
-
-@require_POST
-def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Lodge an objection (异议) during a public notice; signing in is not needed."""
-    actor = Actor.of(request.user)
-    form = ObjectionForm(request.POST, prefix="objection")
-    return _submit(
-        request,
-        actor,
-        task_id,
-        key="objection",
-        form=form,
-        call=lambda: services.objection_lodge(actor=actor, task_id=task_id, **form.cleaned_data),
-        done=_("Your objection has been lodged; it will be answered before the notice ends."),
-        anchor="objections",
     )
 
 

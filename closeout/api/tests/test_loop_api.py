@@ -11,8 +11,18 @@ import pytest
 
 from closeout.api.tests.conftest import TINY_PDF
 from closeout.ledger import clock, sweep
-from closeout.ledger.models import CloseoutStep, Escalation, LookbackCheck, Notification, Task
-from closeout.ledger.tests.factories import walk
+from closeout.ledger.models import (
+    CloseoutStep,
+    Escalation,
+    LookbackCheck,
+    Notification,
+    Objection,
+    Role,
+    Task,
+)
+from closeout.ledger.rules.workflow import TRANSITIONS
+from closeout.ledger.tests.factories import make_users, walk
+from closeout.ledger.tests.stepcases import FROM, MISSING, VALID, WRONG_CASES
 
 DAY = dt.date(2025, 6, 9)
 ASSESSMENT = {"生态修复": "植被恢复", "污染消除": "水质达标", "群众满意": "回访满意"}
@@ -113,6 +123,31 @@ def test_verify_takes_its_data_and_needs_the_findings(world, as_user):
     }
 
 
+API_CASES = [
+    *WRONG_CASES,
+    *((name, field, "missing") for name, field in MISSING),
+    *((name, "inspector", "张三") for name in sorted(TRANSITIONS)),  # unknown to every step
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value"), API_CASES, ids=[f"{n}-{f}-{v!r}" for n, f, v in API_CASES]
+)
+def test_step_data_of_the_wrong_shape_is_a_400_naming_the_field(world, as_user, name, field, value):
+    """The data of every step is held to its schema: a number is not a date, a list or an
+    object is not a text, a text is not an object, required is required, unknown refused."""
+    Task.objects.filter(pk=world.own.pk).update(status=FROM[name])
+    data = {**VALID.get(name, {}), field: value}
+    if value == "missing":
+        del data[field]
+    path = f"tasks/{world.own.pk}/transitions/{name}"
+    response = _post(as_user("office"), path, {"note": "属实", "data": data})
+    assert (response.status_code, response.json()["field"]) == (400, field), response.json()
+    assert response.json()["detail"]  # in the reader's language, naming the field
+    assert Task.objects.get(pk=world.own.pk).status == FROM[name]
+    assert not CloseoutStep.objects.exists()
+
+
 def test_a_unit_user_whose_unit_also_supervises_may_not_pass_its_own_review(world, as_user):
     from closeout.ledger.models import AssignmentRole, TaskUnit
 
@@ -138,7 +173,7 @@ def test_the_detail_carries_the_loop(world, as_user):
 def test_objections_are_lodged_during_the_notice_and_answered_once(world, as_user):
     _walk(world, "request_closeout", "pass_review")
     lodged = _post(
-        as_user("leader"),
+        as_user("unit_water"),  # a unit with no part in the task objects as the public
         f"tasks/{world.own.pk}/objections",
         {"text": "河道仍有异味", "name": "王先生", "contact": "138"},
     )
@@ -165,16 +200,72 @@ def test_objections_are_lodged_during_the_notice_and_answered_once(world, as_use
 
 
 def test_an_objection_outside_the_notice_is_a_409(world, as_user):
-    response = _post(as_user("leader"), f"tasks/{world.own.pk}/objections", {"text": "有异议"})
+    response = _post(as_user("unit_water"), f"tasks/{world.own.pk}/objections", {"text": "有异议"})
     assert response.status_code == 409
     assert as_user("office").get(f"/api/tasks/{world.own.pk}/objections").json() == []
 
 
-def test_an_objection_to_a_task_one_cannot_see_is_a_404(world, as_user):
+@pytest.mark.parametrize("user", ["office", "leader", "unit_env", "supervisor"])
+def test_those_with_a_part_in_the_task_do_not_object(world, as_user, user):
     _walk(world, "request_closeout", "pass_review")
+    response = _post(as_user(user), f"tasks/{world.own.pk}/objections", {"text": "有异议"})
+    assert response.status_code == 403
+    assert not Objection.objects.exists()
+
+
+def test_an_objection_to_a_task_the_public_cannot_see_is_a_404(world, as_user):
+    _walk(world, "request_closeout", "pass_review")
+    world.plan.published = False
+    world.plan.save(update_fields=["published"])
     response = _post(as_user("unit_water"), f"tasks/{world.own.pk}/objections", {"text": "x"})
     assert response.status_code == 404
     assert as_user("unit_water").get(f"/api/tasks/{world.own.pk}/objections").status_code == 404
+
+
+def test_the_office_marks_spam_which_needs_no_answer(world, as_user):
+    _walk(world, "request_closeout", "pass_review")
+    lodged = _post(as_user("unit_water"), f"tasks/{world.own.pk}/objections", {"text": "广告"})
+    path = f"objections/{lodged.json()['id']}/spam"
+    for user, status in (("supervisor", 403), ("unit_env", 403), ("supervisor_audit", 404)):
+        assert _post(as_user(user), path, {"reason": "广告"}).status_code == status, user
+    blank = _post(as_user("office"), path, {"reason": " "})
+    assert (blank.status_code, blank.json()["field"]) == (400, "reason")
+    marked = _post(as_user("office"), path, {"reason": "广告,与整改无关"})
+    assert marked.status_code == 200
+    body = marked.json()
+    assert (body["spam"], body["spam_reason"], body["text"]) == (True, "广告,与整改无关", "广告")
+    assert _post(as_user("office"), path, {"reason": "again"}).status_code == 409
+    answer = f"objections/{lodged.json()['id']}/answer"
+    assert _post(as_user("supervisor"), answer, {"answer": "x"}).status_code == 409
+    # Kept on record; its text only for those who answer objections.
+    (seen,) = as_user("unit_env").get(f"/api/tasks/{world.own.pk}/objections").json()
+    assert (seen["spam"], seen["spam_reason"], seen["text"]) == (True, "广告,与整改无关", "")
+    (seen,) = as_user("supervisor").get(f"/api/tasks/{world.own.pk}").json()["objections"]
+    assert seen["text"] == "广告"
+
+
+def test_the_requester_does_not_settle_objections(world, as_user):
+    world.users |= make_users(world.actor("office"), office2=(Role.OFFICE, None))
+    walk(lambda name: world.actor("office" if name == "request_closeout" else "office2"),
+         world.own, "request_closeout", "pass_review")  # fmt: skip
+    lodged = _post(as_user("unit_water"), f"tasks/{world.own.pk}/objections", {"text": "异议"})
+    oid = lodged.json()["id"]
+    assert _post(as_user("office"), f"objections/{oid}/answer", {"answer": "x"}).status_code == 403
+    assert _post(as_user("office"), f"objections/{oid}/spam", {"reason": "x"}).status_code == 403
+    assert _post(as_user("office2"), f"objections/{oid}/spam", {"reason": "x"}).status_code == 200
+
+
+def test_lodging_past_the_limit_is_a_429(world, as_user, settings):
+    from closeout.ledger.services.ratelimits import Limit
+
+    settings.CLOSEOUT_OBJECTION_LIMITS = {"address": Limit(2, 600)}
+    _walk(world, "request_closeout", "pass_review")
+    path = f"tasks/{world.own.pk}/objections"
+    codes = [_post(as_user("unit_water"), path, {"text": f"异议{i}"}).status_code for i in range(3)]
+    assert codes == [201, 201, 429]
+    refused = _post(as_user("supervisor_audit"), path, {"text": "同一地址"})
+    assert refused.status_code == 429 and refused.json()["detail"]
+    assert Objection.objects.count() == 2
 
 
 def test_objections_need_a_login(world, client):
@@ -366,7 +457,7 @@ def test_the_detail_reads_the_loop_without_a_query_per_row(world, as_user):
     _walk(world, "request_closeout", "pass_review")
     before = queries()
     for i in range(3):
-        services.objection_lodge(actor=world.actor("leader"), task_id=world.own.pk, text=f"异议{i}")
+        services.objection_lodge(actor=world.actor("public"), task_id=world.own.pk, text=f"异议{i}")
         services.escalation_issue(
             actor=world.actor("office"),
             task_id=world.own.pk,

@@ -16,6 +16,7 @@ PATHS = {
     "/api/tasks/{task_id}/closeout-request": {"post"},
     "/api/tasks/{task_id}/objections": {"get", "post"},
     "/api/objections/{objection_id}/answer": {"post"},
+    "/api/objections/{objection_id}/spam": {"post"},
     "/api/tasks/{task_id}/lookbacks": {"get"},
     "/api/lookbacks/{check_id}": {"post"},
     "/api/tasks/{task_id}/escalations": {"get", "post"},

@@ -102,8 +102,10 @@ ROUNDS = (
 )
 
 # Close-out walks: words of the task's text, then (date, step, who, note or report).
-# "lead" is the demo unit user when 市生态环境局 is responsible, else the office on the
-# unit's behalf; "supervisor" and "office" are the demo users of those roles.
+# "lead" is the demo unit user when 市生态环境局 is responsible, else the office's clerk on
+# the unit's behalf (the one who requests a close-out takes none of its approval steps,
+# so that is not the office user who ends the notice and files); "supervisor" and
+# "office" are the demo users of those roles.
 Step = tuple[dt.date, str, str, str]
 WALKS: tuple[tuple[str, tuple[Step, ...]], ...] = (
     (
@@ -353,7 +355,7 @@ def bring_to_life(loaded: Loaded, actors: dict[str, Actor]) -> None:
 
 def _who(who: str, task: Task, loaded: Loaded, actors: dict[str, Actor]) -> Actor:
     if who == "lead":
-        return actors["unit"] if ENV_BUREAU in loaded.responsible[task.pk] else actors["office"]
+        return actors["unit"] if ENV_BUREAU in loaded.responsible[task.pk] else actors["clerk"]
     return actors[who]
 
 

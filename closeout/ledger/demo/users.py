@@ -36,6 +36,14 @@ DEMO_USERS = (
         _("everything; confirms, files close-outs, edits"),
     ),
     DemoUser(
+        "clerk",
+        "demo-clerk",
+        Role.OFFICE,
+        None,
+        "市整改办经办人(演示)",
+        _("everything; requests close-out for units without a login of their own"),
+    ),
+    DemoUser(
         "unit",
         "demo-unit",
         Role.UNIT,

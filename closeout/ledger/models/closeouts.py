@@ -78,9 +78,16 @@ class CloseoutStep(models.Model):
         return f"{self.task_id} #{self.round} {self.get_kind_display()}"
 
 
+class ObjectionQuerySet(models.QuerySet["Objection"]):
+    def unsettled(self) -> ObjectionQuerySet:
+        """Objections that still hold a notice open: neither answered nor marked as spam."""
+        return self.filter(answered_at__isnull=True, spam_at__isnull=True)
+
+
 class Objection(models.Model):
-    """An objection (异议) lodged by anyone during a public notice. It must be answered
-    before the notice may end; the answer, once given, is not changed."""
+    """An objection (异议) lodged during a public notice. It must be answered, or marked
+    as spam by the office (with a reason), before the notice may end; the answer or the
+    mark, once given, is not changed, and a spam objection stays on record."""
 
     task = models.ForeignKey(
         "ledger.Task", verbose_name=_("task"), on_delete=models.CASCADE, related_name="objections"
@@ -100,6 +107,18 @@ class Objection(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    spam_at = models.DateTimeField(_("marked as spam at"), null=True, blank=True)
+    spam_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked as spam by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    spam_reason = models.TextField(_("why spam"), blank=True)
+
+    objects = ObjectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objection")

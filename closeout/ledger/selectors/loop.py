@@ -4,8 +4,9 @@ actor may see (`closeout.ledger.access`), as `closeout.ledger.selectors` does fo
 ledger itself.
 
 `task_loop` gathers what a task's page shows of the loop together with what the actor
-may do there; the "may" flags ask the same functions the services ask before they act,
-so a form is offered exactly when the service would accept it (state aside).
+may do there; the "may" flags ask `closeout.ledger.access`, as the services do before
+they act, and add the state the service requires, so a form is offered exactly when the
+service would accept it.
 """
 
 from __future__ import annotations
@@ -27,15 +28,11 @@ from closeout.ledger.models import (
     MissedReport,
     Notification,
     Objection,
-    Role,
     Task,
 )
 from closeout.ledger.rules.escalation import Cause, Level, Measure, TaskFacts, describe
 from closeout.ledger.rules.schedule import Bucket
-from closeout.ledger.rules.workflow import DONE_STATES
-from closeout.ledger.services.closeouts import may_answer_objection
-from closeout.ledger.services.escalations import may_escalate
-from closeout.ledger.services.lookbacks import may_check
+from closeout.ledger.rules.workflow import DONE_STATES, Status
 
 
 def _visible_task(actor: Actor, task_id: int) -> Task:
@@ -138,7 +135,7 @@ def escalation_detail(actor: Actor, task_id: int, escalation_id: int) -> Escalat
 def sees_objectors(actor: Actor, task_id: int) -> bool:
     """Whether the actor sees who lodged a task's objections (name, contact): those who
     answer them; the public sees the objections and the answers only."""
-    return may_answer_objection(actor, _visible_task(actor, task_id))
+    return access.sees_objectors(actor, _visible_task(actor, task_id))
 
 
 def escalation_reason(escalation: Escalation) -> str:
@@ -164,10 +161,9 @@ def lift_reason(escalation: Escalation) -> str:
 
 
 def may_lodge_objection(actor: Actor, task: Task) -> bool:
-    """Whether the actor may object now (the rule of `services.objection_lodge`)."""
-    from closeout.ledger.services.closeouts import may_lodge_objection as rule
-
-    return rule(actor, task)
+    """Whether the actor may object now: during the public notice, if
+    `access.can_lodge_objection` lets them (as `services.objection_lodge` requires)."""
+    return task.status == Status.NOTICE and access.can_lodge_objection(actor, task)
 
 
 def may_record_lookback(actor: Actor, check: LookbackCheck) -> bool:
@@ -178,7 +174,7 @@ def may_record_lookback(actor: Actor, check: LookbackCheck) -> bool:
         check.state == LookbackState.SCHEDULED
         and task.status in DONE_STATES
         and task.closed_on == check.closed_on
-        and may_check(actor, check)
+        and access.can_record_lookback(actor, task)
     )
 
 
@@ -194,8 +190,9 @@ class TaskLoop:
     missed: list[MissedReport]  # the latest MISSED_SHOWN, newest first
     missed_total: int = 0
     may_lodge: bool = False
-    may_answer: bool = False  # answer the objections not yet answered
-    sees_objectors: bool = False  # names and contacts of objectors
+    may_answer: bool = False  # answer the objections not yet answered nor spam
+    may_mark_spam: bool = False  # mark those as spam
+    sees_objectors: bool = False  # names and contacts of objectors, texts of spam
     may_escalate: bool = False
     may_respond: bool = False  # respond to measures not yet answered
     may_lift: bool = False  # lift measures not yet lifted
@@ -221,13 +218,13 @@ def task_loop(actor: Actor, task: Task) -> TaskLoop:
     )
     for check in loop.lookbacks:
         check.task = task  # the same row: no query per check
-    answerer = may_answer_objection(actor, task)
     loop.may_lodge = may_lodge_objection(actor, task)
-    loop.may_answer = answerer
-    loop.sees_objectors = answerer
-    loop.may_escalate = may_escalate(actor, task)
-    loop.may_respond = access.can_report(actor, task)
-    loop.may_lift = actor.role == Role.OFFICE
+    loop.may_answer = access.can_answer_objection(actor, task)
+    loop.may_mark_spam = access.can_mark_spam(actor, task)
+    loop.sees_objectors = access.sees_objectors(actor, task)
+    loop.may_escalate = access.can_escalate(actor, task)
+    loop.may_respond = access.can_respond(actor, task)
+    loop.may_lift = access.can_lift(actor, task)
     loop.recordable = {c.pk for c in loop.lookbacks if may_record_lookback(actor, c)}
     return loop
 

@@ -5,7 +5,8 @@ these; none of them writes to the ledger tables directly.
 
 Modules: audit (the event writer), units, users, plans, tasks, transitions (life-cycle
 steps), taskstate (row lock, derived state), reports, imports,
-closeouts (close-out steps, objections), lookbacks, escalations, notifications. Import from
+closeouts (close-out steps, each declared once), objections, ratelimits, lookbacks,
+escalations, notifications. Import from
 here: `from closeout.ledger import services; services.task_transition(...)`.
 """
 
@@ -19,11 +20,7 @@ from closeout.ledger.services.audit import (
     audited_set_m2m,
     snapshot,
 )
-from closeout.ledger.services.closeouts import (
-    acceptance_criteria,
-    objection_answer,
-    objection_lodge,
-)
+from closeout.ledger.services.closeouts import STEPS, acceptance_criteria, step_data
 from closeout.ledger.services.escalations import (
     escalation_issue,
     escalation_lift,
@@ -41,6 +38,11 @@ from closeout.ledger.services.notifications import (
     digests_send,
     notifications_mark_read,
     notify_task,
+)
+from closeout.ledger.services.objections import (
+    objection_answer,
+    objection_lodge,
+    objection_mark_spam,
 )
 from closeout.ledger.services.plans import (
     inspection_create,
@@ -80,6 +82,7 @@ from closeout.ledger.services.users import (
 __all__ = [
     "ACCEPTED_EVIDENCE_TYPES",
     "OFFICE_EXTENSIONS",
+    "STEPS",
     "TASK_EDITABLE_FIELDS",
     "Actor",
     "ImportOutcome",
@@ -102,6 +105,7 @@ __all__ = [
     "notify_task",
     "objection_answer",
     "objection_lodge",
+    "objection_mark_spam",
     "parse_upload",
     "plan_add_inspection",
     "plan_confirm",
@@ -112,6 +116,7 @@ __all__ = [
     "report_create",
     "snapshot",
     "sniff_content_type",
+    "step_data",
     "task_create",
     "task_transition",
     "task_update",

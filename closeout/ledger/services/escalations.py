@@ -3,7 +3,7 @@
 The sweep issues and lifts the measures the office's rules call for; people issue the
 measures no rule can (区域限批, 移交问责, or any level out of turn), responsible units
 respond, and the office lifts a manual measure when its cause is dealt with. Responses
-and liftings are written once.
+and liftings are written once. Who may do each is decided in `closeout.ledger.access`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from closeout.ledger.models import (
     LoopSettings,
     NotificationKind,
     Role,
-    Task,
     TaskUnit,
     load_entered_days,
 )
@@ -31,13 +30,6 @@ from closeout.ledger.rules.escalation import RANK, Level, Trigger, manual_measur
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import RESPONSIBLE, notify_task
 from closeout.ledger.services.taskstate import lock_task
-
-
-def may_escalate(actor: Actor, task: Task) -> bool:
-    """The office, and supervising units for the tasks they supervise (DOMAIN roles)."""
-    if actor.role == Role.OFFICE:
-        return True
-    return actor.role == Role.SUPERVISOR and "supervising" in access.task_relations(actor, task)
 
 
 def escalation_issue(
@@ -69,7 +61,7 @@ def escalation_issue(
         task = lock_task(task_id)
         if not access.can_view(actor, task):
             raise NotFound(_("task %(task)s does not exist") % {"task": task_id})
-        if not may_escalate(actor, task):
+        if not access.can_escalate(actor, task):
             raise NotPermitted(_("only the office or the supervising unit issues measures"))
         lead = (
             TaskUnit.objects.filter(task_id=task.pk, role=AssignmentRole.LEAD)
@@ -138,7 +130,7 @@ def escalation_respond(*, actor: Actor, escalation_id: int, response: str) -> Es
         raise InvalidInput(_("the response needs a text"), field="response")
     with transaction.atomic():
         escalation = _locked(actor, escalation_id)
-        if not access.can_report(actor, escalation.task):
+        if not access.can_respond(actor, escalation.task):
             raise NotPermitted(_("only the responsible unit responds to a measure"))
         if escalation.responded_at is not None:
             raise InvalidTransition(_("this measure has already been answered"))
@@ -163,7 +155,7 @@ def escalation_lift(*, actor: Actor, escalation_id: int, reason: str) -> Escalat
         raise InvalidInput(_("lifting a measure needs a reason"), field="reason")
     with transaction.atomic():
         escalation = _locked(actor, escalation_id)
-        if actor.role != Role.OFFICE:
+        if not access.can_lift(actor, escalation.task):
             raise NotPermitted(_("only the rectification office lifts measures"))
         if escalation.lifted_on is not None:
             raise InvalidTransition(_("this measure has already been lifted"))

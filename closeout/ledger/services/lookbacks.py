@@ -22,14 +22,6 @@ from closeout.ledger.services.audit import audit
 from closeout.ledger.services.transitions import task_transition
 
 
-def may_check(actor: Actor, check: LookbackCheck) -> bool:
-    """The office, or a supervising unit of the task, records look-backs; never a unit
-    that is itself responsible for the task (it would judge its own work)."""
-    if not access.may_take(actor, check.task, "reopen"):
-        return False
-    return "responsible" not in access.task_relations(actor, check.task)
-
-
 def lookback_record(
     *,
     actor: Actor,
@@ -54,7 +46,7 @@ def lookback_record(
         )
         if check is None or not access.can_view(actor, check.task):
             raise NotFound(_("look-back check %(id)s does not exist") % {"id": check_id})
-        if not may_check(actor, check):
+        if not access.can_record_lookback(actor, check.task):
             raise NotPermitted(_("only the office or the supervising unit records look-backs"))
         if check.state != LookbackState.SCHEDULED:
             raise InvalidTransition(_("this look-back check has already been recorded"))

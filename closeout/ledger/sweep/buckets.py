@@ -33,10 +33,10 @@ def _buckets_statement() -> Statement:
 
 def notices_due(day: object) -> QuerySet[Task, int]:
     """The tasks on public notice whose last day is before `day` (a date or the DAY
-    slot), every objection answered."""
+    slot), every objection answered or marked as spam."""
     return (
         Task.objects.filter(status=Status.NOTICE, notice_until__lt=day)
-        .exclude(Exists(Objection.objects.filter(task_id=OuterRef("pk"), answered_at__isnull=True)))
+        .exclude(Exists(Objection.objects.unsettled().filter(task_id=OuterRef("pk"))))
         .order_by("id")
         .values_list("id", flat=True)
     )

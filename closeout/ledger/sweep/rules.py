@@ -86,9 +86,10 @@ def ordered(rules: Iterable[SweepRule]) -> tuple[SweepRule, ...]:
 DECLARED: tuple[SweepRule, ...] = (
     SweepRule(
         "notices",
-        "A public notice (公示) whose last day has passed with every objection answered "
-        "ends: the system takes the end_notice transition, audited, for each such task.",
-        reads=_names("task.status task.notice_until objection.answered_at"),
+        "A public notice (公示) whose last day has passed with every objection answered (or "
+        "marked as spam) ends: the system takes the end_notice transition, audited, for each "
+        "such task.",
+        reads=_names("task.status task.notice_until objection.answered_at objection.spam_at"),
         writes=_names(
             "task.status task.updated_at taskunit.task_status closeoutstep auditevent "
             "taskstate.bucket taskstate.missed_reports taskstate.missed_since notification"

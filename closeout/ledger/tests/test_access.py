@@ -118,3 +118,53 @@ def test_drafts_stay_with_the_office_until_confirmed(db):
         assert not access.can_view(w.actor(user), w.own)
     for user in ("office", "leader"):
         assert access.visible_tasks(w.actor(user)).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (Status.REQUESTED, {"withdraw_request"}),
+        (Status.NOTICE, set()),
+        (Status.VERIFICATION, set()),
+        (Status.VERIFIED, set()),
+    ],
+)
+def test_the_office_user_who_requested_is_offered_no_approval(world, state, expected):
+    from closeout.ledger.models import CloseoutStep, StepKind, Task
+
+    Task.objects.filter(pk=world.own.pk).update(status=state, closeout_round=1)
+    CloseoutStep.objects.create(
+        task=world.own,
+        round=1,
+        kind=StepKind.REQUEST,
+        at=world.own.created_at,
+        actor=world.users["office"],
+        actor_label="office",
+    )
+    task = Task.objects.get(pk=world.own.pk)
+    office = world.actor("office")
+    assert set(access.available_transitions(office, task)) == expected
+    assert not access.can_answer_objection(office, task)
+    assert not access.can_mark_spam(office, task)
+    assert access.sees_objectors(office, task)  # still the office: it reads who objected
+
+
+def test_objections_come_from_the_public_and_from_units_with_no_part_in_the_task(world):
+    lodgers = {
+        user
+        for user in ("office", "leader", "unit_env", "unit_licheng", "unit_water", "supervisor",
+                     "supervisor_audit", "public")
+        if access.can_lodge_objection(world.actor(user), world.own)
+    }  # fmt: skip
+    assert lodgers == {"public", "unit_licheng", "unit_water", "supervisor_audit"}
+    # Those units do not see the task, but they find it as the public does.
+    assert not access.can_view(world.actor("unit_water"), world.own)
+    assert access.objection_visible(world.actor("unit_water"), world.own)
+    world.plan.published = False
+    world.plan.save(update_fields=["published"])
+    assert not access.objection_visible(world.actor("unit_water"), world.own)
+
+
+def test_an_unknown_action_is_an_error(world):
+    with pytest.raises(ValueError):
+        access.allowed(world.actor("office"), "approve_everything", world.own)

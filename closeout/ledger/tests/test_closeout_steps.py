@@ -1,39 +1,27 @@
-"""Close-out (销号) step by step: who may take each step, and what each step requires.
+"""Close-out (销号) step by step: who may take each step, the separation of duties, and
+what each step requires.
 
 The permission tables name, for every step, the users of the test world (see
 `factories`) who may take it on task `own` (lead 市生态环境局, supervised by 市督导组);
 everyone else is refused — with NotFound when the task is not theirs to see, NotPermitted
 when it is — and a refused step leaves no trace: same state, no step row, no audit event.
+The helpers (`bring`, `take`, `refused`) are in `loopworld`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from closeout.ledger import clock, services, sweep
-from closeout.ledger.access import Actor
-from closeout.ledger.errors import (
-    Conflict,
-    DomainError,
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    NotPermitted,
-)
+from closeout.ledger import access, clock, services
+from closeout.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
     CloseoutStep,
-    Escalation,
-    LookbackCheck,
-    LookbackState,
     LoopSettings,
-    Objection,
     Role,
     StepKind,
     Task,
@@ -42,24 +30,26 @@ from closeout.ledger.models import (
 from closeout.ledger.rules import calendar
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.closeouts import STEP_OF_TRANSITION
-from closeout.ledger.tests.factories import PDF, VISIBLE, make_users, step_inputs
+from closeout.ledger.tests.factories import PDF, make_users, walk
+from closeout.ledger.tests.loopworld import (
+    DAY,
+    LATER,
+    PATH,
+    REACHED_BY,
+    USERS,
+    actor,
+    answer,
+    bring,
+    closed_lookback,
+    lodge,
+    record,
+    refused,
+    refused_all_but,
+    take,
+    trace,
+)
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.date(2025, 3, 3)  # a Monday; every step below is taken on or after it
-LATER = DAY + dt.timedelta(days=60)  # well after any public notice begun on DAY
-USERS = (*VISIBLE, "system")
-
-# The steps that bring task `own` from 整改中 to a state, taken by the office.
-PATH = ("request_closeout", "pass_review", "end_notice", "verify", "file")
-REACHED_BY = {
-    Status.IN_PROGRESS: 0,
-    Status.REQUESTED: 1,
-    Status.NOTICE: 2,
-    Status.VERIFICATION: 3,
-    Status.VERIFIED: 4,
-    Status.CLOSED: 5,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -67,66 +57,6 @@ def _today():
     """Every test runs on DAY unless it moves the clock itself."""
     with clock.frozen_at(DAY):
         yield
-
-
-def actor(world: Any, name: str) -> Actor:
-    return Actor.system("sweep") if name == "system" else world.actor(name)
-
-
-def sees_own(name: str) -> bool:
-    return name in {"system", "dual_unit"} or "own" in VISIBLE[name]
-
-
-def bring(world: Any, state: str, requester: Actor | None = None) -> Task:
-    """Take task `own` to `state` through the real steps from DAY on, taken by the office
-    (the request by `requester` when given); the notice ends the day after its last day."""
-    task, office, day = world.own, world.actor("office"), DAY
-    for name in PATH[: REACHED_BY[Status(state)]]:
-        if name == "end_notice":
-            day = Task.objects.get(pk=task.pk).notice_until + dt.timedelta(days=1)
-        with clock.frozen_at(day):
-            take(requester or office if name == "request_closeout" else office, task, name)
-    return Task.objects.get(pk=task.pk)
-
-
-def take(actor: Actor, task: Task, name: str, note: str = "") -> Task:
-    task = Task.objects.get(pk=task.pk)
-    if not note and name in {"send_back", "reopen", "verify"}:
-        note = f"{name}: findings and reasons"
-    return services.task_transition(
-        actor=actor, task_id=task.pk, name=name, note=note, **step_inputs(task, name)
-    )
-
-
-def trace(task: Task) -> tuple[str, int, int]:
-    """What a refused step must leave unchanged."""
-    return (
-        Task.objects.get(pk=task.pk).status,
-        CloseoutStep.objects.filter(task_id=task.pk).count(),
-        AuditEvent.objects.filter(task_id=task.pk).count(),
-    )
-
-
-def refused(user: str, action: Callable[[], Any], task: Task) -> None:
-    """The action raises the refusal the user should get and leaves no trace: NotFound
-    when the task is not the user's to see, NotPermitted when it is."""
-    before = trace(task)
-    expected = NotPermitted if sees_own(user) else NotFound
-    with pytest.raises(DomainError) as err:
-        action()
-    assert type(err.value) is expected, f"{user}: {err.value!r}"
-    assert trace(task) == before
-
-
-def refused_all_but(
-    allowed: set[str], action: Callable[[str], Any], task: Task, users: Any = VISIBLE
-) -> None:
-    """Every user not in `allowed` is refused (a refusal leaves no trace, so one task
-    serves them all)."""
-    others = [user for user in users if user not in allowed]
-    assert others
-    for user in others:
-        refused(user, functools.partial(action, user), task)
 
 
 # --- who may take each life-cycle step ----------------------------------------------
@@ -248,249 +178,90 @@ def test_a_supervisor_over_the_responsible_unit_may_not_approve(world):
         assert take(world.actor("supervisor"), world.child, "pass_review").status == Status.NOTICE
 
 
-# --- objections during the public notice (公示异议) -----------------------------------
+# --- nobody approves the close-out they requested ------------------------------------
 
-# Anyone who can see the task may object; the office and the supervising unit answer.
-OBJECTORS = {"office", "leader", "unit_env", "supervisor", "public"}
-ANSWERERS = {"office", "supervisor"}
-
-
-def lodge(world: Any, task: Task, user: str) -> Objection:
-    return services.objection_lodge(
-        actor=world.actor(user), task_id=task.pk, text="河道仍有异味", name="张先生"
-    )
-
-
-def test_no_one_else_may_lodge_an_objection(world):
-    task = bring(world, Status.NOTICE)
-    refused_all_but(OBJECTORS, functools.partial(lodge, world, task), task)
-    assert not Objection.objects.exists()
-
-
-@pytest.mark.parametrize("user", sorted(OBJECTORS))
-def test_who_may_lodge_an_objection(world, user):
-    task = bring(world, Status.NOTICE)
-    objection = lodge(world, task, user)
-    assert (objection.task_id, objection.round, objection.answered_at) == (task.pk, 1, None)
-    event = AuditEvent.objects.filter(task_id=task.pk).latest("id")
-    assert (event.action, event.target_id) == ("objection.lodge", objection.pk)
-
-
-def answer(world: Any, objection: Objection, user: str) -> Objection:
-    return services.objection_answer(
-        actor=world.actor(user), objection_id=objection.pk, answer="已复核,整改到位"
-    )
-
-
-def test_no_one_else_may_answer_an_objection(world):
-    task = bring(world, Status.NOTICE)
-    objection = lodge(world, task, "public")
-    refused_all_but(ANSWERERS, functools.partial(answer, world, objection), task)
-    assert Objection.objects.get(pk=objection.pk).answered_at is None
-
-
-@pytest.mark.parametrize("user", sorted(ANSWERERS))
-def test_who_may_answer_an_objection(world, user):
-    task = bring(world, Status.NOTICE)
-    answer(world, lodge(world, task, "public"), user)
-    (objection,) = Objection.objects.filter(task=task)
-    assert objection.answer == "已复核,整改到位" and objection.answered_at is not None
-    assert objection.answered_by_id == world.users[user].pk
-
-
-def test_the_public_may_not_object_on_an_unpublished_plan(world):
-    task = bring(world, Status.NOTICE)
-    world.plan.published = False
-    world.plan.save(update_fields=["published"])
-    with pytest.raises(NotFound):
-        services.objection_lodge(actor=world.actor("public"), task_id=task.pk, text="异议")
-    assert not Objection.objects.exists()
-
-
-# --- look-back checks (回头看) --------------------------------------------------------
-
-
-def closed_lookback(task: Task) -> LookbackCheck:
-    """The three-month look-back the sweep schedules for a task just closed out."""
-    task = Task.objects.get(pk=task.pk)
-    sweep.run(task.closed_on)
-    return LookbackCheck.objects.get(task_id=task.pk, closed_on=task.closed_on, months=3)
-
-
-def closed_with_lookbacks(world: Any) -> LookbackCheck:
-    """Task `own` closed out, the sweep having scheduled its look-backs."""
-    return closed_lookback(bring(world, Status.CLOSED))
-
-
-def record(world: Any, check: LookbackCheck, user: str) -> LookbackCheck:
-    return services.lookback_record(
-        actor=world.actor(user), check_id=check.pk, rebound=False, findings="未发现反弹"
-    )
-
-
-def test_no_one_else_may_record_a_look_back(world):
-    check = closed_with_lookbacks(world)
-    with clock.frozen_at(check.due_on):
-        refused_all_but(ANSWERERS, functools.partial(record, world, check), check.task)
-    assert LookbackCheck.objects.get(pk=check.pk).state == LookbackState.SCHEDULED
-
-
-@pytest.mark.parametrize("user", sorted(ANSWERERS))
-def test_who_may_record_a_look_back(world, user):
-    check = closed_with_lookbacks(world)
-    with clock.frozen_at(check.due_on):
-        record(world, check, user)
-    recorded = LookbackCheck.objects.get(pk=check.pk)
-    assert (recorded.state, recorded.checked_by_id) == (
-        LookbackState.STABLE,
-        world.users[user].pk,
-    )
-
-
-def test_a_rebound_reopens_the_task_and_voids_the_other_checks(world):
-    check = closed_with_lookbacks(world)
-    with clock.frozen_at(check.due_on):
-        services.lookback_record(
-            actor=world.actor("supervisor"), check_id=check.pk, rebound=True, findings="复建"
-        )
-    task = Task.objects.get(pk=world.own.pk)
-    assert (task.status, task.rebounds, task.closed_on) == (Status.IN_PROGRESS, 1, None)
-    states = dict(LookbackCheck.objects.filter(task=task).values_list("months", "state"))
-    assert states == {3: LookbackState.REBOUND, 12: LookbackState.VOID}
-    step = CloseoutStep.objects.filter(task=task).latest("id")
-    assert step.kind == StepKind.REOPEN and "复建" in step.opinion
-    # The whole previous history stays: every step of the closing is still there.
-    kinds = list(CloseoutStep.objects.filter(task=task).values_list("kind", flat=True))
-    assert kinds == [*(STEP_OF_TRANSITION[name] for name in PATH), StepKind.REOPEN]
-
-
-def test_a_look_back_is_recorded_once_and_not_after_the_task_reopened(world):
-    check = closed_with_lookbacks(world)
-    office = world.actor("office")
-    with clock.frozen_at(check.due_on):
-        with pytest.raises(InvalidInput):
-            services.lookback_record(actor=office, check_id=check.pk, rebound=False, findings=" ")
-        with pytest.raises(InvalidInput):
-            services.lookback_record(
-                actor=office,
-                check_id=check.pk,
-                rebound=False,
-                findings="ok",
-                checked_on=check.due_on + dt.timedelta(days=1),
-            )
-        services.lookback_record(actor=office, check_id=check.pk, rebound=False, findings="ok")
-        with pytest.raises(InvalidTransition):
-            services.lookback_record(actor=office, check_id=check.pk, rebound=True, findings="x")
-        later = LookbackCheck.objects.get(task_id=check.task_id, months=12)
-        take(office, check.task, "reopen")
-        with pytest.raises(InvalidTransition):
-            services.lookback_record(actor=office, check_id=later.pk, rebound=False, findings="x")
-
-
-# --- escalation measures (督办) issued by hand ----------------------------------------
-
-ISSUERS = {"office", "supervisor"}
-RESPONDERS = {"office", "unit_env"}  # the responsible unit, or the office on its behalf
-LIFTERS = {"office"}
-
-
-def issue(world: Any, user: str = "office", cause: str = "济整改督〔2025〕1号") -> Escalation:
-    return services.escalation_issue(
-        actor=world.actor(user),
-        task_id=world.own.pk,
-        level="region_hold",
-        reason="整改严重滞后,实行区域限批",
-        cause_key=cause,
-    )
-
-
-def test_no_one_else_may_issue_a_measure(world):
-    refused_all_but(ISSUERS, functools.partial(issue, world), world.own)
-    assert not Escalation.objects.exists()
-
-
-@pytest.mark.parametrize("user", sorted(ISSUERS))
-def test_who_may_issue_a_measure(world, user):
-    measure = issue(world, user)
-    assert (measure.manual, measure.level, measure.cause) == (
-        True,
-        "region_hold",
-        "manual:济整改督〔2025〕1号",
-    )
-    assert measure.unit_id == world.env.pk  # addressed to the lead unit
-    assert measure.issuer_id == world.users[user].pk
-
-
-def respond(world: Any, measure: Escalation, user: str) -> Escalation:
-    return services.escalation_respond(
-        actor=world.actor(user), escalation_id=measure.pk, response="已制定整改计划"
-    )
-
-
-def lift(world: Any, measure: Escalation, user: str) -> Escalation:
-    return services.escalation_lift(
-        actor=world.actor(user), escalation_id=measure.pk, reason="已整改到位"
-    )
-
-
-def test_no_one_else_may_respond_to_or_lift_a_measure(world):
-    measure = issue(world)
-    refused_all_but(RESPONDERS, functools.partial(respond, world, measure), world.own)
-    refused_all_but(LIFTERS, functools.partial(lift, world, measure), world.own)
-    measure.refresh_from_db()
-    assert (measure.responded_at, measure.lifted_on) == (None, None)
-
-
-@pytest.mark.parametrize("user", sorted(RESPONDERS))
-def test_who_may_respond_to_a_measure(world, user):
-    measure = issue(world)
-    respond(world, measure, user)
-    assert Escalation.objects.get(pk=measure.pk).responded_by_id == world.users[user].pk
-
-
-def test_the_office_lifts_a_measure(world):
-    measure = issue(world)
-    lift(world, measure, "office")
-    assert Escalation.objects.get(pk=measure.pk).lifted_on == DAY
-
-
-def test_a_measure_is_issued_once_per_cause_answered_once_and_lifted_once(world):
-    measure = issue(world)
-    with pytest.raises(Conflict):
-        issue(world)
-    assert Escalation.objects.filter(task=world.own).count() == 1
-    issue(world, cause="济整改督〔2025〕2号")  # a new cause is a new measure
-    unit, office = world.actor("unit_env"), world.actor("office")
-    services.escalation_respond(actor=unit, escalation_id=measure.pk, response="已整改")
-    with pytest.raises(InvalidTransition):
-        services.escalation_respond(actor=unit, escalation_id=measure.pk, response="再次说明")
-    services.escalation_lift(actor=office, escalation_id=measure.pk, reason="已整改")
-    with pytest.raises(InvalidTransition):
-        services.escalation_lift(actor=office, escalation_id=measure.pk, reason="again")
-
-
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"level": "scolding"}, "level"),
-        ({"reason": "  "}, "reason"),
-        ({"cause_key": " "}, "cause"),
-        ({"response_days": 91}, "response_days"),
-    ],
+# Every approval step from every state it is taken in (send_back is one: see access).
+REQUESTER_REFUSED = (
+    ("pass_review", Status.REQUESTED),
+    ("end_notice", Status.NOTICE),
+    ("verify", Status.VERIFICATION),
+    ("file", Status.VERIFIED),
+    ("send_back", Status.REQUESTED),
+    ("send_back", Status.NOTICE),
+    ("send_back", Status.VERIFICATION),
+    ("send_back", Status.VERIFIED),
 )
-def test_a_measure_needs_a_known_level_a_reason_and_a_cause(world, changes, field):
-    args = {
-        "actor": world.actor("office"),
-        "task_id": world.own.pk,
-        "level": "accountability",
-        "reason": "移交问责",
-        "cause_key": "问责〔2025〕1号",
-        **changes,
-    }
-    with pytest.raises(InvalidInput) as err:
-        services.escalation_issue(**args)
-    assert err.value.field == field
-    assert not Escalation.objects.exists()
+
+
+@pytest.fixture
+def offices(world):
+    """A second office user: the office requests on a unit's behalf, another approves."""
+    world.users |= make_users(world.actor("office"), office2=(Role.OFFICE, None))
+    return world
+
+
+def bring_by_others(world: Any, state: str, requester: str) -> Task:
+    """`own` to `state`, requested by `requester`, every other step by office2."""
+
+    def who(name: str) -> Any:
+        return world.actor(requester if name == "request_closeout" else "office2")
+
+    walk(who, world.own, *PATH[: REACHED_BY[Status(state)]])
+    return Task.objects.get(pk=world.own.pk)
+
+
+@pytest.mark.parametrize(("step", "state"), REQUESTER_REFUSED)
+def test_the_office_user_who_requested_takes_no_approval_step(offices, step, state):
+    task = bring_by_others(offices, state, "office")
+    with clock.frozen_at(LATER):
+        assert step not in access.available_transitions(offices.actor("office"), task)
+        refused("office", lambda: take(offices.actor("office"), task, step), task)
+        assert step in access.available_transitions(offices.actor("office2"), task)
+        assert take(offices.actor("office2"), task, step).status != state
+
+
+@pytest.mark.parametrize("requester", ["office", "unit_env"])
+def test_the_requester_may_withdraw_and_reopen(offices, requester):
+    """Withdrawing one's own request and reopening after a rebound approve nothing."""
+    task = bring_by_others(offices, Status.REQUESTED, requester)
+    assert take(offices.actor(requester), task, "withdraw_request").status == Status.IN_PROGRESS
+    task = bring_by_others(offices, Status.CLOSED, "office")
+    with clock.frozen_at(LATER):
+        assert take(offices.actor("office"), task, "reopen").status == Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize("role", ["office", "unit_env", "supervisor", "system"])
+def test_whatever_the_role_the_requester_of_the_round_approves_nothing(offices, role):
+    """The rule follows the request step, not the role: a request recorded as taken by a
+    supervisor (or by the system) shuts that one out of every approval step."""
+    who = actor(offices, role)
+    Task.objects.filter(pk=offices.own.pk).update(status=Status.REQUESTED, closeout_round=1)
+    CloseoutStep.objects.create(
+        task=offices.own,
+        round=1,
+        kind=StepKind.REQUEST,
+        at=clock.now(),
+        actor_id=who.user_id,
+        actor_label=who.label,
+    )
+    task = Task.objects.get(pk=offices.own.pk)
+    assert access.is_requester(who, task)
+    assert not access.is_requester(offices.actor("office2"), task)
+    for step, _ in REQUESTER_REFUSED:
+        assert not access.may_take(who, task, step), step
+    assert access.may_take(offices.actor("office2"), task, "pass_review")
+
+
+def test_a_new_round_has_its_own_requester(offices):
+    """A send-back ends the round; the next request's requester is the one shut out."""
+    first, second = offices.actor("office"), offices.actor("office2")
+    task = bring(offices, Status.REQUESTED, requester=first)
+    take(second, task, "send_back", note="佐证不足")
+    take(second, task, "request_closeout")
+    task = Task.objects.get(pk=task.pk)
+    assert (task.closeout_round, access.requested_by(task)) == (2, (second.user_id, "office2"))
+    refused("office2", lambda: take(second, task, "pass_review"), task)
+    assert take(first, task, "pass_review").status == Status.NOTICE
 
 
 # --- what each step requires ----------------------------------------------------------
@@ -599,52 +370,6 @@ def test_a_notice_ends_only_after_its_last_day(world):
             take(office, task, "end_notice")
     with clock.frozen_at(task.notice_until + dt.timedelta(days=1)):
         assert take(office, task, "end_notice").status == Status.VERIFICATION
-
-
-def test_a_notice_ends_only_with_every_objection_answered(world):
-    task = bring(world, Status.NOTICE)
-    public, supervisor = world.actor("public"), world.actor("supervisor")
-    first = services.objection_lodge(actor=public, task_id=task.pk, text="异味仍在")
-    second = services.objection_lodge(actor=public, task_id=task.pk, text="夜间偷排")
-    services.objection_answer(actor=supervisor, objection_id=first.pk, answer="已复核")
-    after = task.notice_until + dt.timedelta(days=1)
-    with clock.frozen_at(after):
-        with pytest.raises(InvalidTransition):
-            take(world.actor("office"), task, "end_notice")
-        # The sweep leaves it on notice as well.
-        assert sweep.run(after).notices_ended == 0
-        services.objection_answer(actor=supervisor, objection_id=second.pk, answer="已查处")
-        assert sweep.run(after).notices_ended == 1
-    task = Task.objects.get(pk=task.pk)
-    assert task.status == Status.VERIFICATION
-    step = CloseoutStep.objects.filter(task=task).latest("id")
-    assert (step.kind, step.actor_label, step.data) == (
-        StepKind.NOTICE_END,
-        "sweep",
-        {"objections": 2},
-    )
-
-
-@pytest.mark.parametrize("state", [Status.IN_PROGRESS, Status.REQUESTED, Status.VERIFICATION])
-def test_objections_are_taken_only_during_the_notice(world, state):
-    task = bring(world, state)
-    with clock.frozen_at(LATER), pytest.raises(InvalidTransition):
-        services.objection_lodge(actor=world.actor("public"), task_id=task.pk, text="异议")
-    assert not Objection.objects.exists()
-
-
-def test_an_objection_needs_a_text_and_is_answered_once(world):
-    task = bring(world, Status.NOTICE)
-    public, office = world.actor("public"), world.actor("office")
-    with pytest.raises(InvalidInput):
-        services.objection_lodge(actor=public, task_id=task.pk, text="   ")
-    objection = services.objection_lodge(actor=public, task_id=task.pk, text="异议")
-    with pytest.raises(InvalidInput):
-        services.objection_answer(actor=office, objection_id=objection.pk, answer=" ")
-    services.objection_answer(actor=office, objection_id=objection.pk, answer="已答复")
-    with pytest.raises(InvalidTransition):
-        services.objection_answer(actor=office, objection_id=objection.pk, answer="再次答复")
-    assert Objection.objects.get(pk=objection.pk).answer == "已答复"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ import os
 
 import pytest
 
-from closeout.ledger.tests.factories import PASSWORD, build_world
+from closeout.ledger.models import Role
+from closeout.ledger.tests.factories import PASSWORD, build_world, make_users
 from closeout.web.tests.data import PDF, VISIBLE
 
 try:
@@ -91,6 +92,13 @@ def test_office_confirms_and_sends_back_with_the_buttons(page, live_server, tran
     )
     _take(page, "request_closeout")
     expect(_status(page)).to_have_attribute("data-status", "requested")
+    # The office user who requested it takes no approval step: another one sends it back.
+    expect(page.locator("form[data-transition=send_back]")).to_have_count(0)
+    make_users(world.actor("office"), office2=(Role.OFFICE, None))
+    page.locator("[data-testid=logout]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    _log_in(page, live_server.url, "office2")
+    page.goto(f"{live_server.url}/tasks/{world.own.pk}/")
     _take(page, "send_back", note="佐证材料不足,退回重新整改")
     expect(_status(page)).to_have_attribute("data-status", "in_progress")
     history = page.locator("[data-testid=history]")
