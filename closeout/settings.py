@@ -201,6 +201,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES + 1
 # Plan files (整改方案) are read within limits, since a small file can unpack to gigabytes:
 # what a .docx or the streams of a PDF unpack to and a PDF's pages (everywhere), and the
 # memory and wall time of the child process that reads each imported plan.
+PLAN_MAX_UPLOAD_BYTES = env_int("CLOSEOUT_PLAN_MAX_UPLOAD_MB", 50) * 1024 * 1024
 PLAN_MAX_UNPACKED_BYTES = env_int("CLOSEOUT_PLAN_MAX_UNPACKED_MB", 100) * 1024 * 1024
 PLAN_MAX_PAGES = env_int("CLOSEOUT_PLAN_MAX_PAGES", 500)
 PLAN_PARSE_MEMORY_BYTES = env_int("CLOSEOUT_PLAN_PARSE_MEMORY_MB", 1024) * 1024 * 1024

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,8 +21,6 @@ from closeout.ledger import access, selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound
 from closeout.web.forms import DateInput, add_domain_error
-
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -48,8 +47,12 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("the file is too large"))
+        if upload.size > settings.PLAN_MAX_UPLOAD_BYTES:
+            form.add_error(
+                "file",
+                _("the file is larger than %(mb)s MB")
+                % {"mb": settings.PLAN_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
         else:
             try:
                 out = services.plan_import(actor, data=upload.read(), name=upload.name)

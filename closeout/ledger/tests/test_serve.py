@@ -166,3 +166,22 @@ def in_default_language(msgid: str, **values: object) -> str:
 
     with translation.override(settings.LANGUAGE_CODE):
         return translation.gettext(msgid) % values
+
+
+def test_the_server_refuses_a_body_far_past_every_limit_at_its_headers(tmp_path):
+    """waitress reads a whole body before the application sees it: one announced as far
+    longer than any request closeout accepts is refused before a byte of it is read."""
+    port = free_port()
+    log = tmp_path / "server.log"
+    server = closeout("serve", "--port", str(port))
+    with (
+        running(server, closeout_env(tmp_path / "d"), port, log),
+        socket.create_connection(("127.0.0.1", port), timeout=20) as sock,
+    ):
+        sock.sendall(
+            b"POST /api/tasks/1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 600000000\r\n\r\n"  # under waitress's own 1 GiB default
+        )
+        answer = sock.recv(4096).decode("latin-1")
+    assert answer.split()[1] == "413", answer

@@ -68,10 +68,22 @@ def open_server(host: str, port: int, threads: int = 8) -> Any:
     from django.core.wsgi import get_wsgi_application
     from waitress import create_server
 
+    from closeout.uploads import body_limit
+
     application = get_wsgi_application()
     freeze_startup_objects()
     try:
-        return create_server(application, host=host, port=port, threads=threads, ident="closeout")
+        return create_server(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="closeout",
+            # waitress receives a whole body before the application sees it. A body up to
+            # twice the longest allowed request is read, and refused by the application
+            # with its own message; a longer one is refused at its headers (413).
+            max_request_body_size=2 * max(body_limit(), settings.PLAN_MAX_UPLOAD_BYTES),
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise CommandError(
