@@ -7,10 +7,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from closeout.api.params import Id, Page
 from closeout.ledger.models import AssignmentRole, Category
 from closeout.ledger.rules.escalation import Level
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import SORTABLE
+from closeout.ledger.selectors.tasks import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 
 MAX_PAGE_SIZE = 200
 
@@ -30,7 +32,7 @@ class ValidationErrorOut(ErrorOut):
 class TaskQuery(Schema):
     """Filters, sorting and paging of the task list. Every filter is optional."""
 
-    unit: int | None = Field(None, description="Unit id; its sub-units are included.")
+    unit: Id | None = Field(None, description="Unit id; its sub-units are included.")
     unit_role: AssignmentRole | None = Field(
         None, description="Narrow `unit` to one part the unit plays in the task."
     )
@@ -40,13 +42,17 @@ class TaskQuery(Schema):
     due_from: dt.date | None = Field(None, description="Due on or after this date.")
     due_to: dt.date | None = Field(None, description="Due on or before this date.")
     category: Category | None = None
-    inspection: int | None = Field(None, description="Inspection id.")
-    plan: int | None = Field(None, description="Plan id.")
-    q: str = Field("", description="Words that must all occur in the task or problem text.")
+    inspection: Id | None = Field(None, description="Inspection id.")
+    plan: Id | None = Field(None, description="Plan id.")
+    q: str = Field(
+        "",
+        description="Words that must all occur in the task or problem text "
+        f"(at most {SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words).",
+    )
     immediate: bool | None = Field(None, description="Immediate tasks (立行立改) only, or none.")
     ongoing: bool | None = Field(None, description="Ongoing tasks (长期坚持) only, or none.")
     sort: str = Field("due_date", description=f"One of: {', '.join(SORTABLE)}.")
-    page: int = Field(1, ge=1, description="1-based page number.")
+    page: Page = 1
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -340,7 +346,7 @@ class LiftIn(Schema):
 
 class NotificationQuery(Schema):
     unread: bool = Field(False, description="Only the unread ones.")
-    page: int = Field(1, ge=1)
+    page: Page = 1
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -364,7 +370,7 @@ class NotificationPageOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, description="The notifications to mark; all when absent.")
+    ids: list[Id] | None = Field(None, description="The notifications to mark; all when absent.")
 
 
 class MarkedOut(Schema):
@@ -375,9 +381,13 @@ class MarkedOut(Schema):
 
 
 class UnitQuery(Schema):
-    parent: int | None = Field(None, description="Only the direct children of this unit.")
-    q: str = Field("", description="Words in the name, full name or a former name.")
-    page: int = Field(1, ge=1)
+    parent: Id | None = Field(None, description="Only the direct children of this unit.")
+    q: str = Field(
+        "",
+        description="Words in the name, full name or a former name "
+        f"(at most {SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words).",
+    )
+    page: Page = 1
     page_size: int = Field(MAX_PAGE_SIZE, ge=1, le=1000)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
 from closeout import uploads
-from closeout.api import serialize
+from closeout.api import params, serialize
 from closeout.api.auth import actor
 from closeout.api.schemas import (
     ErrorOut,
@@ -196,10 +196,11 @@ def request_closeout(
     optional remarks."""
     try:
         given = json.loads(assessment)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidInput(
             _("assessment must be a JSON object of criterion → text"), field="assessment"
         ) from None
+    params.check(given, "assessment")  # what the parser checks in a JSON body
     who = actor(request)
     services.task_transition(
         actor=who,

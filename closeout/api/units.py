@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from closeout.api.auth import actor
+from closeout.api.params import Id
 from closeout.api.schemas import (
     ErrorOut,
     InspectionOut,
@@ -58,7 +59,7 @@ def list_units(request: HttpRequest, filters: Query[UnitQuery]) -> dict[str, Any
     summary="Task counts by status per unit",
 )
 def status_counts(
-    request: HttpRequest, parent: int | None = None, role: AssignmentRole = AssignmentRole.LEAD
+    request: HttpRequest, parent: Id | None = None, role: AssignmentRole = AssignmentRole.LEAD
 ) -> list[dict[str, Any]]:
     """For each unit directly below `parent` (or each top unit): how many of the tasks the
     caller may see its subtree takes part in with `role`, by status."""

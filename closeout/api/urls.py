@@ -9,12 +9,13 @@ django-ninja ships (ninja/static/ninja/), served by whitenoise, never from a CDN
 from __future__ import annotations
 
 from csp.decorators import csp_update
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 
 from closeout.api import account, errors, evidence, loop, tasks, units
 from closeout.api.auth import API_AUTH
+from closeout.api.params import ApiParser
 
-api = NinjaAPI(
+api = errors.ShapedApi(
     title="closeout API",
     version="1",
     description=(
@@ -27,6 +28,7 @@ api = NinjaAPI(
     docs=Swagger(),
     # Swagger UI draws its icons as data: images; the rest of the site's policy holds.
     docs_decorator=csp_update({"img-src": ["data:"]}),
+    parser=ApiParser(),
 )
 errors.install(api)
 api.add_router("/tasks", tasks.router)

@@ -3,10 +3,14 @@
 Every step a close-out passes — request (申请), preliminary review (初审), public
 notice (公示), verification (核查), filing (备案), sending back (退回), withdrawal,
 reopening after a rebound (反弹) — is one `CloseoutStep` row, written by the service
-that takes the transition, in the same transaction. Steps are append-only: a later
-decision is a new row, never an edit, so the whole history of every attempt stays
-readable. `round` numbers the attempts: the first request of a task opens round 1,
-a request after a send-back opens round 2.
+that takes the transition, in the same transaction. Steps are append-only (see
+`appendonly`): a later decision is a new row, never an edit, so the whole history of
+every attempt stays readable; the model, its query set and database triggers refuse
+any change or deletion, and a task with steps cannot be deleted. The only change the
+database makes is clearing `actor` when that user is deleted (`actor_label` keeps the
+name). `round` numbers the attempts: the first request of a task opens round 1, a
+request after a send-back opens round 2. Objections are not append-only: the answer is
+written into the objection's row.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from closeout.ledger.models.audit import AppendOnlyQuerySet
+from closeout.ledger.models.appendonly import AppendOnlyModel
 
 
 class StepKind(models.TextChoices):
@@ -29,7 +33,7 @@ class StepKind(models.TextChoices):
     REOPEN = "reopen", _("Reopened after rebound")  # 回头看发现反弹
 
 
-class CloseoutStep(models.Model):
+class CloseoutStep(AppendOnlyModel):
     """One step of a task's close-out, with who took it, their opinion and its data.
 
     `data` holds what the step records beyond the opinion: the self-assessment against
@@ -40,7 +44,7 @@ class CloseoutStep(models.Model):
     task = models.ForeignKey(
         "ledger.Task",
         verbose_name=_("task"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="closeout_steps",
     )
     round = models.PositiveSmallIntegerField(_("round"))
@@ -66,9 +70,9 @@ class CloseoutStep(models.Model):
     opinion = models.TextField(_("opinion"), blank=True)
     data = models.JSONField(_("step data"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    append_only_clearable = ("actor",)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("close-out step")
         verbose_name_plural = _("close-out steps")
         ordering = ["task", "at", "id"]
