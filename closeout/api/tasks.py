@@ -164,8 +164,9 @@ def take_transition(
     request: HttpRequest, task_id: int, name: str, payload: TransitionIn | None = None
 ) -> dict[str, Any]:
     """Move the task through the close-out (销号) workflow. `name` is one of the
-    transitions listed in the task's `transitions`; `data` carries what the step records
-    (see the schema)."""
+    transitions listed in the task's `transitions`; `data` carries what the step records,
+    held to that step's schema (`services.closeouts.STEPS`): a value of the wrong type, a
+    missing one or a field the step does not record is a 400 that names the field."""
     who = actor(request)
     services.task_transition(
         actor=who,
