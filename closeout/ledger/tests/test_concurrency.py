@@ -14,7 +14,7 @@ from closeout.ledger import clock, services, sweep
 from closeout.ledger.errors import Conflict, InvalidTransition
 from closeout.ledger.models import AuditEvent, CloseoutStep, Objection, Role, StepKind, Task
 from closeout.ledger.rules.workflow import Status
-from closeout.ledger.services import tasks as task_services
+from closeout.ledger.services import transitions
 from closeout.ledger.tests.factories import make_users, step_inputs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -170,7 +170,7 @@ def test_the_sweep_skips_a_notice_the_office_ended_while_it_ran(world, monkeypat
     last = task.notice_until
     sweep.run(last)  # everything else is settled: the race is only over the notice
     listed, office_done = threading.Event(), threading.Event()
-    real = task_services.task_transition
+    real = transitions.task_transition
 
     def sweep_ends(**kwargs):  # the sweep, between listing the notice and ending it
         listed.set()
@@ -184,7 +184,7 @@ def test_the_sweep_skips_a_notice_the_office_ended_while_it_ran(world, monkeypat
         finally:
             office_done.set()
 
-    monkeypatch.setattr(task_services, "task_transition", sweep_ends)
+    monkeypatch.setattr(transitions, "task_transition", sweep_ends)
     with clock.frozen_at(last + dt.timedelta(days=1)):
         ran, ended = _race([lambda: sweep.run(last + dt.timedelta(days=1)), office_ends])
     assert isinstance(ended, Task) and ended.status == Status.VERIFICATION, ended
