@@ -63,12 +63,19 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def request_body_cap() -> int:
+    """The longest body the server reads: twice the longest request closeout accepts
+    (its files and its form fields). waitress receives a whole body before the
+    application sees it; a body up to the cap is read and refused by the application
+    with its own message, a longer one is refused at its headers (413)."""
+    files = max(settings.EVIDENCE_MAX_TOTAL_BYTES, settings.PLAN_MAX_UPLOAD_BYTES)
+    return 2 * (files + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0))
+
+
 def open_server(host: str, port: int, threads: int = 8) -> Any:
     """Bind the listening socket now, so a busy port fails before any other work."""
     from django.core.wsgi import get_wsgi_application
     from waitress import create_server
-
-    from closeout.uploads import body_limit
 
     application = get_wsgi_application()
     freeze_startup_objects()
@@ -79,10 +86,7 @@ def open_server(host: str, port: int, threads: int = 8) -> Any:
             port=port,
             threads=threads,
             ident="closeout",
-            # waitress receives a whole body before the application sees it. A body up to
-            # twice the longest allowed request is read, and refused by the application
-            # with its own message; a longer one is refused at its headers (413).
-            max_request_body_size=2 * max(body_limit(), settings.PLAN_MAX_UPLOAD_BYTES),
+            max_request_body_size=request_body_cap(),
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
