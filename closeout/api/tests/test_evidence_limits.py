@@ -18,26 +18,18 @@ from django.utils import translation
 from closeout.api.tests.conftest import TINY_PDF
 from closeout.ledger.models import CloseoutStep, Evidence, ProgressReport, Task
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.tests.uploads import pdf_upload, small_limits
 
 ASSESSMENT = '{"生态修复": "植被已恢复", "污染消除": "水质达标", "群众满意": "回访满意"}'
 
 
 @pytest.fixture(autouse=True)
 def spool(settings, tmp_path) -> Path:
-    """Small limits, and every upload spooled to a temporary folder we can watch."""
-    settings.EVIDENCE_MAX_FILES = 3
-    settings.EVIDENCE_MAX_BYTES = 1000
-    settings.EVIDENCE_MAX_TOTAL_BYTES = 2500
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # to disk, as large uploads are
-    folder = tmp_path / "spool"
-    folder.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
-    return folder
+    return small_limits(settings, tmp_path)
 
 
 def pdf(name: str, size: int) -> SimpleUploadedFile:
-    head = TINY_PDF + name.encode()
-    return SimpleUploadedFile(name, head + b"0" * (size - len(head)), "application/pdf")
+    return pdf_upload(name, size, TINY_PDF)
 
 
 class Wire(io.BytesIO):

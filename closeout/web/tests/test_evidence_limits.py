@@ -16,24 +16,17 @@ from django.urls import reverse
 
 from closeout.ledger.models import CloseoutStep, Evidence, ProgressReport, Task
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.tests.uploads import pdf_upload, small_limits
 from closeout.web.tests.data import PDF
 
 
 @pytest.fixture(autouse=True)
 def spool(settings, tmp_path) -> Path:
-    settings.EVIDENCE_MAX_FILES = 3
-    settings.EVIDENCE_MAX_BYTES = 1000
-    settings.EVIDENCE_MAX_TOTAL_BYTES = 2500
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
-    folder = tmp_path / "spool"
-    folder.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
-    return folder
+    return small_limits(settings, tmp_path)
 
 
 def pdf(name: str, size: int) -> SimpleUploadedFile:
-    head = PDF + name.encode()
-    return SimpleUploadedFile(name, head + b"0" * (size - len(head)), "application/pdf")
+    return pdf_upload(name, size, PDF)
 
 
 def _report(task) -> str:
