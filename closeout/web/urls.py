@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from closeout.web import imports, loopviews, views
 
@@ -55,4 +55,9 @@ urlpatterns = [
         name="plan_proposal_decide",
     ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+    # Each area's pages have their routes in a module of their own.
+    path("", include("closeout.web.routes.public")),
+    path("", include("closeout.web.routes.office")),
+    path("", include("closeout.web.routes.workspace")),
+    path("", include("closeout.web.routes.board")),
 ]

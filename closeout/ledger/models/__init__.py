@@ -8,10 +8,12 @@ from closeout.ledger.models.audit import AuditEvent
 from closeout.ledger.models.closeouts import CloseoutStep, Objection, StepKind
 from closeout.ledger.models.escalations import Escalation, EscalationRule
 from closeout.ledger.models.imports import ProposalReason, UnitProposal
+from closeout.ledger.models.indicators import Indicator, IndicatorDirection, IndicatorReading
 from closeout.ledger.models.lookbacks import LookbackCheck, LookbackState
 from closeout.ledger.models.notifications import Digest, Notification, NotificationKind
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
 from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport
+from closeout.ledger.models.snapshots import Snapshot, SnapshotKind, SnapshotRow
 from closeout.ledger.models.sweeps import CalendarDay, LoopSettings, SweepRun, load_entered_days
 from closeout.ledger.models.tasks import (
     AssignmentRole,
@@ -26,6 +28,7 @@ from closeout.ledger.models.tasks import (
     TaskUnit,
 )
 from closeout.ledger.models.units import Unit, UnitAlias, UnitGroup, UnitKind, UnitLevel
+from closeout.ledger.models.views import SavedView
 from closeout.ledger.rules.workflow import Status
 
 __all__ = [
@@ -39,6 +42,9 @@ __all__ = [
     "Escalation",
     "EscalationRule",
     "Evidence",
+    "Indicator",
+    "IndicatorDirection",
+    "IndicatorReading",
     "Inspection",
     "InspectionKind",
     "LookbackCheck",
@@ -59,6 +65,10 @@ __all__ = [
     "ProposalReason",
     "ReportCycle",
     "Role",
+    "SavedView",
+    "Snapshot",
+    "SnapshotKind",
+    "SnapshotRow",
     "Status",
     "StepKind",
     "SweepRun",

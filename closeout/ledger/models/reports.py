@@ -54,6 +54,9 @@ class ProgressReport(AppendOnlyModel):
         related_name="+",
     )
     late = models.BooleanField(_("late"), default=False)
+    # Why the percentage is lower than the task's progress before this report (a
+    # rebound, a measure undone, a figure corrected): required when it falls.
+    reason = models.TextField(_("reason the progress fell"), blank=True)
 
     append_only_clearable = ("reporter", "milestone")
 
