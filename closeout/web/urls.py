@@ -60,4 +60,6 @@ urlpatterns = [
     path("", include("closeout.web.routes.office")),
     path("", include("closeout.web.routes.workspace")),
     path("", include("closeout.web.routes.board")),
+    path("", include("closeout.web.routes.overview")),
+    path("", include("closeout.web.routes.ledger")),
 ]

@@ -1,4 +1,4 @@
-"""Routes of the first screens of each role: overview, unit workspace, supervisor queue."""
+"""Routes of the unit workspace and the supervisor queue."""
 
 from __future__ import annotations
 
