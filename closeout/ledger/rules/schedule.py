@@ -12,11 +12,15 @@ Every confirmed task lands in exactly one bucket:
 `schedule_status` decides, in this order (the first rule that applies wins):
 
 1. closed → done; sustained → sustained. The state decides, whatever the dates say.
-2. The effective due date is the task's due date; an immediate task (立行立改) without
-   one is due on its start date. Open and past the effective due date (the due date
-   itself is still on time) → overdue. A task awaiting close-out (申请销号 … 已核查) is
-   still open: the deadline in a plan is the deadline for closing out, and the bucket
-   must not hide a close-out that stalls after the deadline.
+2. Open and past the due date (the due date itself is still on time) → overdue. A task
+   awaiting close-out (申请销号 … 已核查) is still open: the deadline in a plan is the
+   deadline for closing out, and the bucket must not hide a close-out that stalls
+   after the deadline. A task without a due date is never overdue, whatever its flags:
+   an immediate task (立行立改) is to be done at once but the plan names no day to be
+   late against, and an ongoing one (长期坚持) never ends. Reading the start date as an
+   immediate task's deadline (as the trial did) put every 立行立改 task in 逾期 the day
+   after its start and escalated it for lateness; the office follows such tasks by their
+   reports (rule 3) and by hand, not by a date the plan never set.
 3. Expected progress:
    - with milestones (倒排进度), the highest `expected_progress` among milestones due
      on or before the date (0 before the first one). Milestones are steps, not a ramp:
@@ -24,8 +28,8 @@ Every confirmed task lands in exactly one bucket:
    - without milestones, the share of time elapsed from start to due date, rounded
      down to a whole percent (in the unit's favour), 0 before the start.
    - with neither milestones nor a due date (or no start date to measure time from)
-     there is no expectation: such a task — typically ongoing (长期坚持) — is on
-     schedule while it reports on time and behind when it does not.
+     there is no expectation: such a task — typically immediate (立行立改) or ongoing
+     (长期坚持) — is on schedule while it reports on time and behind when it does not.
 4. The progress that counts is the larger of the reported percentage and the
    milestones already reached by that date (a milestone reached counts even when the
    percentage was not updated). Counted progress ≥ expected → on_schedule, else behind.
@@ -77,6 +81,9 @@ class ScheduleFacts:
 
     `reporting` is False when the task's unit has missed its latest report (see
     closeout.ledger.rules.cycles); it only matters for tasks without any expectation.
+    `immediate` and `ongoing` are the plan's words for the deadline; they do not move
+    the bucket (only the dates and milestones do) and are kept so that the facts say
+    what the plan said.
     """
 
     status: str
@@ -110,12 +117,9 @@ class ScheduleStatus:
 
 
 def effective_due(facts: ScheduleFacts) -> dt.date | None:
-    """The due date, or the start date for an immediate task (立行立改) without one."""
-    if facts.due is not None:
-        return facts.due
-    if facts.immediate:
-        return facts.start
-    return None
+    """The date the task can be late against: its due date, and none without one (an
+    immediate (立行立改) or ongoing (长期坚持) task without a due date is never overdue)."""
+    return facts.due
 
 
 def expected_progress(facts: ScheduleFacts, as_of: dt.date) -> int | None:

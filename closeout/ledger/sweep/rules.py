@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closeout.ledger.rules import cycles, escalation, schedule
-from closeout.ledger.sweep import buckets, escalations, lookbacks, notifications, reports
+from closeout.ledger.sweep import (
+    buckets,
+    escalations,
+    lookbacks,
+    notifications,
+    reports,
+    snapshots,
+)
 from closeout.ledger.sweep import explain as ex
 from closeout.ledger.sweep.base import Context
 from closeout.ledger.sweep.explain import Compiled
@@ -131,8 +138,8 @@ DECLARED: tuple[SweepRule, ...] = (
         "overdue, on schedule or behind by its milestones, its share of time elapsed or "
         "its reporting; none for drafts and cancelled tasks.",
         reads=_names(
-            "task.status task.start_date task.due_date task.immediate task.ongoing "
-            "task.progress milestone taskstate.missed_reports"
+            "task.status task.start_date task.due_date task.progress milestone "
+            "taskstate.missed_reports"
         ),
         writes=_names("taskstate.bucket"),
         apply=buckets.buckets,
@@ -169,7 +176,7 @@ DECLARED: tuple[SweepRule, ...] = (
         "when that level is stronger than every measure ever issued for the same cause, "
         "lifted ones included: never twice for a cause, never a weaker after a stronger.",
         reads=_names(
-            "task.status task.due_date task.start_date task.immediate task.rebounds "
+            "task.status task.due_date task.rebounds "
             "taskstate.bucket taskstate.missed_reports taskstate.missed_since "
             "escalationrule escalation.task escalation.cause escalation.rank taskunit.role "
             "loopsettings.issuing_body calendarday"
@@ -185,7 +192,7 @@ DECLARED: tuple[SweepRule, ...] = (
         "report came in, the due date moved, the task was closed) is lifted.",
         reads=_names(
             "escalation.lifted_on escalation.manual escalation.trigger escalation.cause "
-            "task.due_date task.start_date task.immediate task.rebounds taskstate.bucket "
+            "task.due_date task.rebounds taskstate.bucket "
             "taskstate.missed_reports taskstate.missed_since"
         ),
         writes=_names("escalation.lifted_on escalation.lift_reason"),
@@ -209,6 +216,22 @@ DECLARED: tuple[SweepRule, ...] = (
         writes=_names("notification"),
         apply=notifications.escalation_notices,
         statements=ex.escalation_notices,
+    ),
+    SweepRule(
+        "snapshot",
+        "The period of the office's digest cycle that contains the day gets its frozen "
+        "counts (调度快照): the confirmed tasks by plan and stored bucket, per category, "
+        "lead unit and due month, with those missing reports, rebounded, with a measure "
+        "standing and under notice; rewritten while the period runs, never once a later "
+        "period (or a later day of it) has been swept.",
+        reads=_names(
+            "task.status task.plan task.category task.due_date task.rebounds "
+            "taskstate.bucket taskstate.missed_reports taskunit.role taskunit.unit "
+            "escalation.lifted_on loopsettings.digest_cycle loopsettings.digest_cycle_days"
+        ),
+        writes=_names("snapshot snapshotrow"),
+        apply=snapshots.snapshot,
+        statements=ex.snapshot,
     ),
 )
 

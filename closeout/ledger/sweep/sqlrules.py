@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import (
     Case,
     CharField,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -37,12 +36,9 @@ from closeout.ledger.sweep.sql import DateText, DaysBetween, Slot, date_value
 
 
 def effective_due() -> Any:
-    """The due date, or the start date of an immediate task (立行立改) without one."""
-    return Coalesce(
-        F("due_date"),
-        Case(When(immediate=True, then=F("start_date")), default=None, output_field=DateField()),
-        output_field=DateField(),
-    )
+    """The date a task can be late against (`schedule.effective_due`): its due date; a
+    task without one (立行立改, 长期坚持 or none) is never overdue nor due soon."""
+    return F("due_date")
 
 
 def lead_unit() -> Subquery:

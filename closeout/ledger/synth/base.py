@@ -63,7 +63,7 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
         "id task_id seq title due_date expected_progress reached_on")),
     "progressreport": (ProgressReport, _columns(
         "id task_id unit_id reporter_id period_start period_end submitted_at text percent"
-        " milestone_id late")),
+        " milestone_id late reason")),
 }  # fmt: skip
 
 

@@ -386,6 +386,7 @@ class Generator(ProvinceBuilder):
                         pct,
                         None,
                         rng.random() < 0.1,
+                        "",  # progress only rises: no reason to give
                     ),
                 )
                 last_at = when
@@ -416,6 +417,7 @@ class Generator(ProvinceBuilder):
                         None,
                         None,
                         filed > monday + dt.timedelta(days=7),
+                        "",
                     ),
                 )
                 last_at, last_period = when, monday

@@ -40,14 +40,14 @@ def pure_buckets(day: dt.date) -> dict[int, str]:
 
 def task_facts() -> dict[int, tuple[str, TaskFacts]]:
     """Every task's status and what the escalation rules see of it (its stored bucket
-    and run of missed reports, its effective due date, its rebounds)."""
+    and run of missed reports, its due date, its rebounds)."""
     rows = Task.objects.values_list(
-        "id", "status", "due_date", "immediate", "start_date", "rebounds",
+        "id", "status", "due_date", "rebounds",
         "state__bucket", "state__missed_reports", "state__missed_since",
     )  # fmt: skip
     out = {}
-    for pk, status, due, immediate, start, rebounds, bucket, missed, since in rows:
-        due = due or (start if immediate else None)
+    for pk, status, due, rebounds, bucket, missed, since in rows:
+        # The effective due date is the due date: none for a task without one.
         out[pk] = (status, TaskFacts(bucket, due, missed, since, rebounds))
     return out
 

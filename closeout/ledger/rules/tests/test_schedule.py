@@ -49,14 +49,16 @@ def facts(**overrides: object) -> ScheduleFacts:
         (facts(progress=100), D(2026, 1, 1), Bucket.OVERDUE, 100),
         (facts(status="notice", progress=100), D(2026, 1, 1), Bucket.OVERDUE, 100),
         (facts(status="verified", progress=100), D(2025, 12, 1), Bucket.ON_SCHEDULE, 91),
-        # Immediate (立行立改) with no due date: due at start.
-        (facts(due=None, immediate=True), START, Bucket.BEHIND, 100),
-        (facts(due=None, immediate=True, progress=100), START, Bucket.ON_SCHEDULE, 100),
-        (facts(due=None, immediate=True, progress=100), D(2025, 1, 2), Bucket.OVERDUE, 100),
+        # Immediate (立行立改) with no due date: nothing to be late against, followed by
+        # its reports like any task without an expectation.
+        (facts(due=None, immediate=True), START, Bucket.ON_SCHEDULE, None),
+        (facts(due=None, immediate=True, progress=100), D(2025, 1, 2), Bucket.ON_SCHEDULE, None),
+        (facts(due=None, immediate=True, reporting=False), D(2026, 1, 2), Bucket.BEHIND, None),
         # An immediate task with a due date keeps its due date.
         (facts(immediate=True, progress=50), D(2025, 7, 2), Bucket.ON_SCHEDULE, 50),
-        # Immediate wins over ongoing when there is no due date (立行立改,长期坚持).
-        (facts(due=None, immediate=True, ongoing=True), D(2025, 2, 1), Bucket.OVERDUE, 100),
+        (facts(immediate=True, progress=100), D(2026, 1, 1), Bucket.OVERDUE, 100),
+        # Immediate and ongoing with no due date (立行立改,长期坚持): never overdue either.
+        (facts(due=None, immediate=True, ongoing=True), D(2025, 2, 1), Bucket.ON_SCHEDULE, None),
         # Ongoing (长期坚持) with no due date: on schedule while it reports.
         (facts(due=None, ongoing=True), D(2030, 1, 1), Bucket.ON_SCHEDULE, None),
         (facts(due=None, ongoing=True, reporting=False), D(2025, 3, 1), Bucket.BEHIND, None),
@@ -117,13 +119,49 @@ def test_unconfirmed_tasks_are_in_no_bucket(state: str):
         schedule_status(facts(status=state), D(2025, 3, 1))
 
 
-def test_days_overdue_and_days_left_count_from_the_effective_due_date():
-    status = schedule_status(facts(due=None, immediate=True), D(2025, 1, 31))
-    assert status.due == START
-    assert status.days_overdue(D(2025, 1, 31)) == 30
-    assert status.days_left(D(2025, 1, 31)) == -30
+def test_days_overdue_and_days_left_count_from_the_due_date():
+    late = schedule_status(facts(), D(2026, 1, 30))
+    assert late.due == DUE
+    assert (late.days_overdue(D(2026, 1, 30)), late.days_left(D(2026, 1, 30))) == (30, -30)
     on_time = schedule_status(facts(), D(2025, 12, 24))
     assert (on_time.days_overdue(D(2025, 12, 24)), on_time.days_left(D(2025, 12, 24))) == (0, 7)
+
+
+# Tasks without a due date, by the plan's words for it: immediate (立行立改), ongoing
+# (长期坚持), both, or neither (a deadline the reader could not parse), each with and
+# without a start date and milestones, in every open state, at dates from long before
+# the start to years after it.
+NO_DUE_KINDS = [
+    {"immediate": True},
+    {"ongoing": True},
+    {"immediate": True, "ongoing": True},
+    {},
+]
+NO_DUE_DAYS = [
+    D(2018, 1, 1), D(2024, 12, 31), START, D(2025, 1, 2), D(2025, 3, 31), D(2025, 12, 31),
+    D(2026, 1, 1), D(2027, 6, 30), D(2035, 1, 1), D(2060, 12, 31),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", NO_DUE_KINDS, ids=["immediate", "ongoing", "both", "neither"])
+@pytest.mark.parametrize("start", [START, None], ids=["start", "no-start"])
+@pytest.mark.parametrize("milestones", [(), MILESTONES], ids=["plain", "milestones"])
+@pytest.mark.parametrize("reporting", [True, False], ids=["reporting", "silent"])
+def test_a_task_without_a_due_date_is_never_overdue(kind, start, milestones, reporting):
+    for state in sorted(OPEN_STATES):
+        for progress in (0, 100):
+            task = facts(
+                status=state, start=start, due=None, progress=progress,
+                milestones=milestones, reporting=reporting, **kind,
+            )  # fmt: skip
+            for day in NO_DUE_DAYS:
+                status = schedule_status(task, day)
+                assert status.bucket != Bucket.OVERDUE, (kind, state, day)
+                assert status.due is None
+                assert (status.days_overdue(day), status.days_left(day)) == (0, None)
+                if not milestones:  # nothing is expected: the reports decide
+                    want = Bucket.ON_SCHEDULE if reporting else Bucket.BEHIND
+                    assert (status.bucket, status.expected) == (want, None)
 
 
 def test_the_counted_states_are_the_workflows_open_and_done_states():
@@ -162,7 +200,7 @@ _facts = st.builds(
 @given(task=_facts, as_of=_dates)
 def test_every_confirmed_task_lands_in_exactly_one_bucket(task: ScheduleFacts, as_of: dt.date):
     # Each bucket's definition, written independently of the implementation's order.
-    due = task.due if task.due is not None else (task.start if task.immediate else None)
+    due = task.due  # the flags never stand in for a due date
     is_open = task.status in OPEN_STATES
     overdue = is_open and due is not None and as_of > due
     expected = expected_progress(task, as_of)
