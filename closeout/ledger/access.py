@@ -161,6 +161,16 @@ def can_report(actor: Actor, task: Task) -> bool:
     return actor.role == Role.UNIT and "responsible" in task_relations(actor, task)
 
 
+def can_see_board(actor: Actor) -> bool:
+    """The leader board (挂图作战) covers the whole ledger: the office and the leaders."""
+    return actor.role in (Role.OFFICE, Role.LEADER)
+
+
+def can_record_indicators(actor: Actor) -> bool:
+    """Indicators and their measured values are entered by the office."""
+    return actor.role == Role.OFFICE
+
+
 def can_use_admin(actor: Actor) -> bool:
     return actor.role == Role.OFFICE
 
