@@ -35,6 +35,7 @@ class SweepResult:
     escalations_lifted: int = 0
     lookbacks_due: int = 0
     notifications: int = 0
+    snapshot_rows: int = 0  # rows of the period's snapshot (调度快照) written
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # time per rule
 
@@ -71,6 +72,7 @@ class SweepResult:
             "escalations_lifted": self.escalations_lifted,
             "lookbacks_due": self.lookbacks_due,
             "notifications": self.notifications,
+            "snapshot_rows": self.snapshot_rows,
             "warnings": self.warnings,
             "seconds": self.seconds,
         }

@@ -18,6 +18,7 @@ from closeout.ledger.sweep import escalations as e
 from closeout.ledger.sweep import lookbacks as lb
 from closeout.ledger.sweep import notifications as n
 from closeout.ledger.sweep import reports as r
+from closeout.ledger.sweep import snapshots as sn
 from closeout.ledger.sweep.base import DAY
 from closeout.ledger.sweep.sql import Statement, _Mark, compiled
 
@@ -139,3 +140,12 @@ def missed_report_notices() -> list[Compiled]:
 
 def escalation_notices() -> list[Compiled]:
     return [_of("an item per user for each new measure", n.escalation_notices_statement())]
+
+
+def snapshot() -> list[Compiled]:
+    return [
+        _query("the period's counts by plan, bucket and category", sn.by_category()),
+        _query("… by plan, bucket and lead unit", sn.by_unit()),
+        _query("… by plan, bucket and due month (then the rows replaced if they differ)",
+               sn.by_due_month()),
+    ]  # fmt: skip

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closeout.ledger.rules import cycles, escalation, schedule
-from closeout.ledger.sweep import buckets, escalations, lookbacks, notifications, reports
+from closeout.ledger.sweep import (
+    buckets,
+    escalations,
+    lookbacks,
+    notifications,
+    reports,
+    snapshots,
+)
 from closeout.ledger.sweep import explain as ex
 from closeout.ledger.sweep.base import Context
 from closeout.ledger.sweep.explain import Compiled
@@ -209,6 +216,22 @@ DECLARED: tuple[SweepRule, ...] = (
         writes=_names("notification"),
         apply=notifications.escalation_notices,
         statements=ex.escalation_notices,
+    ),
+    SweepRule(
+        "snapshot",
+        "The period of the office's digest cycle that contains the day gets its frozen "
+        "counts (调度快照): the confirmed tasks by plan and stored bucket, per category, "
+        "lead unit and due month, with those missing reports, rebounded, with a measure "
+        "standing and under notice; rewritten while the period runs, never once a later "
+        "period (or a later day of it) has been swept.",
+        reads=_names(
+            "task.status task.plan task.category task.due_date task.rebounds "
+            "taskstate.bucket taskstate.missed_reports taskunit.role taskunit.unit "
+            "escalation.lifted_on loopsettings.digest_cycle loopsettings.digest_cycle_days"
+        ),
+        writes=_names("snapshot snapshotrow"),
+        apply=snapshots.snapshot,
+        statements=ex.snapshot,
     ),
 )
 

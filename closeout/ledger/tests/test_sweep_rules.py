@@ -23,6 +23,8 @@ from closeout.ledger.models import (
     Notification,
     Plan,
     ProgressReport,
+    Snapshot,
+    SnapshotRow,
     Task,
     TaskState,
     TaskUnit,
@@ -73,6 +75,7 @@ ORDER = [
     "lift",  # reads every measure, the new ones too
     "missed_report_notices",
     "escalation_notices",
+    "snapshot",  # counts what every rule before it left
 ]
 
 
@@ -275,7 +278,7 @@ def test_each_rule_writes_what_its_python_twin_says_on_random_ledgers(ledger, wa
 
 SNAPSHOT = (
     Task, TaskState, TaskUnit, MissedReport, Escalation, LookbackCheck, Notification,
-    CloseoutStep, AuditEvent, ProgressReport,
+    CloseoutStep, AuditEvent, ProgressReport, Snapshot, SnapshotRow,
 )  # fmt: skip
 
 
