@@ -81,12 +81,9 @@ class Rule:
     threshold: int
 
     def __post_init__(self) -> None:
-        if self.level in MANUAL_LEVELS or self.trigger == Trigger.MANUAL:
-            raise ValueError(f"{self.level} is issued by hand, not by a rule")
-        if self.threshold < 0:
-            raise ValueError("a rule's threshold cannot be negative")
-        if self.trigger in (Trigger.MISSED_REPORTS, Trigger.REBOUND) and self.threshold < 1:
-            raise ValueError(f"a {self.trigger} rule needs a threshold of at least 1")
+        problem = rule_problem(self.level, self.trigger, self.threshold)
+        if problem is not None:
+            raise ValueError(problem[1])
 
     def to_json(self) -> dict[str, Any]:
         return {"level": str(self.level), "trigger": str(self.trigger), "threshold": self.threshold}
@@ -95,6 +92,26 @@ class Rule:
     def from_json(cls, data: Mapping[str, Any]) -> Rule:
         """A rule as the office stores it; ValueError names what is wrong."""
         return cls(Level(data["level"]), Trigger(data["trigger"]), int(data["threshold"]))
+
+
+def rule_problem(level: str, trigger: str, threshold: int) -> tuple[str, str] | None:
+    """What is wrong with a rule, as (field, message in the reader's language), or None:
+    manual levels and the manual trigger are not rules, thresholds are not negative, and
+    a count of missed reports or rebounds starts at 1. Rule() and every form ask this."""
+    if level in MANUAL_LEVELS:
+        return "level", str(
+            _("%(level)s is issued by hand, not by a rule") % {"level": Level(level).label}
+        )
+    if trigger == Trigger.MANUAL:
+        return "trigger", str(_("measures issued by hand are not a rule's trigger"))
+    if threshold < 0:
+        return "threshold", str(_("a rule's threshold cannot be negative"))
+    if trigger in (Trigger.MISSED_REPORTS, Trigger.REBOUND) and threshold < 1:
+        return "threshold", str(
+            _("a rule on “%(trigger)s” needs a threshold of at least 1")
+            % {"trigger": Trigger(trigger).label}
+        )
+    return None
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -208,9 +225,7 @@ def to_issue(
     for measure in issued:
         rank = RANK[measure.level]
         strongest[measure.cause] = max(rank, strongest.get(measure.cause, rank))
-    return {
-        m for m in evaluate(facts, rules, as_of) if RANK[m.level] > strongest.get(m.cause, -1)
-    }
+    return {m for m in evaluate(facts, rules, as_of) if RANK[m.level] > strongest.get(m.cause, -1)}
 
 
 def cause_holds(cause: Cause, facts: TaskFacts) -> bool:

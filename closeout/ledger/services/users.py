@@ -32,13 +32,25 @@ def user_create(
     unit: Unit | None = None,
     display_name: str = "",
 ) -> Any:
-    """Create a login with its role and unit. Office users may also use the admin."""
+    """Create a login with its role and unit (the office's page, `closeout adduser`, the
+    demo). The Django admin is for superusers only (`access.can_use_admin`)."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_("a login needs a user name"), field="username")
+    if len(username) > 150:
+        raise InvalidInput(_("a user name of at most 150 characters"), field="username")
+    if role not in Role.values:
+        raise InvalidInput(_("choose a role"), field="role")
     if role == Role.PUBLIC:
         raise InvalidInput(_("the public role is for anonymous visitors"), field="role")
     if role in (Role.UNIT, Role.SUPERVISOR) and unit is None:
         raise InvalidInput(_("unit users and supervisors must belong to a unit"), field="unit")
     User = get_user_model()
     with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise InvalidInput(
+                _("the user name %(name)s is taken") % {"name": username}, field="username"
+            )
         user = User.objects.create_user(
             username=username, password=password, is_staff=(role == Role.OFFICE)
         )
