@@ -171,6 +171,13 @@ def can_record_indicators(actor: Actor) -> bool:
     return actor.role == Role.OFFICE
 
 
+def can_see_overview(actor: Actor) -> bool:
+    """The office overview (总览: totals, rankings, lists across every unit) is for the
+    office, its clerks and leaders (who read it); units and supervisors have their own
+    pages."""
+    return actor.role in (Role.OFFICE, Role.LEADER)
+
+
 def can_use_admin(actor: Actor) -> bool:
     return actor.role == Role.OFFICE
 

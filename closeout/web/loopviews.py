@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from closeout.ledger import selectors, services
 from closeout.ledger.access import Actor
+from closeout.web import public
 from closeout.web.forms import ObjectionForm, SpamForm
 from closeout.web.views import _or_404, _submit
 
@@ -22,6 +23,8 @@ def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
     task and per address (the one the login throttle sees)."""
     actor = Actor.of(request.user)
     form = ObjectionForm(request.POST, prefix="objection")
+    # Sent from the public portal's task page: back there, or that page with the errors.
+    portal = request.POST.get("portal") == "1"
     return _submit(
         request,
         actor,
@@ -36,6 +39,16 @@ def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
         ),
         done=_("Your objection has been lodged; it will be answered before the notice ends."),
         anchor="objections",
+        success_url=public.public_task_url(task_id, "objections") if portal else None,
+        failed_page=(
+            (
+                lambda failed, status: public.task_response(
+                    request, task_id, objection_form=failed, status=status
+                )
+            )
+            if portal
+            else None
+        ),
     )
 
 

@@ -295,10 +295,14 @@ def _submit(
     call: Callable[[], object],
     done: Any,
     anchor: str = "",
+    success_url: str | None = None,
+    failed_page: Callable[[forms.Form, int], HttpResponse] | None = None,
 ) -> HttpResponse:
     """Run one service with a valid form: on success back to the task (Post/Redirect/Get)
     with a message; on a domain error the page again, the error next to its field. An
-    upload stopped while it arrived (too many files, too large) is such an error too."""
+    upload stopped while it arrived (too many files, too large) is such an error too.
+    A form sent from another page of the task (the public portal's) names where to go
+    back to (`success_url`) and the page that shows it again (`failed_page`)."""
     status = 400
     refused = uploads.refusal(request)
     if refused is not None:
@@ -313,7 +317,9 @@ def _submit(
             status = _error_status(error)
         else:
             messages.success(request, done)
-            return redirect(_task_url(task_id, anchor))
+            return redirect(success_url or _task_url(task_id, anchor))
+    if failed_page is not None:
+        return failed_page(form, status)
     return _detail_page(request, actor, task_id, failed={key: form}, status=status)
 
 
