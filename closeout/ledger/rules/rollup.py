@@ -61,6 +61,11 @@ class Rollup:
         return sum(self.counts[key] for key in FINISHED)
 
     @property
+    def pending(self) -> int:
+        """Tasks not confirmed yet (in no bucket)."""
+        return self.counts[PENDING]
+
+    @property
     def done(self) -> bool:
         """The problem is done (rule 2)."""
         return problem_done(self.counts)

@@ -30,6 +30,7 @@ from closeout.ledger.errors import InvalidInput, NotFound
 from closeout.ledger.models import (
     ApiToken,
     AuditEvent,
+    Escalation,
     Evidence,
     Inspection,
     Plan,
@@ -41,6 +42,7 @@ from closeout.ledger.models import (
     Unit,
     UnitAlias,
 )
+from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status
 
 SORTABLE = {
@@ -63,12 +65,19 @@ class TaskFilter:
 
     unit: int | None = None  # this unit or any unit below it, in any part
     unit_role: str | None = None  # narrow `unit` to one part: lead, coop, supervising …
+    district: int | None = None  # also within this unit's subtree, in any part (区县)
     status: tuple[str, ...] = ()
+    bucket: tuple[str, ...] = ()  # schedule status (序时进度), any of these
+    missing: bool | None = None  # reports missing (漏报): a run of missed reports
+    escalated: bool | None = None  # an escalation measure (督办措施) standing, not lifted
+    notice: bool | None = None  # under public notice (公示中)
+    rebounded: bool | None = None  # rebounded at a look-back (反弹) at least once
     due_from: dt.date | None = None
     due_to: dt.date | None = None
     category: str | None = None
     inspection: int | None = None
     plan: int | None = None
+    problem: int | None = None
     q: str = ""
     immediate: bool | None = None
     ongoing: bool | None = None
@@ -129,22 +138,57 @@ def unit_subtree_path(unit_id: int) -> str:
         raise NotFound(_("unit %(unit)s does not exist") % {"unit": unit_id}) from None
 
 
+def _subtree_members(unit_id: int, role: str | None, status: tuple[str, ...]) -> Any:
+    """The ids of the tasks in which a unit of this subtree has a part (`role`, if given).
+
+    Candidate tasks come from the assignment index (unit, status): the cost follows the
+    size of the unit's subtree, not of the whole ledger.
+    """
+    path = unit_subtree_path(unit_id)
+    members = TaskUnit.objects.filter(
+        unit_id__in=Unit.objects.filter(path__startswith=path).values("id")
+    )
+    if role:
+        members = members.filter(role=role)
+    if status:
+        members = members.filter(task_status__in=status)
+    return members.values("task_id")
+
+
+def _with_or_without(qs: QuerySet[Task], wanted: bool | None, condition: Q) -> QuerySet[Task]:
+    if wanted is None:
+        return qs
+    return qs.filter(condition) if wanted else qs.exclude(condition)
+
+
+def _loop_filters(qs: QuerySet[Task], f: TaskFilter) -> QuerySet[Task]:
+    """The closed loop's filters: schedule status, missing reports, measures standing,
+    public notice, rebounds. The bucket and the run of missed reports are read from the
+    narrow TaskState row (one per task, joined by primary key); a measure standing is
+    looked up through the measures' (task, cause, level) index."""
+    if f.bucket:
+        bad = set(f.bucket) - set(Bucket.values)
+        if bad:
+            raise InvalidInput(
+                _("unknown schedule status: %(names)s") % {"names": ", ".join(sorted(bad))},
+                field="bucket",
+            )
+        qs = qs.filter(state__bucket__in=f.bucket)
+    qs = _with_or_without(qs, f.missing, Q(state__missed_reports__gt=0))
+    standing = Escalation.objects.filter(task_id=OuterRef("pk"), lifted_on__isnull=True)
+    qs = _with_or_without(qs, f.escalated, Q(Exists(standing)))
+    qs = _with_or_without(qs, f.notice, Q(status=Status.NOTICE))
+    return _with_or_without(qs, f.rebounded, Q(rebounds__gt=0))
+
+
 def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]:
     """The tasks the actor may see, filtered and sorted; callers slice for pages."""
     f = filters or TaskFilter()
     qs = access.visible_tasks(actor)
     if f.unit is not None:
-        # Candidate tasks come from the assignment index (unit, status): the cost follows
-        # the size of the unit's subtree, not of the whole ledger.
-        path = unit_subtree_path(f.unit)
-        members = TaskUnit.objects.filter(
-            unit_id__in=Unit.objects.filter(path__startswith=path).values("id")
-        )
-        if f.unit_role:
-            members = members.filter(role=f.unit_role)
-        if f.status:
-            members = members.filter(task_status__in=f.status)
-        qs = qs.filter(pk__any_of=members.values("task_id"))
+        qs = qs.filter(pk__any_of=_subtree_members(f.unit, f.unit_role, f.status))
+    if f.district is not None:
+        qs = qs.filter(pk__any_of=_subtree_members(f.district, None, f.status))
     if f.status:
         bad = set(f.status) - set(Status.values)
         if bad:
@@ -162,10 +206,13 @@ def task_list(actor: Actor, filters: TaskFilter | None = None) -> QuerySet[Task]
         qs = qs.filter(inspection_id=f.inspection)
     if f.plan is not None:
         qs = qs.filter(plan_id=f.plan)
+    if f.problem is not None:
+        qs = qs.filter(problem_id=f.problem)
     if f.immediate is not None:
         qs = qs.filter(immediate=f.immediate)
     if f.ongoing is not None:
         qs = qs.filter(ongoing=f.ongoing)
+    qs = _loop_filters(qs, f)
     for word in search_words(f.q):
         qs = qs.filter(_task_text_has(word))
     if f.sort not in SORTABLE:
@@ -181,7 +228,7 @@ def with_list_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
     """What a list row shows: the problem, and the units with their parts."""
     # The plan's source text is the whole document: never load it for a list row.
     return (
-        qs.select_related("problem", "plan")
+        qs.select_related("problem", "plan", "state")
         .defer("plan__source_text")
         .prefetch_related(
             Prefetch(
@@ -241,7 +288,7 @@ def task_page(
     f = filters or TaskFilter()
     qs = task_list(actor, f)
     start = (page - 1) * size
-    bounded = f.unit is not None or not actor.sees_everything
+    bounded = f.unit is not None or f.district is not None or not actor.sees_everything
     if bounded:
         picked = list(
             qs.annotate(total=Window(Count("id"))).values_list("id", "total")[start : start + size]
