@@ -281,9 +281,21 @@ def review_and_confirm(office: Actor, registry: Registry, plan: Plan) -> Loaded:
         tasks = list(plan.tasks.order_by("seq"))
         responsible = _responsible(tasks)
         for task in tasks:
-            supervisor = registry.unit(_supervisor(task, responsible[task.pk]))
-            unit = TaskUnit(task=task, unit=supervisor, role=AssignmentRole.SUPERVISING)
-            services.audited_save(office, unit, task=task)
+            name = _supervisor(task, responsible[task.pk])
+            if name != RECTIFICATION_OFFICE:
+                services.task_unit_add(
+                    office,
+                    task_id=task.pk,
+                    unit_id=registry.unit(name).pk,
+                    role=AssignmentRole.SUPERVISING,
+                )
+        # The rest are supervised by the office that runs the rectification, as for any
+        # plan that names no supervisor (`closeout import --supervisor`, the review page).
+        default = services.plan_supervisor_default(
+            office, plan_id=plan.pk, unit_id=registry.unit(RECTIFICATION_OFFICE).pk
+        )
+        if default.skipped:
+            raise ValueError(f"tasks {default.skipped} of {JINAN_PLAN} have no supervisor")
         plan = services.plan_confirm(office, plan.pk)
         plan.published = True  # to the public portal, as the plan itself was
         services.audited_save(office, plan)

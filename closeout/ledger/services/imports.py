@@ -53,10 +53,12 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.rules.plandiff import PlanDiff, diff_tasks
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.selectors.review import confirm_gaps, name_groups
 from closeout.ledger.services import plans as plan_services
 from closeout.ledger.services import tasks as task_services
 from closeout.ledger.services import taskstate, transitions
 from closeout.ledger.services.audit import audit
+from closeout.ledger.services.review import UNRESOLVED_FLAG, lock_draft_plan
 from closeout.ledger.services.tasks import PersonRef, UnitRef
 
 PLANS_DIR = "plans"
@@ -70,7 +72,6 @@ PERSON_FIELDS = (
     ("persons", PersonRole.RESPONSIBLE),
     ("supervising_leaders", PersonRole.SUPERVISING_LEADER),
 )
-UNRESOLVED_FLAG = "unit_unresolved: "
 
 
 @dataclass
@@ -362,18 +363,11 @@ def _create_tasks(
     outcome.unresolved = sorted(unresolved)
 
 
-def undecided_proposals(plan: Plan) -> list[UnitProposal]:
-    return list(
-        UnitProposal.objects.filter(task__plan=plan, decided=False)
-        .select_related("task")
-        .order_by("task__seq", "id")
-    )
-
-
 def plan_confirm(actor: Actor, plan_id: int) -> Plan:
     """Confirm an imported plan: every draft task is confirmed (确认入账) and the plan with
     it, in one transaction. Refused while any unit name still awaits a decision, and while
-    any task has no lead responsible unit."""
+    any task has no lead responsible unit or no supervising unit (督导单位): the refusal
+    names the first tasks and what each lacks, and how many there are."""
     if not access.can_edit(actor):
         raise NotPermitted(_("only the rectification office confirms plans"))
     with transaction.atomic():
@@ -384,31 +378,29 @@ def plan_confirm(actor: Actor, plan_id: int) -> Plan:
             raise InvalidTransition(
                 _("plan %(plan)s is not a draft; only drafts are confirmed") % {"plan": plan_id}
             )
-        open_ = undecided_proposals(plan)
-        if open_:
-            listed = "; ".join(f"{p.task.seq}: {p.text}" for p in open_[:20])
-            more = len(open_) - 20
+        names = name_groups(plan.pk)
+        if names:
+            listed = "; ".join(
+                _("%(name)s (%(n)s×)") % {"name": g.text, "n": g.count} for g in names[:20]
+            )
+            more = len(names) - 20
             raise InvalidInput(
-                _("%(count)s unit names still await a decision (task: name): %(list)s%(more)s")
+                _(
+                    "%(count)s unit names (%(occurrences)s occurrences) still await a "
+                    "decision: %(list)s%(more)s"
+                )
                 % {
-                    "count": len(open_),
+                    "count": len(names),
+                    "occurrences": sum(g.count for g in names),
                     "list": listed,
                     "more": _(" and %(n)s more") % {"n": more} if more > 0 else "",
                 },
                 field="proposals",
             )
         drafts = Task.objects.filter(plan=plan, status=Status.DRAFT).order_by("seq")
-        # A confirmed task without a lead unit would be nobody's: no unit sees it or reports.
-        orphans = list(
-            drafts.exclude(assignments__role=AssignmentRole.LEAD).values_list("seq", flat=True)
-        )
-        if orphans:
-            shown = ", ".join(str(seq) for seq in orphans[:30])
-            raise InvalidInput(
-                _("%(count)s tasks have no lead responsible unit yet (task numbers: %(list)s)")
-                % {"count": len(orphans), "list": shown + (" …" if len(orphans) > 30 else "")},
-                field="units",
-            )
+        # A confirmed task without a lead unit would be nobody's (no unit sees it or
+        # reports), and one without a supervising unit nobody's to review and verify.
+        _refuse_gaps(plan.pk)
         for task_id in drafts.values_list("pk", flat=True):
             transitions.task_transition(actor=actor, task_id=task_id, name="confirm")
         plan.status = PlanStatus.CONFIRMED
@@ -431,12 +423,45 @@ def plan_confirm(actor: Actor, plan_id: int) -> Plan:
     return plan
 
 
+def _refuse_gaps(plan_id: int) -> None:
+    gaps = confirm_gaps(plan_id)
+    if not gaps.count:
+        return
+    lacks = []
+    for gap in gaps.listed:
+        if gap.no_lead and gap.no_supervisor:
+            lacks.append(_("%(seq)s (no lead unit, no supervising unit)") % {"seq": gap.seq})
+        elif gap.no_lead:
+            lacks.append(_("%(seq)s (no lead unit)") % {"seq": gap.seq})
+        else:
+            lacks.append(_("%(seq)s (no supervising unit)") % {"seq": gap.seq})
+    more = gaps.count - len(gaps.listed)
+    raise InvalidInput(
+        _(
+            "%(count)s tasks lack a lead responsible unit or a supervising unit and cannot "
+            "be confirmed yet (task numbers: %(list)s%(more)s)"
+        )
+        % {
+            "count": gaps.count,
+            "list": "; ".join(lacks),
+            "more": _(" and %(n)s more") % {"n": more} if more > 0 else "",
+        },
+        field="units",
+    )
+
+
 def proposal_decide(actor: Actor, proposal_id: int, unit_id: int | None) -> UnitProposal:
     """The office's decision on one unit name: assign `unit_id` to the task in the proposed
     part, or (None) drop the name. Either way the decision is audited on the task."""
     if not access.can_edit(actor):
         raise NotPermitted(_("only the rectification office decides unit names"))
     with transaction.atomic():
+        # The plan's row first, as every review change locks it: one order, no deadlock.
+        plan_id = (
+            UnitProposal.objects.filter(pk=proposal_id).values_list("task__plan_id", flat=True)
+        ).first()
+        if plan_id is not None:
+            lock_draft_plan(plan_id)
         proposal = (
             UnitProposal.objects.select_for_update().select_related("task").filter(pk=proposal_id)
         ).first()

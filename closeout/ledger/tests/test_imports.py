@@ -54,6 +54,13 @@ def _import(data: bytes, name: str = "plan.txt") -> services.ImportOutcome:
     return services.plan_import(OFFICE, data=data, name=name)
 
 
+def _supervise(plan: Plan) -> None:
+    """What the office's review does for a plan that names no supervising unit."""
+    supervisor = Unit.objects.filter(name="市整改工作领导小组办公室").first()
+    assert supervisor is not None
+    services.plan_supervisor_default(OFFICE, plan_id=plan.pk, unit_id=supervisor.pk)
+
+
 def _units(task: Task, role: str = AssignmentRole.LEAD) -> set[str]:
     return set(task.assignments.filter(role=role).values_list("unit__name", flat=True))
 
@@ -121,6 +128,7 @@ def test_a_revised_file_becomes_the_next_version_and_lists_what_changed(registry
     assert diff.added == [3] and diff.removed == [3]
     # Confirming the new version retires the old one.
     UnitProposal.objects.filter(task__plan=plan).update(decided=True)
+    _supervise(plan)
     services.plan_confirm(OFFICE, plan.pk)
     original.refresh_from_db()
     assert original.status == PlanStatus.SUPERSEDED
@@ -162,6 +170,9 @@ def test_unknown_units_are_kept_as_proposals_and_block_confirmation(registry):
     task.refresh_from_db()
     assert _units(task) == {"市生态环境局", "市城乡水务局"}
     assert "unit_unresolved: 市测试局" not in task.flags
+    with pytest.raises(InvalidInput, match="supervising"):
+        services.plan_confirm(OFFICE, out.plan.pk)
+    _supervise(out.plan)
     services.plan_confirm(OFFICE, out.plan.pk)
     assert set(Task.objects.values_list("status", flat=True)) == {Status.IN_PROGRESS}
     assert set(TaskUnit.objects.values_list("task_status", flat=True)) == {Status.IN_PROGRESS}
@@ -191,6 +202,7 @@ def test_a_dropped_name_assigns_nothing_and_is_audited(registry):
     assert event.task_id == proposal.task_id and event.after == {"unit": None, "dropped": True}
     with pytest.raises(InvalidInput):
         services.proposal_decide(OFFICE, proposal.pk, None)
+    _supervise(out.plan)
     services.plan_confirm(OFFICE, out.plan.pk)
 
 
@@ -245,4 +257,7 @@ def test_a_task_without_a_lead_unit_cannot_be_confirmed(registry):
             TaskUnit(task=task, unit=Unit.objects.get(name="市生态环境局"), role="lead"),
             task=task,
         )
+    with pytest.raises(InvalidInput, match="no supervising unit"):
+        services.plan_confirm(OFFICE, out.plan.pk)
+    _supervise(out.plan)
     assert services.plan_confirm(OFFICE, out.plan.pk).status == PlanStatus.CONFIRMED

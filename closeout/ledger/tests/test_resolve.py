@@ -158,6 +158,9 @@ def test_import_confirm_confirms_a_fully_resolved_plan(db, tmp_path):
     path = Path(tmp_path / "small.txt")
     path.write_text(SMALL_PLAN, encoding="utf-8")
     out = StringIO()
-    call_command("import", str(path), "--confirm", stdout=out)
-    assert "confirmed" in out.getvalue()
+    _unit("市整改办", UnitKind.GROUP_OFFICE, parent=city)
+    with pytest.raises(CommandError, match="--supervisor"):
+        call_command("import", str(path), "--confirm", stdout=StringIO())
+    call_command("import", str(path), "--confirm", "--supervisor", "市整改办", stdout=out)
+    assert "given to 3 tasks" in out.getvalue() and "confirmed" in out.getvalue()
     assert Plan.objects.get().status == "confirmed"

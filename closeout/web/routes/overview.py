@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from closeout.web import overview
+
+urlpatterns: list[URLPattern] = [
+    path("overview/", overview.overview, name="overview"),
+]

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from closeout.ledger import services
+from closeout.ledger.access import Actor
 from closeout.ledger.models import Plan, Task, TaskUnit, UnitProposal
 from closeout.ledger.tests.factories import PASSWORD
 
@@ -60,6 +61,12 @@ def test_office_uploads_reviews_decides_and_confirms(client, world):
         {"unit": proposal.candidates[0]["unit"]},
     )
     assert TaskUnit.objects.filter(task=proposal.task, unit__name="市城乡水务局").exists()
+    # Nor without a supervising unit: the plan names none, the office gives a default.
+    refused = client.post(reverse("web:plan_confirm", args=[plan.pk]), follow=True)
+    assert "no supervising unit" in refused.content.decode() or "督导" in refused.content.decode()
+    services.plan_supervisor_default(
+        Actor.of(world.users["office"]), plan_id=plan.pk, unit_id=world.supervising.pk
+    )
     done = client.post(reverse("web:plan_confirm", args=[plan.pk]))
     assert done.status_code == 302
     assert set(Task.objects.filter(plan=plan).values_list("status", flat=True)) == {"in_progress"}

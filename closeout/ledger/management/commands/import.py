@@ -1,4 +1,7 @@
-"""`closeout import FILE [--confirm]`: import a plan as a draft for the office's review."""
+"""`closeout import FILE [--confirm] [--supervisor UNIT]`: import a plan as a draft for the
+office's review. A task is confirmed only with a lead and a supervising unit (督导单位);
+plans mostly name none of the latter, and `--supervisor` gives every task without one
+the unit named (as the review page's "apply to every task without one" does)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from closeout.ledger import services
+from closeout.ledger import selectors, services
 from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput
 from closeout.ledger.management.base import LedgerCommand
 from closeout.ledger.models import Role
 
@@ -20,6 +24,11 @@ class Command(LedgerCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
         parser.add_argument("--confirm", action="store_true", help="confirm the plan at once")
+        parser.add_argument(
+            "--supervisor",
+            help="the unit (name, alias or id) that supervises every task the plan gives no "
+            "supervising unit, e.g. the rectification office (整改办)",
+        )
         parser.add_argument("--user", help="the office user to record as the importer")
         parser.add_argument("--year", type=int, help="the year a bare '年底' means")
 
@@ -62,6 +71,20 @@ class Command(LedgerCommand):
                 )
                 for change in d.changed:
                     w(f"    task {change.old_seq} → {change.new_seq}: {', '.join(change.fields)}")
+        if options["supervisor"]:
+            unit = selectors.unit_pick(actor, options["supervisor"], field="supervisor")
+            given = services.plan_supervisor_default(actor, plan_id=plan.pk, unit_id=unit.pk)
+            w(f"  supervising unit {unit.name}: given to {len(given.assigned)} tasks")
+            if given.skipped:
+                skipped = ", ".join(str(seq) for seq in given.skipped)
+                w(f"  {unit.name} is responsible for tasks {skipped}: give them another")
         if options["confirm"]:
-            services.plan_confirm(actor, plan.pk)
+            try:
+                services.plan_confirm(actor, plan.pk)
+            except InvalidInput as exc:
+                if exc.field != "units" or options["supervisor"]:
+                    raise
+                raise CommandError(
+                    f"{exc.message}; name the unit that supervises them with --supervisor"
+                ) from exc
             w(f"plan {plan.pk} confirmed")
