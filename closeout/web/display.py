@@ -237,3 +237,13 @@ class MeasureRow:
     lift_reason: str
     respond_form: Any = None
     lift_form: Any = None
+
+
+# Evidence images a browser shows as they are (thumbnails, `?inline=1`); any other type,
+# TIFF and HEIC photos included, is only ever downloaded as an attachment.
+INLINE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def shows_inline(content_type: str) -> bool:
+    """Whether an evidence file of this (sniffed) type is shown in the page as an image."""
+    return content_type in INLINE_IMAGE_TYPES

@@ -219,6 +219,9 @@ class VerifyForm(TransitionForm):
 
     checked_on = forms.DateField(label=_("Checked on"), widget=DateInput)
     inspectors = forms.CharField(label=_("Inspectors"), max_length=300)
+    # Photos of the check, kept with the step (named like the service's argument).
+    files = MultipleFileField(label=_("Photos of the check"), required=False)  # type: ignore[assignment]
+    multipart = True
 
     def __init__(self, *args: Any, rule: TransitionRule, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, rule=rule, task=task, **kwargs)
@@ -227,11 +230,14 @@ class VerifyForm(TransitionForm):
         note.required = True
         note.label = _("Findings")
         note.widget = forms.Textarea(attrs={"rows": 3})
-        self.order_fields(["checked_on", "inspectors", "note"])
+        self.order_fields(["checked_on", "inspectors", "note", "files"])
 
     def step_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"checked_on": data["checked_on"], "inspectors": data["inspectors"]}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {**super().service_kwargs(), "files": _uploads(self.cleaned_data["files"])}
 
 
 class FilingForm(TransitionForm):

@@ -316,7 +316,8 @@ def _submit(
             add_domain_error(form, error)
             status = _error_status(error)
         else:
-            messages.success(request, done)
+            # Tagged with the form, so that a page's script knows which form succeeded.
+            messages.success(request, done, extra_tags=f"done-{key}")
             return redirect(success_url or _task_url(task_id, anchor))
     if failed_page is not None:
         return failed_page(form, status)
@@ -520,15 +521,27 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    """Stream an evidence file to someone who may see its task; anyone else gets a 404."""
+    """Stream an evidence file to someone who may see its task; anyone else gets a 404.
+    Always an attachment, except an image of a type browsers show (`display.shows_inline`,
+    by the type sniffed at upload) asked for with `?inline=1`, for the pages' thumbnails;
+    never sniffed by the browser as anything else (nosniff), and under the site's CSP."""
     evidence = _or_404(selectors.evidence_detail, Actor.of(request.user), evidence_id)
     root = Path(settings.DATA_DIR).resolve()
     path = (root / evidence.stored_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise Http404
-    return FileResponse(
+    inline = request.GET.get("inline") == "1" and display.shows_inline(evidence.content_type)
+    response = FileResponse(
         path.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=evidence.original_name,
-        content_type=evidence.content_type,
+        content_type=evidence.content_type if inline else _download_type(evidence.content_type),
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _download_type(content_type: str) -> str:
+    """What an attachment is sent as: its sniffed type, or plain bytes when unknown."""
+    return content_type or "application/octet-stream"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from closeout.web import workspace
+
+urlpatterns: list[URLPattern] = [
+    path("my/", workspace.workspace, name="workspace"),
+    path("queue/", workspace.queue, name="queue"),
+]
