@@ -54,7 +54,8 @@ from closeout.ledger.models import (
     load_entered_days,
 )
 from closeout.ledger.models.tasks import DEFAULT_ACCEPTANCE_CRITERIA
-from closeout.ledger.rules import calendar
+from closeout.ledger.rules import calendar, limits
+from closeout.ledger.rules.dates import check_date
 from closeout.ledger.services.notifications import RESPONSIBLE, SUPERVISING, notify_task
 from closeout.ledger.services.reports import evidence_check, evidence_store
 
@@ -95,9 +96,9 @@ def _text(limit: int, *, required: bool = False) -> StringConstraints:
     )
 
 
-AssessmentText = Annotated[str, _text(2000)]
-Inspectors = Annotated[str, _text(300, required=True)]
-FilingNumber = Annotated[str, _text(100)]
+AssessmentText = Annotated[str, _text(limits.ASSESSMENT.chars)]
+Inspectors = Annotated[str, _text(limits.INSPECTORS.chars, required=True)]
+FilingNumber = Annotated[str, _text(limits.FILING_NUMBER.chars)]
 
 
 class StepData(BaseModel):
@@ -293,8 +294,15 @@ def _end_notice(s: StepInput) -> dict[str, Any]:
 
 
 def _verify(s: StepInput) -> dict[str, Any]:
-    if s.data.checked_on > s.today:
-        raise InvalidInput(_("the date of the check cannot be in the future"), field="checked_on")
+    check_date(
+        s.data.checked_on,
+        field="checked_on",
+        label=_("the date of the on-site check"),
+        today=s.today,
+        happened=True,
+        not_before=s.task.start_date,
+        not_before_label=_("the task's start date"),
+    )
     if not s.note.strip():
         raise InvalidInput(_("the findings of the on-site check are required"), field="note")
     return {"checked_on": s.data.checked_on, "inspectors": s.data.inspectors}
@@ -394,6 +402,7 @@ def check(
     if files and not step.takes_files:
         raise InvalidInput(_("this step takes no files"), field="files")
     evidence_check(files)  # the limits per request and per file, before anything is kept
+    note = limits.STEP_NOTE.check(note)
     return step.check(StepInput(actor, task, note, parsed, files, clock.today()))
 
 

@@ -25,7 +25,8 @@ from closeout.ledger.models import (
     TaskUnit,
     load_entered_days,
 )
-from closeout.ledger.rules import calendar
+from closeout.ledger.rules import calendar, limits
+from closeout.ledger.rules.dates import check_date
 from closeout.ledger.rules.escalation import RANK, Level, Trigger, manual_measure
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import RESPONSIBLE, notify_task
@@ -47,9 +48,10 @@ def escalation_issue(
         lvl = Level(level)
     except ValueError:
         raise InvalidInput(_("unknown level %(level)s") % {"level": level}, field="level") from None
-    reason = reason.strip()
+    reason = limits.MEASURE_REASON.check(reason)
     if not reason:
         raise InvalidInput(_("a measure needs a reason"), field="reason")
+    cause_key = limits.MEASURE_CAUSE.check(cause_key)
     try:
         measure = manual_measure(lvl, cause_key)
     except ValueError:
@@ -74,6 +76,7 @@ def escalation_issue(
             from closeout.ledger.models import Unit
 
             body = str(Unit.objects.get(pk=actor.unit_id))
+        response_due = _response_due(today, response_days)
         try:
             with transaction.atomic():
                 escalation = Escalation.objects.create(
@@ -88,7 +91,7 @@ def escalation_issue(
                     issued_by=body,
                     issuer_id=actor.user_id,
                     issued_on=today,
-                    response_due=_response_due(today, response_days),
+                    response_due=response_due,
                 )
         except IntegrityError:
             raise Conflict(
@@ -125,7 +128,7 @@ def _locked(actor: Actor, escalation_id: int) -> Escalation:
 
 def escalation_respond(*, actor: Actor, escalation_id: int, response: str) -> Escalation:
     """The responsible unit answers a measure (整改说明/情况说明), once."""
-    response = response.strip()
+    response = limits.RESPONSE.check(response)
     if not response:
         raise InvalidInput(_("the response needs a text"), field="response")
     with transaction.atomic():
@@ -150,7 +153,7 @@ def escalation_respond(*, actor: Actor, escalation_id: int, response: str) -> Es
 
 def escalation_lift(*, actor: Actor, escalation_id: int, reason: str) -> Escalation:
     """The office lifts a measure by hand (the sweep lifts rule-based ones itself)."""
-    reason = reason.strip()
+    reason = limits.LIFT_REASON.check(reason)
     if not reason:
         raise InvalidInput(_("lifting a measure needs a reason"), field="reason")
     with transaction.atomic():
@@ -167,5 +170,16 @@ def escalation_lift(*, actor: Actor, escalation_id: int, reason: str) -> Escalat
 
 
 def _response_due(day: dt.date, working_days: int) -> dt.date:
+    """The response deadline, `working_days` after the day of issue. It is entered as a
+    number of working days (0–90), so it is never before the day of issue; it is held to
+    the rule of entered dates all the same (`rules.dates`), should the range widen."""
     load_entered_days()
-    return calendar.add_working_days(day, working_days)
+    due = calendar.add_working_days(day, working_days)
+    return check_date(
+        due,
+        field="response_days",
+        label=_("the response deadline"),
+        today=day,
+        not_before=day,
+        not_before_label=_("the day the measure is issued"),
+    )

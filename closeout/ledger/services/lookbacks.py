@@ -17,6 +17,8 @@ from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import LookbackCheck, LookbackState
+from closeout.ledger.rules import limits
+from closeout.ledger.rules.dates import check_date
 from closeout.ledger.rules.workflow import DONE_STATES
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.transitions import task_transition
@@ -30,13 +32,11 @@ def lookback_record(
     findings: str,
     checked_on: dt.date | None = None,
 ) -> LookbackCheck:
-    findings = findings.strip()
+    findings = limits.LOOKBACK_FINDINGS.check(findings)
     if not findings:
         raise InvalidInput(_("the findings of the look-back are required"), field="findings")
     today = clock.today()
     checked_on = checked_on or today
-    if checked_on > today:
-        raise InvalidInput(_("the date of the check cannot be in the future"), field="checked_on")
     with transaction.atomic():
         check = (
             LookbackCheck.objects.select_for_update()
@@ -52,6 +52,16 @@ def lookback_record(
             raise InvalidTransition(_("this look-back check has already been recorded"))
         if check.task.status not in DONE_STATES or check.task.closed_on != check.closed_on:
             raise InvalidTransition(_("the task was reopened since; this check no longer applies"))
+        # A look-back checks a closing: it cannot be dated before the task was closed.
+        check_date(
+            checked_on,
+            field="checked_on",
+            label=_("the date of the look-back check"),
+            today=today,
+            happened=True,
+            not_before=check.closed_on,
+            not_before_label=_("the day the task was closed"),
+        )
         check.state = LookbackState.REBOUND if rebound else LookbackState.STABLE
         check.checked_on = checked_on
         check.checked_by_id = actor.user_id

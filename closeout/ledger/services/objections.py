@@ -18,13 +18,12 @@ from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import NotificationKind, Objection
+from closeout.ledger.rules import limits
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.notifications import SUPERVISING, notify_task
 from closeout.ledger.services.ratelimits import objection_attempt
 from closeout.ledger.services.taskstate import lock_task
-
-TEXT_LIMIT = 5000
 
 
 def objection_lodge(
@@ -38,11 +37,11 @@ def objection_lodge(
 ) -> Objection:
     """Lodge an objection to a task on public notice. `address` is where the request
     came from, for the rate limits (None when not known)."""
-    text = text.strip()
+    text = limits.OBJECTION_TEXT.check(text)
     if not text:
         raise InvalidInput(_("the objection needs a text"), field="text")
-    if len(text) > TEXT_LIMIT:
-        raise InvalidInput(_("the objection is longer than 5000 characters"), field="text")
+    name = limits.OBJECTOR_NAME.check(name)
+    contact = limits.OBJECTOR_CONTACT.check(contact)
     # Counted before the database is touched: a flood is refused without a lock.
     objection_attempt(task_id, address)
     with transaction.atomic():
@@ -59,8 +58,8 @@ def objection_lodge(
             task=task,
             round=task.closeout_round,
             lodged_at=clock.now(),
-            name=name.strip()[:100],
-            contact=contact.strip()[:100],
+            name=name,
+            contact=contact,
             text=text,
         )
         # The objector's name and contact are not copied into the task's history, which
@@ -88,7 +87,7 @@ def _still_open(objection: Objection) -> None:
 
 def objection_answer(*, actor: Actor, objection_id: int, answer: str) -> Objection:
     """The office or the supervising unit answers an objection (once)."""
-    answer = answer.strip()
+    answer = limits.ANSWER.check(answer)
     if not answer:
         raise InvalidInput(_("the answer needs a text"), field="answer")
     with transaction.atomic():
@@ -113,11 +112,9 @@ def objection_mark_spam(*, actor: Actor, objection_id: int, reason: str) -> Obje
     """The office marks an objection as spam (垃圾信息: advertising, abuse, a flood of the
     same text), with a reason; it then needs no answer before the notice ends. Once, and
     only while it is neither answered nor marked."""
-    reason = reason.strip()
+    reason = limits.SPAM_REASON.check(reason)
     if not reason:
         raise InvalidInput(_("marking an objection as spam needs a reason"), field="reason")
-    if len(reason) > 2000:
-        raise InvalidInput(_("the reason is longer than 2000 characters"), field="reason")
     with transaction.atomic():
         objection = _locked(actor, objection_id)
         if not access.can_mark_spam(actor, objection.task):

@@ -38,7 +38,9 @@ from closeout.ledger.models import (
     ProgressReport,
     Task,
 )
-from closeout.ledger.rules import cycles
+from closeout.ledger.rules import cycles, limits
+from closeout.ledger.rules import progress as progress_rule
+from closeout.ledger.rules.dates import check_date
 from closeout.ledger.rules.workflow import REPORTING_STATES, Status
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.taskstate import bucket_refresh, lock_task, streak_refresh
@@ -269,16 +271,24 @@ def report_create(
     milestone_id: int | None = None,
     files: Sequence[Upload] = (),
     period: dt.date | None = None,
+    reason: str = "",
 ) -> ProgressReport:
     """A responsible unit reports progress (进展报送), with evidence files.
 
     The report is for the reporting period (调度周期, the plan's cycle) that contains
-    `period`, by default today's. A report for an earlier period is allowed and marked
-    late (迟报) when its period's due date has passed; a missing-report record of that
-    period is kept and marked filled. The task's run of missed reports is recomputed.
+    `period`, by default today's; `period` is a day that has passed, not before 2000
+    (`rules.dates`). A report for an earlier period is allowed and marked late (迟报)
+    when its period's due date has passed; a missing-report record of that period is
+    kept and marked filled. The task's run of missed reports is recomputed.
+
+    The task's progress follows the latest report, down as well as up
+    (`rules.progress`): a report that lowers it (100% → 10%) needs a `reason`, kept on
+    the report; a late report for an earlier period leaves the current progress alone.
     """
     if not text.strip():
         raise InvalidInput(_("the report needs a text"), field="text")
+    text = limits.REPORT_TEXT.check(text)
+    reason = limits.FALL_REASON.check(reason)
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInput(_("progress must be between 0 and 100"), field="percent")
     with transaction.atomic():
@@ -306,6 +316,9 @@ def report_create(
                 )
         now = clock.now()
         today = clock.today()
+        if period is not None:
+            label = _("the reporting period")
+            check_date(period, field="period", label=label, today=today, happened=True)
         cycle = _cycle_of(task)
         owed = cycles.period_of(period or today, cycle)
         if owed.start > today:
@@ -314,6 +327,16 @@ def report_create(
             raise InvalidInput(
                 _("the task started on %(start)s, after that period") % {"start": task.start_date},
                 field="period",
+            )
+        current_period = progress_rule.is_current(owed.start, task.last_report_period)
+        stated = progress_rule.reported_progress(
+            percent, milestone.expected_progress if milestone is not None else None
+        )
+        if not reason and progress_rule.falls(task.progress, stated, current_period=current_period):
+            raise InvalidInput(
+                _("progress falls from %(before)s%% to %(after)s%%: say why")
+                % {"before": task.progress, "after": stated},
+                field="reason",
             )
         evidence_check(files)
         grace = LoopSettings.current().report_grace_days
@@ -327,8 +350,9 @@ def report_create(
             unit_id=unit_id,
             reporter_id=actor.user_id,
             submitted_at=now,
-            text=text.strip(),
+            text=text,
             percent=percent,
+            reason=reason,
             milestone=milestone,
             period_start=owed.start,
             period_end=owed.end,
@@ -338,13 +362,12 @@ def report_create(
             task_id=task.pk, period_start=owed.start, report__isnull=True
         ).update(report=report, filled_at=now)
         before = {"progress": task.progress}
-        if milestone is not None:
-            if milestone.reached_on is None:
-                milestone.reached_on = clock.today()
-                milestone.save(update_fields=["reached_on"])
-            percent = max(percent or 0, milestone.expected_progress)
-        if percent is not None:
-            task.progress = percent
+        if milestone is not None and milestone.reached_on is None:
+            milestone.reached_on = today
+            milestone.save(update_fields=["reached_on"])
+        task.progress = progress_rule.new_progress(
+            task.progress, stated, current_period=current_period
+        )
         task.last_reported_at = now
         if task.last_report_period is None or owed.start > task.last_report_period:
             task.last_report_period = owed.start
@@ -367,6 +390,7 @@ def report_create(
                 "milestone": milestone.pk if milestone else None,
                 "period": owed.start,
                 "late": late,
+                **({"reason": reason} if reason else {}),
             },
         )
     return report

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closeout.ledger import access
+from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotFound, NotPermitted
 from closeout.ledger.models import (
@@ -24,6 +24,8 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
 )
+from closeout.ledger.rules import limits
+from closeout.ledger.rules.dates import check_date
 from closeout.ledger.services.audit import audit, snapshot
 from closeout.ledger.services.taskstate import lock_task
 
@@ -151,6 +153,7 @@ def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
             and all(isinstance(m, str) for m in changes["measures"])
         ):
             raise InvalidInput(_("measures must be a list of texts"), field="measures")
+        _check_changes(task, changes)
         before = snapshot(task, changes)
         for name, value in changes.items():
             setattr(task, name, value)
@@ -179,3 +182,50 @@ def task_update(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
                 after={k: after[k] for k in changed},
             )
     return task
+
+
+TEXT_LIMITS = {
+    limit.field: limit for limit in (limits.TASK_TEXT, limits.TASK_TARGET, limits.DEADLINE_RAW)
+}
+
+
+def _check_changes(task: Task, changes: dict[str, Any]) -> None:
+    """The office's edits held to the limits of texts and dates (`rules.limits`,
+    `rules.dates`), for the values that change: a start date and a due date within the
+    years the ledger takes, the due date not before the start date. A value read from
+    the plan and left as it was is not refused again."""
+    for name, limit in TEXT_LIMITS.items():
+        value = changes.get(name)
+        if isinstance(value, str) and value != getattr(task, name):
+            changes[name] = limit.check(value)
+    today = clock.today()
+    start = changes.get("start_date", task.start_date)
+    due = changes.get("due_date", task.due_date)
+    labels = {"start_date": _("the start date"), "due_date": _("the due date")}
+    for name, label in labels.items():
+        value = changes.get(name)
+        if isinstance(value, dt.date) and value != getattr(task, name):
+            check_date(value, field=name, label=label, today=today)
+    moved = {n for n in labels if n in changes and changes[n] != getattr(task, n)}
+    if not moved or not isinstance(start, dt.date) or not isinstance(due, dt.date):
+        return
+    if "due_date" in moved:
+        check_date(
+            due,
+            field="due_date",
+            label=labels["due_date"],
+            today=today,
+            not_before=start,
+            not_before_label=labels["start_date"],
+        )
+    elif due < start:
+        raise InvalidInput(
+            _("%(field)s: %(date)s is after %(bound)s (%(bound_date)s)")
+            % {
+                "field": labels["start_date"],
+                "date": start.isoformat(),
+                "bound": labels["due_date"],
+                "bound_date": due.isoformat(),
+            },
+            field="start_date",
+        )

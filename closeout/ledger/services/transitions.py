@@ -14,6 +14,7 @@ from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from closeout.ledger.models import Task, TaskUnit
+from closeout.ledger.rules import limits
 from closeout.ledger.rules.workflow import Status, transition_rules
 from closeout.ledger.services import closeouts
 from closeout.ledger.services.audit import audit
@@ -44,7 +45,8 @@ def task_transition(
     rule = transition_rules().get(name)
     if rule is None:
         raise InvalidInput(_("unknown transition %(name)s") % {"name": name}, field="transition")
-    if rule.needs_reason and not note.strip():
+    note = limits.STEP_NOTE.check(note)
+    if rule.needs_reason and not note:
         raise InvalidInput(_("%(step)s: a reason is required") % {"step": rule.label}, field="note")
     with transaction.atomic():
         task = lock_task(task_id)

@@ -4,7 +4,6 @@ for every lead and supervising unit, and what each of them does on a day, decide
 seeded `random.Random` with a profile per task's unit (steady, forgetful, absent,
 rebounding, dormant) so that every path of the closed loop is taken."""
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -126,8 +125,13 @@ class Loop:
                 self.reopened.discard(task.pk)
             elif task.due_date is not None:  # a dated task keeps near its time line
                 percent = min(percent, max(task.progress, _elapsed(task, day) + 10))
+        fell = percent is not None and percent < task.progress
         services.report_create(
-            actor=self.unit[task.pk], task_id=task.pk, text="本周整改进展。", percent=percent
+            actor=self.unit[task.pk],
+            task_id=task.pk,
+            text="本周整改进展。",
+            percent=percent,
+            reason="回头看发现反弹,重新整改。" if fell else "",
         )
         self.done["report"] += 1
 
@@ -330,5 +334,3 @@ def load(monkeypatch: pytest.MonkeyPatch, seed: int) -> Loop:
         profile={t: PROFILES[kind] for t, kind in zip(tasks, kinds, strict=True)},
         report_day={t: rng.randrange(5) for t in tasks},
     )
-
-
