@@ -96,6 +96,11 @@ class Actor:
     def sees_everything(self) -> bool:
         return self.role in (Role.OFFICE, Role.LEADER, SYSTEM)
 
+    @property
+    def is_superuser(self) -> bool:
+        """A login with Django's superuser flag (the system's administrators)."""
+        return bool(getattr(self.user, "is_superuser", False))
+
 
 def _in_scope(actor: Actor, roles: tuple[str, ...]) -> QuerySet[TaskUnit, Any]:
     """Ids of the tasks where a unit of the actor's subtree takes one of `roles`."""
@@ -179,7 +184,16 @@ def can_see_overview(actor: Actor) -> bool:
 
 
 def can_use_admin(actor: Actor) -> bool:
-    return actor.role == Role.OFFICE
+    """The Django admin is kept for superusers (the system's administrators), whatever
+    their role; the office does its work on its own settings pages
+    (`can_manage_settings`)."""
+    return actor.is_superuser and bool(getattr(actor.user, "is_active", False))
+
+
+def can_manage_settings(actor: Actor) -> bool:
+    """The office's settings pages (escalation rules, closed-loop settings, holiday
+    arrangement, users and the unit registry): the office (整改办) and superusers."""
+    return actor.role == Role.OFFICE or actor.is_superuser
 
 
 def requested_by(task: Task) -> tuple[int | None, str] | None:

@@ -34,9 +34,10 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound, NotPermitted, RateLimited
 from closeout.ledger.models import Task
 from closeout.ledger.rules.workflow import REPORTING_STATES, transition_rules
+from closeout.ledger.selectors import ledger
 from closeout.ledger.selectors.people import ActorNames
 from closeout.ledger.services import notifications
-from closeout.web import display
+from closeout.web import display, ledgertable
 from closeout.web.forms import (
     AnswerForm,
     EscalationForm,
@@ -50,13 +51,22 @@ from closeout.web.forms import (
     add_domain_error,
     transition_form,
 )
+from closeout.web.ledgertable import Column
 
 PAGE_SIZE = 50
+# The ledger table's columns (keys: selectors.ledger.COLUMNS), in the picker's order.
 LIST_COLUMNS = [
-    (_("No."), "seq"),
-    (_("Deadline"), "due_date"),
-    (_("Progress"), "progress"),
-    (_("Updated"), "updated"),
+    Column("seq", _("No."), "seq"),
+    Column("problem", _("Problem")),
+    Column("task", _("Task")),
+    Column("plan", _("Plan")),
+    Column("units", _("Lead units")),
+    Column("deadline", _("Deadline"), "due_date"),
+    Column("status", _("Status")),
+    Column("bucket", _("Schedule status")),
+    Column("progress", _("Progress"), "progress"),
+    Column("missed", _("Missed reports")),
+    Column("updated", _("Updated"), "updated"),
 ]
 
 T = TypeVar("T")
@@ -89,11 +99,18 @@ class LoginView(auth_views.LoginView):
 def admin_login(request: HttpRequest) -> HttpResponse:
     """Where the admin sends whoever it does not let in. One login for everybody: the
     admin's own form would also demand Django's staff flag, while who may use the admin
-    is decided by the role (`access.can_use_admin`). Someone already signed in was
-    turned away for their role: they get a 403 that says so, where sending them to the
-    login page would send them straight back to the admin, and round again."""
+    is decided by `access.can_use_admin` (superusers). Someone already signed in was
+    turned away: they get a 403 that says so and where the office's settings are, where
+    sending them to the login page would send them straight back to the admin, and
+    round again."""
     if request.user.is_authenticated:
-        raise PermissionDenied(_("The administration is for the rectification office only."))
+        raise PermissionDenied(
+            _(
+                "The administration is for the system's superusers only. The office's "
+                "settings are at %(url)s."
+            )
+            % {"url": reverse("web:office_home")}
+        )
     query = request.META.get("QUERY_STRING", "")
     return redirect(reverse("web:login") + (f"?{query}" if query else ""))
 
@@ -125,14 +142,18 @@ def task_list(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         add_domain_error(form, error)
         page = selectors.TaskPage([], 0, 1, PAGE_SIZE)
+    keys = form.columns()
     return render(
         request,
         "web/task_list.html",
         {
             "form": form,
             "page": page,
-            "rows": display.list_rows(page.rows),
-            "columns": display.sort_columns(filters.sort, LIST_COLUMNS),
+            "rows": ledgertable.ledger_rows(page.rows),
+            "headers": ledgertable.headers(LIST_COLUMNS, keys, filters.sort),
+            "column_choices": ledgertable.column_choices(LIST_COLUMNS, keys),
+            "saved_views": ledger.saved_views(actor),
+            "view_query": request.GET.urlencode(),
         },
     )
 

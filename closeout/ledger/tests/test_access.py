@@ -64,11 +64,26 @@ def test_who_may_report_progress(world, user, task, reportable):
     assert access.can_report(world.actor(user), getattr(world, task)) is reportable
 
 
-def test_only_the_office_edits_tasks_and_uses_the_admin(world):
+def test_only_the_office_edits_tasks_and_manages_the_settings(world):
     for user in ("office", "leader", "unit_env", "supervisor", "public"):
         actor = world.actor(user)
         assert access.can_edit(actor, world.own) is (user == "office")
-        assert access.can_use_admin(actor) is (user == "office")
+        assert access.can_manage_settings(actor) is (user == "office")
+        assert access.can_use_admin(actor) is False  # the admin is the superusers'
+
+
+def test_the_admin_is_for_active_superusers_whatever_their_role(world):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    for user in ("office", "unit_env"):
+        User.objects.filter(pk=world.users[user].pk).update(is_superuser=True)
+        assert access.can_use_admin(Actor.of(User.objects.get(pk=world.users[user].pk)))
+    root = User.objects.create_superuser("root", password="x-long-password")
+    assert access.can_use_admin(Actor.of(root))
+    assert access.can_manage_settings(Actor.of(root))
+    User.objects.filter(pk=root.pk).update(is_active=False)
+    assert not access.can_use_admin(Actor.of(User.objects.get(pk=root.pk)))
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The office's admin: who gets in, that every save is audited, that audit events stay
+"""The admin, kept for superusers: who gets in, that every save is audited, that audit events stay
 read-only, that life-cycle actions go through the state table, and that list pages do
 not cost more queries as the ledger grows."""
 
@@ -42,8 +42,12 @@ def url(model: type, view: str, *args: Any) -> str:
 
 @pytest.fixture
 def office(world) -> Client:
+    """The office user who is also a superuser: the admin is for superusers only, and
+    what they do there is done as the office."""
+    user = world.users["office"]
+    get_user_model().objects.filter(pk=user.pk).update(is_superuser=True)
     client = Client()
-    client.force_login(world.users["office"])
+    client.force_login(get_user_model().objects.get(pk=user.pk))
     return client
 
 
@@ -157,8 +161,9 @@ def test_office_sees_the_ledger_on_the_admin_index(world, office):
     assert url(Task, "changelist") in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["leader", "unit_env", "supervisor"])
-def test_other_roles_cannot_reach_the_admin(world, name):
+@pytest.mark.parametrize("name", ["office", "leader", "unit_env", "supervisor"])
+def test_logins_that_are_not_superusers_cannot_reach_the_admin(world, name):
+    """The office included: it has its own settings pages (web:office_home)."""
     client = Client()
     client.force_login(world.users[name])
     for path in (
@@ -177,12 +182,20 @@ def test_anonymous_visitors_cannot_reach_the_admin(world):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_the_role_not_the_staff_flag_opens_the_admin(world):
+def test_the_superuser_flag_not_the_staff_flag_opens_the_admin(world):
     user = world.users["unit_env"]
     get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
     client = Client()
     client.force_login(user)
     assert client.get(url(Task, "changelist")).status_code == 302
+
+
+def test_a_superuser_without_a_profile_uses_the_admin_as_the_office(world):
+    root = get_user_model().objects.create_superuser("root", password="x-long-password")
+    client = Client()
+    client.force_login(root)
+    assert client.get(url(Task, "changelist")).status_code == 200
+    assert client.get(url(Task, "change", world.own.pk)).status_code == 200
 
 
 # ---------------------------------------------------------------------------- audited saves

@@ -198,7 +198,9 @@ def test_holiday_days_are_entered_once_and_removed_audited(world):
     assert error.value.field == "date"
     settings.calendar_day_remove(actor=office, day_id=day.pk)
     assert not CalendarDay.objects.exists()
-    assert [e.action for e in AuditEvent.objects.filter(target_type="calendarday").order_by("id")] == [
+    assert [
+        e.action for e in AuditEvent.objects.filter(target_type="calendarday").order_by("id")
+    ] == [
         "calendarday.create",
         "calendarday.delete",
     ]
@@ -277,7 +279,9 @@ def test_deactivated_login_cannot_sign_in_and_comes_back(world):
     assert not signs_in("leader", PASSWORD)
     accounts.account_set_active(actor=office, user_id=leader.pk, active=True)
     assert signs_in("leader", PASSWORD)
-    assert [e.action for e in AuditEvent.objects.filter(target_type="user").order_by("id")][-2:] == [
+    assert [e.action for e in AuditEvent.objects.filter(target_type="user").order_by("id")][
+        -2:
+    ] == [
         "user.deactivate",
         "user.activate",
     ]
@@ -363,7 +367,9 @@ def test_aliases_are_added_once_and_removed(world):
         units.unit_alias_add(actor=office, unit_id=world.env.pk, name="市生态环境局")
     units.unit_alias_remove(actor=office, unit_id=world.env.pk, alias_id=alias.pk)
     assert not UnitAlias.objects.filter(pk=alias.pk).exists()
-    assert [e.action for e in AuditEvent.objects.filter(target_type="unitalias").order_by("id")] == [
+    assert [
+        e.action for e in AuditEvent.objects.filter(target_type="unitalias").order_by("id")
+    ] == [
         "unitalias.create",
         "unitalias.delete",
     ]

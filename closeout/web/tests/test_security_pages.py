@@ -49,6 +49,10 @@ def _no_inline_code(html: str) -> None:
 
 
 def test_every_kind_of_page_carries_the_policy(world):
+    from django.contrib.auth import get_user_model
+
+    # The admin is for superusers: the office login is one here, to see the admin too.
+    get_user_model().objects.filter(pk=world.users["office"].pk).update(is_superuser=True)
     office, task = _as(world, "office"), world.own.pk
     pages = [
         (Client(), reverse("web:home"), 200),
@@ -59,6 +63,8 @@ def test_every_kind_of_page_carries_the_policy(world):
         (office, reverse("web:task_detail", args=[task]), 200),
         (office, reverse("web:inbox"), 200),
         (office, reverse("web:plan_list"), 200),
+        (office, reverse("web:office_loop"), 200),
+        (office, reverse("web:office_users"), 200),
         (office, reverse("admin:index"), 200),
         (office, reverse("admin:ledger_task_changelist"), 200),
         (office, reverse("admin:ledger_task_change", args=[task]), 200),
@@ -163,14 +169,15 @@ def test_https_turns_on_the_redirect_hsts_and_secure_cookies(client, settings):
 # ---------------------------------------------------------------------------- error pages
 
 
-@pytest.mark.parametrize("name", ["leader", "unit_env", "supervisor"])
+@pytest.mark.parametrize("name", ["office", "leader", "unit_env", "supervisor"])
 def test_the_admin_gives_other_roles_a_403_page_in_chinese(world, name):
+    """Everyone but superusers, the office included: the page says where its settings are."""
     client = _as(world, name)
     response = client.get(reverse("admin:index"), follow=True)
     assert response.status_code == 403
     assert len(response.redirect_chain) == 1  # one hop to the admin's login, then the page
     page = response.content.decode()
-    assert 'data-status="403"' in page and "整改办" in page and "无权访问" in page
+    assert 'data-status="403"' in page and "/office/" in page and "无权访问" in page
 
 
 def test_visitors_going_to_the_admin_are_sent_to_the_login_page(world):
