@@ -7,6 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from closeout.ledger.models import (
@@ -21,22 +24,9 @@ from closeout.ledger.models import (
     TaskUnit,
     Unit,
 )
-from closeout.ledger.rules.workflow import Status, TransitionRule, transition_rules
+from closeout.ledger.rules import labels
+from closeout.ledger.rules.workflow import Status, TransitionRule
 from closeout.ledger.selectors.people import ActorNames
-
-ACTION_LABELS: dict[str, Any] = {
-    "task.create": _("Task created"),
-    "task.update": _("Task edited"),
-    "report.create": _("Progress reported"),
-    "evidence.add": _("Evidence file added"),
-    "objection.lodge": _("Objection lodged"),
-    "objection.answer": _("Objection answered"),
-    "objection.spam": _("Objection marked as spam"),
-    "lookback.record": _("Look-back check recorded"),
-    "escalation.issue": _("Escalation measure issued"),
-    "escalation.respond": _("Response to a measure"),
-    "escalation.lift": _("Escalation measure lifted"),
-}
 
 # What a close-out step's data holds, labelled (see services.closeouts.STEPS).
 STEP_DATA_LABELS: dict[str, Any] = {
@@ -143,10 +133,28 @@ class HistoryRow:
 
 
 def _status_label(value: Any) -> str:
+    return labels.choice_label(Status, value)
+
+
+def _field_label(name: str) -> str | None:
+    """A task field's name in words (the task's edit history lists what changed)."""
     try:
-        return str(Status(value).label)
-    except ValueError:
-        return str(value)
+        return str(capfirst(Task._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return None
+
+
+def _record_name(action: str) -> str | None:
+    """The kind of record an admin-saved event is about (`milestone.create`), in words."""
+    target = action.partition(".")[0]
+    try:
+        return str(capfirst(apps.get_model("ledger", target)._meta.verbose_name))
+    except LookupError:
+        return None
+
+
+def action_label(action: str) -> str:
+    return labels.action_label(action, what=_record_name(action))
 
 
 def _changes(event: AuditEvent) -> list[str]:
@@ -157,23 +165,23 @@ def _changes(event: AuditEvent) -> list[str]:
     if "progress" in after and before.get("progress") != after["progress"]:
         out.append(f"{before.get('progress', 0)}% → {after['progress']}%")
     if event.action == "task.update":
-        out.extend(sorted(after))
+        out.extend(sorted(filter(None, (_field_label(name) for name in after))))
     if event.action == "evidence.add" and "name" in after:
         out.append(str(after["name"]))
     return out
 
 
 def history_rows(events: Iterable[AuditEvent], names: ActorNames) -> list[HistoryRow]:
-    rules = transition_rules()
-    rows = []
-    for event in events:
-        name = event.action.removeprefix("task.")
-        label = ACTION_LABELS.get(event.action) or (
-            transition_label(rules[name]) if name in rules else event.action
+    """The task's audit events with their action in words (never the code)."""
+    return [
+        HistoryRow(
+            event,
+            action_label(event.action),
+            _changes(event),
+            names.label(event.actor_id, event.actor_label),
         )
-        actor = names.label(event.actor_id, event.actor_label)
-        rows.append(HistoryRow(event, label, _changes(event), actor))
-    return rows
+        for event in events
+    ]
 
 
 @dataclass(frozen=True)
@@ -184,9 +192,7 @@ class ReportRow:
 
 def report_rows(reports: Iterable[ProgressReport], names: ActorNames) -> list[ReportRow]:
     return [
-        ReportRow(
-            r, names.login(r.reporter_id, r.reporter.get_username()) if r.reporter else None
-        )
+        ReportRow(r, names.login(r.reporter_id, r.reporter.get_username()) if r.reporter else None)
         for r in reports
     ]
 
@@ -209,7 +215,8 @@ def _step_row(step: CloseoutStep, names: ActorNames) -> StepRow:
         value = data.get(key)
         if value in (None, ""):
             continue
-        details.append((label, _status_label(value) if key == "from" else str(value)))
+        shown = _status_label(value) if key == "from" else labels.value_label(value)
+        details.append((label, shown))
     return StepRow(
         step,
         list(assessment.items()) if isinstance(assessment, dict) else [],
@@ -237,6 +244,11 @@ class MeasureRow:
     lift_reason: str
     respond_form: Any = None
     lift_form: Any = None
+
+    @property
+    def cause(self) -> str:
+        """The measure's cause key in words (逾期（期限 2020年12月31日）)."""
+        return labels.cause_label(self.escalation.cause)
 
 
 # Evidence images a browser shows as they are (thumbnails, `?inline=1`); any other type,

@@ -174,6 +174,12 @@ SYSTEM_ACTORS: dict[str, Any] = {
 }
 
 
+def is_system_actor(stored: str) -> bool:
+    """Whether a stored actor label is one of the sweep's or the commands' (a test holds
+    every `Actor.system(...)` of the code to this table)."""
+    return stored in SYSTEM_ACTORS
+
+
 def system_actor_label(stored: str) -> str:
     """The sweep or a command, named in words; any other label of no person is the
     system."""

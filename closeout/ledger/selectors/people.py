@@ -12,8 +12,10 @@ Who sees logins (`sees_login`):
   unit has doing the work is that unit's business;
 - visitors and signed-in users without a role: never.
 
-The sweep and the commands act as no one; their label ("sweep", "closeout import") is
-no login, and everybody signed in sees it. Visitors see "the system".
+The sweep and the commands act as no one; their stored label ("sweep", "closeout
+import") is no login but a code, so everybody signed in reads it in words
+(rules.labels: "系统（定时核查）"); visitors see "the system". An anonymous visitor's
+events read as the public (公众) to everybody.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from closeout.ledger.access import Actor
 from closeout.ledger.models import Role
+from closeout.ledger.rules.labels import is_system_actor, system_actor_label
 from closeout.ledger.rules.workflow import SYSTEM
 
 ANONYMOUS = Actor.of(None).label  # what an anonymous actor's events store as their actor
@@ -63,11 +66,14 @@ def stand_in(acting: Acting | None, stored: str) -> str:
 
 def actor_label(viewer: Actor, acting: Acting | None, stored: str) -> str:
     """The one rule every page and API response names an actor by: the stored label
-    (the login) when the viewer may see it, the stand-in otherwise."""
+    (the login) when the viewer may see it, the stand-in otherwise; the sweep and the
+    commands in words, never by their code."""
     if stored == ANONYMOUS:
         return stand_in(None, stored)
     if acting is None:  # no person: the sweep, a command
-        return stored if viewer.role != Role.PUBLIC else stand_in(None, stored)
+        if viewer.role == Role.PUBLIC:
+            return stand_in(None, stored)
+        return system_actor_label(stored) if is_system_actor(stored) else stored
     return stored if sees_login(viewer, acting) else stand_in(acting, stored)
 
 

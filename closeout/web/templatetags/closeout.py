@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from closeout.ledger.access import Actor
+from closeout.ledger.rules import labels
 from closeout.ledger.services import notifications
 
 register = template.Library()
@@ -22,6 +23,10 @@ FLAG_LABELS = {
     "measures_label_missing": _("Measures follow without a 整改措施 label"),
     "unit_unresolved": _("Unit name not matched"),
     "placeholder": _("A placeholder names no one (redacted or ×××)"),
+    "number_missing": _("Unnumbered text before the first numbered measure"),
+    "no_measures": _("The problem states no measures"),
+    "problem_heading_missing": _("The block has no problem heading"),
+    "duplicate": _("Repeats another task of the plan"),
 }
 KEEP_DETAIL = {"deadline_unparsed", "deadline_note", "unit_unresolved"}
 
@@ -41,3 +46,36 @@ def flag_label(flag: str) -> str:
 def unread_count(user: Any) -> int:
     """The signed-in user's unread notifications, for the header's inbox link."""
     return notifications.unread_count(Actor.of(user))
+
+
+# Codes in words (closeout.ledger.rules.labels), for the values a page shows.
+
+
+@register.filter
+def cause_label(code: str) -> str:
+    """A measure's cause key: overdue:2020-12-31 → 逾期（期限 2020年12月31日）."""
+    return labels.cause_label(code)
+
+
+@register.filter
+def value_label(value: Any) -> str:
+    """A stored value: yes/no, a list written out, a timestamp in local time."""
+    return labels.value_label(value)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit event's action: taskunit.create → 指定责任单位."""
+    return labels.action_label(action)
+
+
+@register.filter
+def lookback_label(months: Any) -> str:
+    """Look-back months: [3, 12] → 销号后 3 个月、12 个月."""
+    return labels.lookback_label(months or [])
+
+
+@register.filter
+def months_label(months: Any) -> str:
+    """Months: [3, 12] → 3 个月、12 个月."""
+    return labels.months_label(months or [])
