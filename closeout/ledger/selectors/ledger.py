@@ -10,6 +10,7 @@ rule of `closeout.ledger.rules.rollup`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +44,10 @@ DEFAULT_COLUMNS = ("seq", "problem", "task", "units", "deadline", "status", "buc
 
 def _bucket_counts() -> dict[str, Count]:
     # One conditional count per bucket; "" (PENDING) holds the tasks not confirmed yet.
-    return {
-        f"n_{key or 'pending'}": Count("pk", filter=Q(state__bucket=key)) for key in KEYS
-    }
+    return {f"n_{key or 'pending'}": Count("pk", filter=Q(state__bucket=key)) for key in KEYS}
 
 
-def _rollup(row: dict[str, Any]) -> Rollup:
+def _rollup(row: Mapping[str, Any]) -> Rollup:
     return Rollup.of({key: row[f"n_{key or 'pending'}"] for key in KEYS})
 
 
@@ -100,10 +99,10 @@ def problem_rollups(
         raise InvalidInput(_("there is no page %(page)s") % {"page": page}, field="page")
     tasks = _counted(actor, filters)
     start = (page - 1) * size
-    grouped = list(
-        tasks.values("problem_id").annotate(**_bucket_counts()).order_by("problem_id")[
-            start : start + size
-        ]
+    grouped: list[Mapping[str, Any]] = list(
+        tasks.values("problem_id")
+        .annotate(**_bucket_counts())
+        .order_by("problem_id")[start : start + size]
     )
     count = tasks.values("problem_id").distinct().count()
     problems = Problem.objects.select_related("plan").only(
@@ -125,7 +124,7 @@ def plan_rollups(actor: Actor, filters: TaskFilter | None = None) -> list[PlanRo
     problems and how many are done (rule 2 of `rules.rollup`, here in SQL: a problem of
     the set none of whose counted tasks is unfinished). Three queries in all."""
     tasks = _counted(actor, filters)
-    per_plan = {
+    per_plan: dict[int, Rollup] = {
         row["plan_id"]: _rollup(row)
         for row in tasks.values("plan_id").annotate(**_bucket_counts()).order_by("plan_id")
     }
@@ -133,7 +132,7 @@ def plan_rollups(actor: Actor, filters: TaskFilter | None = None) -> list[PlanRo
         return []
     in_set = tasks.filter(problem_id=OuterRef("pk"))
     open_task = in_set.exclude(state__bucket__in=FINISHED)
-    problems = {
+    problems: dict[int, Mapping[str, Any]] = {
         row["plan_id"]: row
         for row in Problem.objects.filter(plan_id__in=list(per_plan))
         .filter(Exists(in_set))

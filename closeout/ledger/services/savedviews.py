@@ -54,9 +54,7 @@ def view_columns(columns: Sequence[str]) -> list[str]:
     return list(columns)
 
 
-def savedview_create(
-    *, actor: Actor, name: str, query: str, columns: Sequence[str]
-) -> SavedView:
+def savedview_create(*, actor: Actor, name: str, query: str, columns: Sequence[str]) -> SavedView:
     """Save the filter (`query`, a ledger query string) and the columns under `name`.
     Names are unique per user: a second view of the same name is refused (`name`)."""
     if actor.user_id is None:
@@ -86,9 +84,11 @@ def savedview_create(
 
 def savedview_delete(*, actor: Actor, view_id: int) -> None:
     """Delete one of the actor's own saved views; anyone else's is NotFound."""
+    if actor.user_id is None:
+        raise NotFound(_("saved view %(view)s does not exist") % {"view": view_id})
     with transaction.atomic():
         view = SavedView.objects.filter(pk=view_id, user_id=actor.user_id).first()
-        if actor.user_id is None or view is None:
+        if view is None:
             raise NotFound(_("saved view %(view)s does not exist") % {"view": view_id})
         before = {"name": view.name, "query": view.query, "columns": view.columns}
         audit(actor, "savedview.delete", view, before=before)
