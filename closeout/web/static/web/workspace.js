@@ -140,13 +140,20 @@
 
     markErrors(form);
     var summary = form.querySelector(".error-summary");
-    if (summary) {
-      summary.focus();
-      summary.scrollIntoView({ block: "start" });
-    } else if (window.location.hash === "#report") {
-      var field = firstField(form);
-      if (field) field.focus();
+    var target = summary || (window.location.hash === "#report" ? firstField(form) : null);
+    if (target) {
+      focusOn(target);
+      // The browser's own scroll to the page's #fragment comes with the load and may take
+      // the focus away again: put it back where it belongs.
+      window.addEventListener("load", function () {
+        if (document.activeElement !== target) focusOn(target);
+      });
     }
+  }
+
+  function focusOn(el) {
+    el.focus();
+    if (el.classList.contains("error-summary")) el.scrollIntoView({ block: "start" });
   }
 
   function markDrafts() {
