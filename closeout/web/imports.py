@@ -10,35 +10,24 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from closeout.ledger import access, selectors, services
+from closeout.ledger import selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound
-from closeout.web.forms import DateInput, add_domain_error
+from closeout.web import review
+from closeout.web.forms import add_domain_error
+from closeout.web.reviewforms import TaskFieldsForm
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Plan file (.txt, .docx, .pdf, .html)"))
 
 
-class TaskFieldsForm(forms.Form):
-    text = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
-    target = forms.CharField(label=_("Rectification target"), required=False)
-    deadline_raw = forms.CharField(label=_("Deadline as written"), required=False, max_length=120)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
-
-
-def _office(request: HttpRequest) -> Actor:
-    actor = Actor.of(request.user)
-    if not access.can_edit(actor):
-        raise PermissionDenied
-    return actor
+_office = review.office
 
 
 @login_required
@@ -68,31 +57,8 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
 def _review(
     request: HttpRequest, actor: Actor, plan_id: int, errors: dict[int, Any] | None = None
 ) -> HttpResponse:
-    try:
-        review = selectors.plan_review(actor, plan_id)
-    except NotFound:
-        raise Http404 from None
-    errors = errors or {}
-    rows = []
-    for task in review.tasks:
-        form = errors.get(task.pk) or TaskFieldsForm(
-            initial={
-                "text": task.text,
-                "target": task.target,
-                "deadline_raw": task.deadline_raw,
-                "due_date": task.due_date,
-            },
-            prefix=f"t{task.pk}",
-        )
-        rows.append({"task": task, "form": form})
-    status = 400 if errors else 200
-    context = {
-        "review": review,
-        "rows": rows,
-        # The page to come back to (language switch) after a form posted elsewhere.
-        "page_url": reverse("web:plan_review", args=[plan_id]),
-    }
-    return render(request, "web/plan_review.html", context, status=status)
+    bound = {("fields", task_id): form for task_id, form in (errors or {}).items()}
+    return review.render_review(request, actor, plan_id, bound)
 
 
 @login_required
@@ -105,9 +71,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/plan_list.html", {"plans": plans})
 
 
-@login_required
-def plan_review(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return _review(request, _office(request), plan_id)
+plan_review = review.plan_review
 
 
 @login_required
@@ -125,7 +89,7 @@ def task_fields(request: HttpRequest, plan_id: int, task_id: int) -> HttpRespons
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Task saved."))
-            return redirect("web:plan_review", plan_id=plan_id)
+            return review.back(request, plan_id, task_id)
     return _review(request, actor, plan_id, {task_id: form})
 
 
@@ -139,12 +103,13 @@ def proposal_decide(request: HttpRequest, plan_id: int, proposal_id: int) -> Htt
         messages.error(request, _("Pick a unit or drop the name."))
         return redirect("web:plan_review", plan_id=plan_id)
     try:
-        services.proposal_decide(actor, proposal_id, unit_id)
+        proposal = services.proposal_decide(actor, proposal_id, unit_id)
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("web:plan_review", plan_id=plan_id)
+        return review.back(request, plan_id)
+    return review.back(request, plan_id, proposal.task_id)
 
 
 @login_required

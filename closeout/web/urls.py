@@ -62,4 +62,5 @@ urlpatterns = [
     path("", include("closeout.web.routes.board")),
     path("", include("closeout.web.routes.overview")),
     path("", include("closeout.web.routes.ledger")),
+    path("", include("closeout.web.routes.review")),
 ]

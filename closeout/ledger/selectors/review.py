@@ -36,7 +36,7 @@ GAPS_LISTED = 20
 UNIT_ID_SUFFIX = re.compile(r"#(\d{1,18})\s*$")
 
 
-def _lacks(role: str) -> Exists:
+def _lacks(role: str) -> Any:
     return ~Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), role=role))
 
 
@@ -131,7 +131,9 @@ class ReviewPage:
     """One page of a plan under review, with the counts of the whole plan."""
 
     plan: Plan
-    rows: list[Task]  # with problem, assignments (and units), persons, unit_proposals
+    # Each with its problem, assignments (and units), persons, unit_proposals, and the
+    # flags no_lead, no_supervisor, open_names (see `needs_attention_q`).
+    rows: list[Task]
     count: int  # tasks on all pages of this view (all, or those needing attention)
     total: int  # tasks of the plan
     attention: int  # tasks of the plan needing attention
@@ -192,7 +194,12 @@ def review_page(
     if start >= max(count, 1) and page > 1:
         raise InvalidInput(_("there is no page %(page)s") % {"page": page}, field="page")
     rows = list(
-        listed.select_related("problem")
+        listed.annotate(
+            no_lead=_lacks(AssignmentRole.LEAD),
+            no_supervisor=_lacks(AssignmentRole.SUPERVISING),
+            open_names=_has_open_name(),
+        )
+        .select_related("problem")
         .prefetch_related("assignments__unit", "persons__unit", "unit_proposals__unit")
         .order_by("seq")[start : start + size]
     )

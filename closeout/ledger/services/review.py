@@ -99,9 +99,10 @@ def _role(role: str) -> str:
 
 
 def _check_part(task: Task, unit: Unit, role: str, *, besides: int | None = None) -> None:
-    parts = list(
-        TaskUnit.objects.filter(task=task).exclude(pk=besides).values_list("unit_id", "role")
-    )
+    others = TaskUnit.objects.filter(task=task)
+    if besides is not None:
+        others = others.exclude(pk=besides)
+    parts = list(others.values_list("unit_id", "role"))
     if (unit.pk, role) in parts:
         raise InvalidInput(
             _("%(unit)s already has this part in task %(seq)s")

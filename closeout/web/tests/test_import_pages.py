@@ -126,6 +126,11 @@ def test_office_imports_and_confirms_a_plan_in_the_browser(
     expect(page.locator("[data-testid=review-task]")).to_have_count(2)
     page.locator("[data-testid=proposal] form button[type=submit]").click()
     page.wait_for_load_state()
+    # The plan names no supervising unit: the office gives one to every task at once.
+    default = page.locator("[data-testid=default-supervisor-form]")
+    default.locator("input[name=default-unit]").fill("市督导组")
+    default.locator("button[type=submit]").click()
+    page.wait_for_load_state()
     page.locator("[data-testid=confirm-form] button[type=submit]").click()
     page.wait_for_url(f"{base}/tasks/")
     plan = Plan.objects.get(title="济南市水源保护整改方案")
