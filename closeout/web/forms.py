@@ -17,6 +17,7 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError
 from closeout.ledger.models import AssignmentRole, Category, Inspection, Plan, Task, Unit
 from closeout.ledger.rules import limits
+from closeout.ledger.rules import limits
 from closeout.ledger.rules.escalation import Level
 from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status, TransitionRule
@@ -332,7 +333,7 @@ class VerifyForm(TransitionForm):
         note = self.fields["note"]
         note.required = True
         note.label = _("Findings")
-        note.widget = forms.Textarea(attrs={"rows": 3})
+        note.widget = forms.Textarea(attrs={"rows": 3, "maxlength": str(limits.STEP_NOTE.chars)})
         self.order_fields(["checked_on", "inspectors", "note", "files"])
 
     def step_data(self) -> dict[str, Any]:
