@@ -289,10 +289,3 @@ class AliasForm(OfficeForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
-
-
-class GroupMemberForm(OfficeForm):
-    unit = UnitReferenceField(label=_("Unit to add"))
-
-    def clean_unit(self) -> Unit | None:
-        return self._unit("unit")

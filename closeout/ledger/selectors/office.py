@@ -193,21 +193,3 @@ def unit_by_reference(actor: Actor, reference: str) -> list[Unit]:
     named = Q(name=text) | Q(full_name=text)
     aliased = Exists(UnitAlias.objects.filter(unit_id=OuterRef("pk"), name=text))
     return list(Unit.objects.filter(named | aliased).select_related("parent").order_by("path")[:5])
-
-
-def unit_groups(actor: Actor) -> list[UnitGroup]:
-    _require(actor)
-    return list(UnitGroup.objects.select_related("owner").order_by("name"))
-
-
-def unit_group(actor: Actor, group_id: int) -> UnitGroup:
-    _require(actor)
-    group = UnitGroup.objects.select_related("owner").filter(pk=group_id).first()
-    if group is None:
-        raise NotFound(_("unit group %(id)s does not exist") % {"id": group_id})
-    return group
-
-
-def unit_group_members(actor: Actor, group: UnitGroup) -> list[Unit]:
-    _require(actor)
-    return list(group.members.select_related("parent").order_by("path"))

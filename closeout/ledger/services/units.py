@@ -17,7 +17,7 @@ from closeout.ledger.models import (
     UnitAlias,
     UnitGroup,
 )
-from closeout.ledger.services.audit import audit, audited_delete, audited_save, audited_set_m2m
+from closeout.ledger.services.audit import audit, audited_delete, audited_save
 
 
 def _unit_path(unit: Unit) -> tuple[str, int]:
@@ -260,14 +260,3 @@ def unit_alias_remove(*, actor: Actor, unit_id: int, alias_id: int) -> None:
         if alias is None:
             raise NotFound(_("no such name of this unit"))
         audited_delete(actor, alias)
-
-
-def unit_group_set_members(*, actor: Actor, group_id: int, members: Sequence[Unit]) -> UnitGroup:
-    """Replace a unit group's members (audited with the ids before and after)."""
-    _require_office(actor)
-    with transaction.atomic():
-        group = UnitGroup.objects.filter(pk=group_id).first()
-        if group is None:
-            raise NotFound(_("unit group %(id)s does not exist") % {"id": group_id})
-        audited_set_m2m(actor, group, "members", members)
-    return group
