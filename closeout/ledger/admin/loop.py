@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from closeout.ledger.admin.base import LedgerAdmin, ReadOnlyAdmin
 from closeout.ledger.models import (
@@ -22,6 +23,7 @@ from closeout.ledger.models import (
     Objection,
     SweepRun,
 )
+from closeout.ledger.rules import labels
 
 # ---------------------------------------------------------------------------- the closed loop
 
@@ -31,9 +33,13 @@ class LoopSettingsAdmin(LedgerAdmin):
     """The office's closed-loop settings: one row, edited, never added twice or deleted."""
 
     list_display = (
-        "__str__", "notice_working_days", "lookback_months", "report_grace_days", "issuing_body",
+        "__str__", "notice_working_days", "lookback_in_words", "report_grace_days", "issuing_body",
         "digest_cycle",
     )  # fmt: skip
+
+    @admin.display(description=_("look-back checks (months after closing)"))
+    def lookback_in_words(self, obj: LoopSettings) -> str:
+        return labels.months_label(obj.lookback_months or [])
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return super().has_add_permission(request) and not LoopSettings.objects.exists()
@@ -67,11 +73,16 @@ class EscalationRuleAdmin(LedgerAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyAdmin):
     list_display = (
-        "task", "level", "cause", "unit", "issued_on", "response_due", "responded_at", "lifted_on",
+        "task", "level", "cause_in_words", "unit", "issued_on", "response_due", "responded_at",
+        "lifted_on",
     )  # fmt: skip
     list_filter = ("level", "trigger", "manual")
     list_select_related = ("task", "unit")
     ordering = ("-id",)
+
+    @admin.display(description=_("Cause"), ordering="cause")
+    def cause_in_words(self, obj: Escalation) -> str:
+        return labels.cause_label(obj.cause)
 
 
 @admin.register(CloseoutStep)
