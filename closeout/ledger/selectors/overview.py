@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Sum, When
+from django.utils.translation import get_language
 
 from closeout.ledger import access
 from closeout.ledger.access import Actor
@@ -49,6 +51,8 @@ from closeout.ledger.selectors import counts
 
 LIST_SIZE = 10  # tasks per live list
 UNITS_SHOWN = 15  # units in the ranking
+DISTRICTS_SHOWN = 20  # districts in the roll-up
+CACHE_SECONDS = 600  # a snapshot's figures, kept (see `_frozen`)
 LAGGING = (Bucket.OVERDUE, Bucket.BEHIND)
 # The flags a row counts besides its tasks, and the ledger filter of each.
 FLAGS = {"missed": "missing", "rebounds": "rebounded", "escalated": "escalated", "notice": "notice"}
@@ -56,20 +60,19 @@ FLAGS = {"missed": "missing", "rebounds": "rebounded", "escalated": "escalated",
 
 @dataclass(frozen=True)
 class Figure:
-    """A number and the ledger filter that lists its tasks; `change` is the difference
-    from the previous period (None when there is none to compare with)."""
+    """A number and the ledger filter that lists its tasks (`query`, the query string
+    of /tasks/); `change` is the difference from the previous period (None when there
+    is none to compare with)."""
 
     n: int
     filters: tuple[tuple[str, Any], ...] = ()
     change: int | None = None
-
-    @property
-    def query(self) -> str:
-        return urlencode(self.filters)
+    query: str = ""
 
 
 def _figure(n: int, base: dict[str, Any], change: int | None = None, **more: Any) -> Figure:
-    return Figure(n, tuple({**base, **more}.items()), change)
+    filters = {**base, **more}
+    return Figure(n, tuple(filters.items()), change, urlencode(filters))
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class Overview:
     units: list[UnitLag]
     units_lagging: int
     districts: list[UnitLag]
+    districts_total: int
     categories: list[Line]
     inspections: list[Line]
     plans: list[Line]
@@ -214,6 +218,38 @@ def overview(actor: Actor) -> Overview:
     latest = list(Snapshot.objects.order_by("-period_start")[:2])
     snapshot = latest[0] if latest else None
     previous = latest[1] if len(latest) > 1 else None
+    return Overview(
+        snapshot=snapshot,
+        previous=previous,
+        live=snapshot is None,
+        **_frozen(snapshot, previous),
+        overdue=_overdue(),
+        escalated=_escalated(),
+        notice=_notice(),
+        draft_plans=Plan.objects.filter(status=PlanStatus.DRAFT).count(),
+        draft_tasks=Task.objects.filter(plan__status=PlanStatus.DRAFT).count(),
+    )
+
+
+def _frozen(snapshot: Snapshot | None, previous: Snapshot | None) -> dict[str, Any]:
+    """The figures of a snapshot (compared with the previous one), kept in the cache:
+    they change only when a sweep rewrites the snapshot (a new `taken_at`), a new
+    period begins or a unit is renamed (within CACHE_SECONDS)."""
+    if snapshot is None:
+        return _figures(None, None)
+    key = ":".join(
+        str(part)
+        for part in ("closeout-overview", snapshot.pk, snapshot.taken_at.timestamp(),
+                     snapshot.as_of, previous.pk if previous else 0, get_language())
+    )  # fmt: skip
+    found = cache.get(key)
+    if found is None:
+        found = _figures(snapshot, previous)
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _figures(snapshot: Snapshot | None, previous: Snapshot | None) -> dict[str, Any]:
     rows = _category_rows(snapshot)
     before = _bucket_totals(previous) if previous is not None else None
 
@@ -233,31 +269,23 @@ def overview(actor: Actor) -> Overview:
         return per_bucket.get(bucket, 0) - before.get(bucket, 0)
 
     units, lagging, districts = _units(_unit_rows(snapshot))
-    return Overview(
-        snapshot=snapshot,
-        previous=previous,
-        live=snapshot is None,
-        total=_figure(total, {}, change(None)),
-        buckets=[
+    categories = {value: str(label) for value, label in Category.choices}
+    return {
+        "total": _figure(total, {}, change(None)),
+        "buckets": [
             (value, str(label), _figure(per_bucket.get(value, 0), {"bucket": value}, change(value)))
             for value, label in Bucket.choices
         ],
-        flags={name: _figure(flags[name], {param: 1}) for name, param in FLAGS.items()},
-        units=units,
-        units_lagging=lagging,
-        districts=districts,
-        categories=_breakdown(
-            rows, 1, "category", {v: str(label) for v, label in Category.choices}
-        ),
-        inspections=_inspections(rows),
-        plans=_breakdown(rows, 0, "plan", _plan_titles({r[0] for r in rows})),
-        overdue=_overdue(),
-        escalated=_escalated(),
-        notice=_notice(),
-        draft_plans=Plan.objects.filter(status=PlanStatus.DRAFT).count(),
-        draft_tasks=Task.objects.filter(plan__status=PlanStatus.DRAFT).count(),
-        bucket_labels=[str(label) for _, label in Bucket.choices],
-    )
+        "flags": {name: _figure(flags[name], {param: 1}) for name, param in FLAGS.items()},
+        "units": units,
+        "units_lagging": lagging,
+        "districts": districts[:DISTRICTS_SHOWN],
+        "districts_total": len(districts),
+        "categories": _breakdown(rows, 1, "category", categories),
+        "inspections": _inspections(rows),
+        "plans": _breakdown(rows, 0, "plan", _plan_titles({r[0] for r in rows})),
+        "bucket_labels": [str(label) for _, label in Bucket.choices],
+    }
 
 
 def _line(label: str, base: dict[str, Any], per_bucket: dict[str, int]) -> Line:
@@ -304,53 +332,73 @@ def _inspections(rows: list[CategoryRow]) -> list[Line]:
     return sorted(lines, key=lambda line: (-line.lagging, -line.total.n, line.label))
 
 
-def _district_of(unit: Unit, by_id: dict[int, Unit]) -> Unit:
+# A unit as the ranking needs it: (name, level, ancestor ids from the root).
+UnitInfo = tuple[str, str, list[int]]
+
+
+def _unit_info(ids: Iterable[int]) -> dict[int, UnitInfo]:
+    found = Unit.objects.filter(pk__in=list(ids)).values_list(
+        "id", "name", "full_name", "level", "path"
+    )
+    return {
+        pk: (full or name, level, [int(p) for p in path.strip("/").split("/") if p])
+        for pk, name, full, level, path in found
+    }
+
+
+def _district_of(unit_id: int, info: dict[int, UnitInfo]) -> int:
     """The district (区县) a unit belongs to: the topmost unit of its path at the district
-    level; a unit above that level stands for itself."""
-    for ancestor_id in unit.ancestor_ids:
-        ancestor = by_id.get(ancestor_id)
-        if ancestor is not None and ancestor.level == UnitLevel.COUNTY:
-            return ancestor
-    return unit
+    level; a unit above that level counts with its city's units (the topmost unit of its
+    path at the city level), or, above that, with the root of its tree."""
+    path = info[unit_id][2] or [unit_id]
+    for level in (UnitLevel.COUNTY, UnitLevel.CITY):
+        for ancestor_id in path:
+            ancestor = info.get(ancestor_id)
+            if ancestor is not None and ancestor[1] == level:
+                return ancestor_id
+    return path[0] if path[0] in info else unit_id
+
+
+def _rank(values: tuple[int, ...] | list[int], unit_id: int) -> tuple[int, ...]:
+    _tasks, overdue, behind, missed, rebounds = values
+    return (-overdue, -behind, -missed, -rebounds, unit_id)
 
 
 def _units(rows: list[UnitRow]) -> tuple[list[UnitLag], int, list[UnitLag]]:
     """The units ranked by lag (the first UNITS_SHOWN lagging ones), how many lag, and
     the districts' roll-up (every unit of a district together), ranked alike."""
-    ids = {r[0] for r in rows}
-    units = Unit.objects.in_bulk(ids)
-    ancestors = {a for u in units.values() for a in u.ancestor_ids} - ids
-    by_id = {**units, **Unit.objects.in_bulk(ancestors)}
+    info = _unit_info(r[0] for r in rows)
+    ancestors = {a for _name, _level, path in info.values() for a in path} - set(info)
+    info.update(_unit_info(ancestors))
 
-    def lag(unit: Unit, district: Unit, values: Iterable[int]) -> UnitLag:
+    def lag(unit_id: int, district_id: int, values: Iterable[int]) -> UnitLag:
         tasks, overdue, behind, missed, rebounds = values
-        base = {"unit": unit.pk}
+        base = {"unit": unit_id}
         return UnitLag(
-            unit.pk, str(unit), str(district) if district.pk != unit.pk else "",
+            unit_id, info[unit_id][0], info[district_id][0] if district_id != unit_id else "",
             _figure(tasks, base), _figure(overdue, base, bucket=Bucket.OVERDUE),
             _figure(behind, base, bucket=Bucket.BEHIND), _figure(missed, base, missing=1),
             _figure(rebounds, base, rebounded=1),
         )  # fmt: skip
 
-    ranked: list[UnitLag] = []
+    lagging: list[tuple[tuple[int, ...], int, int, tuple[int, ...]]] = []
     rolled: dict[int, list[int]] = defaultdict(lambda: [0] * 5)
     for unit_id, *values in rows:
-        unit = by_id.get(unit_id)
-        if unit is None:
+        if unit_id not in info:
             continue
-        district = _district_of(unit, by_id)
-        ranked.append(lag(unit, district, values))
-        total = rolled[district.pk]
-        for i, n in enumerate(values):
-            total[i] += n or 0
-    lagging = sorted((u for u in ranked if any(x.n for x in (u.overdue, u.behind, u.missed,
-                                                              u.rebounds))),
-                     key=lambda u: u.rank_key)  # fmt: skip
-    districts = sorted(
-        (lag(by_id[d], by_id[d], values) for d, values in rolled.items()),
-        key=lambda u: u.rank_key,
-    )
-    return lagging[:UNITS_SHOWN], len(lagging), districts
+        counts_ = tuple(n or 0 for n in values)
+        district = _district_of(unit_id, info)
+        if any(counts_[1:]):
+            lagging.append((_rank(counts_, unit_id), unit_id, district, counts_))
+        total = rolled[district]
+        for i, n in enumerate(counts_):
+            total[i] += n
+    lagging.sort()
+    ranked = [lag(unit_id, district, c) for _key, unit_id, district, c in lagging[:UNITS_SHOWN]]
+    districts = [
+        lag(d, d, values) for d, values in sorted(rolled.items(), key=lambda i: _rank(i[1], i[0]))
+    ]
+    return ranked, len(lagging), districts
 
 
 # --- the live lists -------------------------------------------------------------------
@@ -397,12 +445,13 @@ def _escalated() -> list[TaskItem]:
 
 
 def _notice() -> list[TaskItem]:
-    """The tasks under public notice (公示), those ending first."""
+    """The first tasks under public notice (公示), by the index on status (ordering by
+    the notice's end would sort every task under notice)."""
     found = (
         _tasks()
         .filter(Q(status=Status.NOTICE))
         .only("id", "seq", "text", "plan__title", "notice_until")
-        .order_by("notice_until", "id")[:LIST_SIZE]
+        .order_by("id")[:LIST_SIZE]
     )
     return [_item(task, task.notice_until) for task in found]
 

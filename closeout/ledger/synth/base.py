@@ -16,6 +16,8 @@ from closeout.ledger.models import (
     Plan,
     Problem,
     ProgressReport,
+    Snapshot,
+    SnapshotRow,
     Task,
     TaskPerson,
     TaskState,
@@ -64,6 +66,11 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "progressreport": (ProgressReport, _columns(
         "id task_id unit_id reporter_id period_start period_end submitted_at text percent"
         " milestone_id late reason")),
+    # The weekly snapshots of the weeks before AS_OF (`closeout.ledger.synth.history`).
+    "snapshot": (Snapshot, _columns("id period_start period_end as_of taken_at tasks")),
+    "snapshotrow": (SnapshotRow, _columns(
+        "id snapshot_id plan_id kind key unit_id bucket tasks missed rebounds escalated"
+        " notice")),
 }  # fmt: skip
 
 
@@ -104,6 +111,8 @@ class Config:
     batch: int = 20000
     # Appended runs add plans with a distinct title instead of colliding with earlier ones.
     run_label: str = ""
+    # Weeks of snapshots before the week of AS_OF (0: none, as for an appended run).
+    history_weeks: int = 26
 
 
 Rows = dict[str, list[tuple[Any, ...]]]

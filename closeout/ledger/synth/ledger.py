@@ -12,6 +12,7 @@ from closeout.ledger.models import AssignmentRole, PersonRole, ProblemSource
 from closeout.ledger.models.tasks import DEFAULT_ACCEPTANCE_CRITERIA
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.synth.base import AS_OF, UTC, Region, Rows
+from closeout.ledger.synth.history import History
 from closeout.ledger.synth.province import ProvinceBuilder
 from closeout.ledger.synth.vocab import (
     CATEGORY_WEIGHTS,
@@ -46,7 +47,9 @@ class Generator(ProvinceBuilder):
 
     def batches(self) -> Iterator[Rows]:
         """1. the unit tree, groups, inspections and plans; 2. problems and their tasks,
-        `config.batch` tasks at a time."""
+        `config.batch` tasks at a time; 3. the weekly snapshots of the weeks before
+        AS_OF, derived from the tasks (`closeout.ledger.synth.history`)."""
+        self.history = History(AS_OF, self.config.history_weeks, RECENT_WEEKS)
         self._province()
         self._inspections_and_plans()
         yield self._flush()
@@ -60,6 +63,10 @@ class Generator(ProvinceBuilder):
             if len(self.rows["task"]) >= self.config.batch:
                 yield self._flush()
         yield self._flush()
+        history = self.history.rows(self._id)
+        for table, rows in history.items():
+            self.counts[table] += len(rows)
+        yield history
 
     # -------------------------------------------------------------- the province
 
@@ -353,6 +360,7 @@ class Generator(ProvinceBuilder):
         # Progress history: ~reports_per_task reports, rising towards the current progress.
         last_at = None
         last_period = None
+        reported: set[dt.date] = set()
         if status not in (Status.DRAFT,):
             k = rng.randint(0, max(0, round(2 * self.config.reports_per_task)))
             report_end = closed_on or AS_OF
@@ -391,6 +399,7 @@ class Generator(ProvinceBuilder):
                 )
                 last_at = when
                 last_period = monday
+                reported.add(monday)
         # The weekly rounds (调度) of the last weeks: units in charge of open tasks report
         # most weeks, on Friday; some forget, a few report on the Tuesday after.
         if status in REPORTING:
@@ -421,6 +430,7 @@ class Generator(ProvinceBuilder):
                     ),
                 )
                 last_at, last_period = when, monday
+                reported.add(monday)
         created = dt.datetime.combine(issued, dt.time(9), UTC)
         updated = last_at or created
         if closed_on is not None:
@@ -460,3 +470,8 @@ class Generator(ProvinceBuilder):
         )
         # Bucket and run of missed reports: the first sweep computes them.
         self._emit("taskstate", (task_id, "", 0, None))
+        self.history.add(
+            plan=plan_id, category=category, leads=[u.id for u in leads], status=status,
+            start=issued, due=due, closed_on=closed_on, progress=progress, now=AS_OF,
+            reported=reported,
+        )  # fmt: skip

@@ -18,7 +18,7 @@ SCENARIOS = {
     "api list: +inspection", "api list: +sort", "admin list: status+plan",
     "admin list: +due range", "admin list: +category", "admin list: +inspection",
     "admin list: +sort", "api detail", "api counts: province", "api counts: city",
-    "api search q=",
+    "api search q=", "page: office overview",
 }  # fmt: skip
 
 
@@ -37,6 +37,7 @@ def test_bench_reports_every_scenario_as_json():
         assert r["queries"] > 0
     assert results["api list: unit+status"]["target"] == report["target_ms"]
     assert results["api detail"]["target"] is None
+    assert results["page: office overview"]["target"] == 150.0
 
 
 def test_bench_prints_a_table_with_a_row_per_scenario():

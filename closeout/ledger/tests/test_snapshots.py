@@ -5,6 +5,7 @@ changes nothing, and a period once left behind never moves again."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 
 import pytest
@@ -206,3 +207,48 @@ def test_drafts_are_not_counted(db):
     sweep.run(D(2019, 3, 13))
     snapshot = Snapshot.objects.get()
     assert snapshot.tasks == 0 and not SnapshotRow.objects.exists()
+
+
+# --- the history `closeout gen` writes ---------------------------------------------------
+
+
+def test_gen_writes_the_weeks_before_its_date_derived_from_the_tasks(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from closeout.ledger.synth import AS_OF
+
+    call_command("gen", "--tasks", "300", "--seed", "3", stdout=StringIO())
+    weeks = list(Snapshot.objects.order_by("period_start"))
+    assert len(weeks) == 26
+    this_monday = AS_OF - dt.timedelta(days=AS_OF.weekday())
+    assert weeks[-1].period_end == this_monday - dt.timedelta(days=1)
+    assert all(b.period_start - a.period_start == dt.timedelta(weeks=1)
+               for a, b in itertools.pairwise(weeks))  # fmt: skip
+    counted = Task.objects.filter(status__in=COUNTED_STATES)
+    done_before = -1
+    for week in weeks:
+        rows = SnapshotRow.objects.filter(snapshot=week)
+        assert week.tasks == counted.filter(start_date__lte=week.as_of).count()
+        for kind in (SnapshotKind.CATEGORY, SnapshotKind.DUE):
+            assert sum(rows.filter(kind=kind).values_list("tasks", flat=True)) == week.tasks
+        done = sum(
+            rows.filter(kind=SnapshotKind.CATEGORY, bucket__in=["done", "sustained"])
+            .values_list("tasks", flat=True)
+        )  # fmt: skip
+        closed = counted.filter(closed_on__lte=week.as_of, start_date__lte=week.as_of)
+        assert done == closed.count() and done >= done_before
+        done_before = done
+        overdue = counted.filter(due_date__lt=week.as_of, start_date__lte=week.as_of).exclude(
+            closed_on__lte=week.as_of
+        )
+        assert sum(rows.filter(kind=SnapshotKind.CATEGORY, bucket="overdue")
+                   .values_list("tasks", flat=True)) == overdue.count()  # fmt: skip
+    # The weekly rounds of the last weeks leave some reports missing.
+    assert SnapshotRow.objects.filter(snapshot=weeks[-1], missed__gt=0).exists()
+    # The first sweep freezes the current week and leaves the history alone.
+    history = [_rows(w) for w in weeks]
+    sweep.run(AS_OF)
+    assert Snapshot.objects.count() == 27
+    assert [_rows(w) for w in weeks] == history

@@ -6,7 +6,10 @@ executemany), one transaction per batch, so memory stays bounded at any N. After
 the PostgreSQL sequences are moved past the new ids and the planner statistics are
 refreshed (ANALYZE). Every unit that leads or supervises a task gets a login (without a
 password: nobody signs in with them), so that the sweep's notifications have the
-recipients a real ledger has. The run is recorded as ONE audit event, "ledger.generate".
+recipients a real ledger has. The weekly snapshots of the weeks before the generator's
+date are derived from the tasks' own dates (`closeout.ledger.synth.history`), so trends
+and "change since last week" have something to show before the first sweep. The run is
+recorded as ONE audit event, "ledger.generate".
 """
 
 from __future__ import annotations
@@ -152,10 +155,19 @@ class Command(LedgerCommand):
         parser.add_argument(
             "--append", action="store_true", help="add to a ledger that already holds tasks"
         )
+        parser.add_argument(
+            "--history-weeks",
+            type=int,
+            default=26,
+            help="weekly snapshots (调度快照) derived from the tasks' dates for the weeks "
+            "before the generator's date (default 26; none with --append)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["tasks"] < 1 or options["batch"] < 1:
             raise CommandError("--tasks and --batch must be positive")
+        if not 0 <= options["history_weeks"] <= 520:
+            raise CommandError("--history-weeks must be between 0 and 520")
         has_tasks = Task.objects.exists()
         if has_tasks and not options["append"]:
             raise CommandError(
@@ -174,6 +186,8 @@ class Command(LedgerCommand):
                 reports_per_task=options["reports_per_task"],
                 batch=options["batch"],
                 run_label=f"(批次{start_ids['plan']})" if has_tasks else "",
+                # An appended run adds tasks to weeks already frozen: it writes none.
+                history_weeks=0 if has_tasks else options["history_weeks"],
             ),
             start_ids=start_ids,
             existing_units=_existing_units() if has_tasks else None,
