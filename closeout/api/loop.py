@@ -185,6 +185,8 @@ def issue_escalation(
 def respond_escalation(
     request: HttpRequest, escalation_id: int, payload: ResponseIn
 ) -> dict[str, Any]:
+    """By the responsible unit the measure addresses, once (409 after); the office lifts
+    measures and does not answer them (403)."""
     who = actor(request)
     done = services.escalation_respond(
         actor=who, escalation_id=escalation_id, response=payload.response

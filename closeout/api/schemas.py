@@ -3,18 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 from closeout.api.params import Id, Page
 from closeout.ledger.models import AssignmentRole, Category
+from closeout.ledger.rules import limits
 from closeout.ledger.rules.escalation import Level
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import SORTABLE
 from closeout.ledger.selectors.tasks import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 
 MAX_PAGE_SIZE = 200
+
+
+def _within(limit: limits.Limit) -> StringConstraints:
+    """At most `limit` characters (blanks around the text trimmed first), as the service
+    takes it (`closeout.ledger.rules.limits`); `maxLength` in the OpenAPI schema."""
+    return StringConstraints(strip_whitespace=True, max_length=limit.chars)
+
+
+ReportText = Annotated[str, _within(limits.REPORT_TEXT)]
+FallReason = Annotated[str, _within(limits.FALL_REASON)]
+NoteText = Annotated[str, _within(limits.STEP_NOTE)]
+ObjectionText = Annotated[str, _within(limits.OBJECTION_TEXT)]
+ObjectorName = Annotated[str, _within(limits.OBJECTOR_NAME)]
+ObjectorContact = Annotated[str, _within(limits.OBJECTOR_CONTACT)]
+AnswerText = Annotated[str, _within(limits.ANSWER)]
+SpamReason = Annotated[str, _within(limits.SPAM_REASON)]
+FindingsText = Annotated[str, _within(limits.LOOKBACK_FINDINGS)]
+MeasureReason = Annotated[str, _within(limits.MEASURE_REASON)]
+MeasureCause = Annotated[str, _within(limits.MEASURE_CAUSE)]
+ResponseText = Annotated[str, _within(limits.RESPONSE)]
+LiftReason = Annotated[str, _within(limits.LIFT_REASON)]
+TaskText = Annotated[str, _within(limits.TASK_TEXT)]
+TargetText = Annotated[str, _within(limits.TASK_TARGET)]
+DeadlineText = Annotated[str, _within(limits.DEADLINE_RAW)]
 
 
 class ErrorOut(Schema):
@@ -142,6 +168,7 @@ class ReportOut(Schema):
     submitted_at: dt.datetime
     text: str
     percent: int | None
+    reason: str = Field(description="Why the progress fell, when the report lowered it.")
     milestone: int | None
     late: bool
     evidence: list[EvidenceOut]
@@ -191,8 +218,7 @@ class ObjectionOut(Schema):
     name: str = Field(description="Empty unless the caller answers objections.")
     contact: str = Field(description="Empty unless the caller answers objections.")
     text: str = Field(
-        description="Empty for an objection marked as spam, unless the caller answers "
-        "objections."
+        description="Empty for an objection marked as spam, unless the caller answers objections."
     )
     answer: str
     answered_at: dt.datetime | None
@@ -279,12 +305,14 @@ class TaskDetailOut(TaskRowOut):
 class TaskPatchIn(Schema):
     """Fields the rectification office may change; send only those to change."""
 
-    text: str | None = None
-    target: str | None = None
+    text: TaskText | None = None
+    target: TargetText | None = None
     measures: list[str] | None = None
     category: Category | None = None
-    deadline_raw: str | None = None
-    due_date: dt.date | None = None
+    deadline_raw: DeadlineText | None = None
+    due_date: dt.date | None = Field(
+        None, description="Not before the start date; from 2000 to 20 years from today."
+    )
     immediate: bool | None = None
     ongoing: bool | None = None
     start_date: dt.date | None = None
@@ -292,7 +320,7 @@ class TaskPatchIn(Schema):
 
 
 class TransitionIn(Schema):
-    note: str = Field(
+    note: NoteText = Field(
         "",
         description="Reason or opinion; required for send_back, cancel and reopen, and the "
         "findings of the on-site check for verify.",
@@ -310,38 +338,43 @@ class TransitionIn(Schema):
 
 
 class ObjectionIn(Schema):
-    text: str
-    name: str = ""
-    contact: str = ""
+    text: ObjectionText
+    name: ObjectorName = ""
+    contact: ObjectorContact = ""
 
 
 class AnswerIn(Schema):
-    answer: str
+    answer: AnswerText
 
 
 class SpamIn(Schema):
-    reason: str = Field(description="Why the objection is spam (advertising, abuse, a flood).")
+    reason: SpamReason = Field(
+        description="Why the objection is spam (advertising, abuse, a flood)."
+    )
 
 
 class LookbackIn(Schema):
     rebound: bool = Field(description="true: the problem came back (反弹); the task reopens.")
-    findings: str
-    checked_on: dt.date | None = Field(None, description="Today when not given.")
+    findings: FindingsText
+    checked_on: dt.date | None = Field(
+        None,
+        description="Today when not given; not in the future, not before the task was closed.",
+    )
 
 
 class EscalationIn(Schema):
     level: Level
-    reason: str
-    cause: str = Field(description="What the measure answers (a document number, say).")
+    reason: MeasureReason
+    cause: MeasureCause = Field(description="What the measure answers (a document number, say).")
     response_days: int = Field(10, description="Working days the unit has to respond.")
 
 
 class ResponseIn(Schema):
-    response: str
+    response: ResponseText
 
 
 class LiftIn(Schema):
-    reason: str
+    reason: LiftReason
 
 
 class NotificationQuery(Schema):

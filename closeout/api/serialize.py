@@ -90,6 +90,7 @@ def report(r: ProgressReport) -> dict[str, Any]:
         "submitted_at": r.submitted_at,
         "text": r.text,
         "percent": r.percent,
+        "reason": r.reason,
         "milestone": r.milestone_id,
         "late": r.late,
         "evidence": [evidence(e) for e in r.evidence.all()],

@@ -22,7 +22,10 @@ from closeout.api.auth import actor
 from closeout.api.schemas import (
     ErrorOut,
     EventOut,
+    FallReason,
+    NoteText,
     ReportOut,
+    ReportText,
     TaskDetailOut,
     TaskPageOut,
     TaskPatchIn,
@@ -39,6 +42,12 @@ router = Router(tags=["tasks"])
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
 UPLOAD_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 413: ErrorOut}
+
+
+# Optional form texts with a limit: `Form[...] = ""` over a constrained type would make
+# them required in the schema, so their defaults are given as form parameters.
+_NO_REASON = Form("")
+_NO_NOTE = Form("")
 
 
 def _value(v: Any) -> Any:
@@ -122,18 +131,25 @@ def list_reports(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
 def create_report(
     request: HttpRequest,
     task_id: int,
-    text: Form[str],
+    text: Form[ReportText],
     percent: Form[int | None] = None,
     milestone: Form[int | None] = None,
     period: Form[dt.date | None] = None,
+    reason: FallReason = _NO_REASON,
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, dict[str, Any]]:
     """A multipart form: `text`, optional `percent` (0–100) or `milestone` (id), evidence
     `files`, and optionally `period`, a day in the reporting period the report is for
     (the current period when absent; an earlier one is marked late when its due date has
-    passed). File types are decided from their bytes, not their names. The files are
-    held to the server's evidence limits (by default 20 files of at most 25 MB, 100 MB
-    together): too many is a 400, too large a 413, and then nothing is kept."""
+    passed; a day that has passed, from 2000 on). File types are decided from their
+    bytes, not their names. The files are held to the server's evidence limits (by
+    default 20 files of at most 25 MB, 100 MB together): too many is a 400, too large a
+    413, and then nothing is kept.
+
+    The task's progress follows the latest report, down as well as up: a `percent`
+    below the task's current progress needs a `reason` (a 400 on `reason` otherwise),
+    kept on the report. A late report for an earlier period leaves the progress as it
+    is."""
     report = services.report_create(
         actor=actor(request),
         task_id=task_id,
@@ -142,6 +158,7 @@ def create_report(
         milestone_id=milestone,
         files=_uploads(request, files),
         period=period,
+        reason=reason,
     )
     return 201, serialize.report(report)
 
@@ -187,7 +204,7 @@ def request_closeout(
     request: HttpRequest,
     task_id: int,
     assessment: Form[str],
-    note: Form[str] = "",
+    note: NoteText = _NO_NOTE,
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """The `request_closeout` transition as a multipart form: `assessment` is a JSON

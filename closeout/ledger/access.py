@@ -286,13 +286,33 @@ def can_escalate(actor: Actor, task: Task) -> bool:
 
 
 def can_respond(actor: Actor, task: Task) -> bool:
-    """Responding to a measure (整改说明): the responsible unit, or the office for it."""
-    return can_report(actor, task)
+    """Responding to a measure (整改说明): the responsible units it is addressed to.
+
+    Not the office, although it reports on behalf of units without a login: the office
+    issues measures and lifts them, and a measure it answered itself would be a
+    measure nobody answered. A unit without a login answers on paper; the office then
+    lifts the measure, saying so in the reason."""
+    return actor.role == Role.UNIT and "responsible" in task_relations(actor, task)
 
 
 def can_lift(actor: Actor, task: Task | None = None) -> bool:
     """Lifting a measure by hand: the office (the sweep lifts rule-based ones itself)."""
     return actor.role == Role.OFFICE
+
+
+def measure_action(actor: Actor, task: Task, *, lifted: bool, answered: bool) -> str | None:
+    """The one action the actor has on a measure (督办措施) of the task, so that each
+    role sees one form per measure, never two: LIFT for the office while it stands,
+    RESPOND for the responsible unit while it stands unanswered (once answered, the
+    unit waits for the office), None for everyone else and once it is lifted. The two
+    roles never overlap (`can_respond` leaves the office out)."""
+    if lifted:
+        return None
+    if can_lift(actor, task):
+        return LIFT
+    if not answered and can_respond(actor, task):
+        return RESPOND
+    return None
 
 
 def objection_visible(actor: Actor, task: Task) -> bool:

@@ -214,16 +214,19 @@ def _loop_context(
         )
         for c in loop.lookbacks
     ]
+    # One action per measure and role (access.measure_action): the unit responds, the
+    # office lifts; the row carries that one form.
+    actions = loop.measure_actions
     measures = [
         display.MeasureRow(
             e,
             selectors.escalation_reason(e),
             selectors.lift_reason(e),
             page_forms.prefixed(ResponseForm, f"respond-{e.pk}")
-            if loop.may_respond and e.responded_at is None and e.lifted_on is None
+            if actions.get(e.pk) == access.RESPOND
             else None,
             page_forms.prefixed(LiftForm, f"lift-{e.pk}")
-            if loop.may_lift and e.lifted_on is None
+            if actions.get(e.pk) == access.LIFT
             else None,
         )
         for e in loop.escalations

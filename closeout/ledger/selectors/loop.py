@@ -196,6 +196,8 @@ class TaskLoop:
     may_escalate: bool = False
     may_respond: bool = False  # respond to measures not yet answered
     may_lift: bool = False  # lift measures not yet lifted
+    # The one action (access.RESPOND or access.LIFT) the actor has on each measure, by id.
+    measure_actions: dict[int, str] = field(default_factory=dict)
     recordable: set[int] = field(default_factory=set)  # look-back checks to record
 
 
@@ -225,6 +227,12 @@ def task_loop(actor: Actor, task: Task) -> TaskLoop:
     loop.may_escalate = access.can_escalate(actor, task)
     loop.may_respond = access.can_respond(actor, task)
     loop.may_lift = access.can_lift(actor, task)
+    for e in loop.escalations:
+        action = access.measure_action(
+            actor, task, lifted=e.lifted_on is not None, answered=e.responded_at is not None
+        )
+        if action is not None:
+            loop.measure_actions[e.pk] = action
     loop.recordable = {c.pk for c in loop.lookbacks if may_record_lookback(actor, c)}
     return loop
 

@@ -114,7 +114,7 @@ def test_a_look_back_is_recorded_once_and_not_after_the_task_reopened(world):
 # --- escalation measures (督办) issued by hand ----------------------------------------
 
 ISSUERS = {"office", "supervisor"}
-RESPONDERS = {"office", "unit_env"}  # the responsible unit, or the office on its behalf
+RESPONDERS = {"unit_env"}  # the responsible unit; the office lifts instead
 LIFTERS = {"office"}
 
 

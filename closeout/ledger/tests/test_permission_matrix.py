@@ -66,7 +66,7 @@ ALLOWED: dict[str, set[str]] = {
     "send_back": {"office", "supervisor"},
     "reopen": OFFICE | {"supervisor"},
     "escalate": OFFICE | {"supervisor"},
-    "respond": OFFICE | RESPONSIBLE,
+    "respond": RESPONSIBLE,  # the office lifts; it does not answer its own measures
     "lift": OFFICE,
     "lodge_objection": {"public", "other_unit", "other_supervisor"},
     "answer_objection": {"office", "supervisor"},
