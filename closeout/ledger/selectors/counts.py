@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
 
 from closeout.ledger.models import AssignmentRole, Escalation, SnapshotKind, Task, TaskUnit
 from closeout.ledger.rules.schedule import COUNTED_STATES
@@ -55,11 +54,12 @@ def by_unit() -> QuerySet[Any]:
     )
 
 
-def by_due_month() -> QuerySet[Any]:
+def by_category_and_due() -> QuerySet[Any]:
+    """The counts by plan, category, due date and bucket: one pass over the tasks from
+    which `rows` adds up both the category and the due-month dimension."""
     return (
         counted()
-        .annotate(_month=TruncMonth("due_date"))
-        .values("plan_id", "_month", "state__bucket")
+        .values("plan_id", "category", "due_date", "state__bucket")
         .annotate(**_counts("", "pk"))
     )
 
@@ -71,21 +71,25 @@ def _tail(r: dict[str, Any]) -> tuple[int, int, int, int, int]:
 def _month(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, str):  # SQLite without the converter
+    if isinstance(value, str):  # a date as SQLite gives it without the converter
         return value[:7]
     return f"{value.year:04d}-{value.month:02d}"
 
 
 def rows() -> list[Row]:
     """Every row of the snapshot as of now (the stored buckets), in a stable order."""
-    out: list[Row] = []
-    for r in by_category():
-        out.append((r["plan_id"], SnapshotKind.CATEGORY, r["category"], None,
-                    r["state__bucket"] or "", *_tail(r)))  # fmt: skip
+    summed: dict[tuple[Any, ...], list[int]] = {}
+    for r in by_category_and_due():
+        bucket = r["state__bucket"] or ""
+        for kind, key in (
+            (SnapshotKind.CATEGORY, r["category"]),
+            (SnapshotKind.DUE, _month(r["due_date"])),
+        ):
+            total = summed.setdefault((r["plan_id"], kind, key, None, bucket), [0] * 5)
+            for i, n in enumerate(_tail(r)):
+                total[i] += n
+    out: list[Row] = [(*key, *values) for key, values in summed.items()]  # type: ignore[misc]
     for r in by_unit():
         out.append((r["task__plan_id"], SnapshotKind.UNIT, "", r["unit_id"],
                     r["task__state__bucket"] or "", *_tail(r)))  # fmt: skip
-    for r in by_due_month():
-        out.append((r["plan_id"], SnapshotKind.DUE, _month(r["_month"]), None,
-                    r["state__bucket"] or "", *_tail(r)))  # fmt: skip
     return sorted(out, key=lambda row: (row[0], row[1], row[2], row[3] or 0, row[4]))

@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Sum, When
 from django.utils.translation import get_language
 
-from closeout.ledger import access
+from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import NotPermitted
 from closeout.ledger.models import (
@@ -45,7 +45,8 @@ from closeout.ledger.models import (
     UnitLevel,
 )
 from closeout.ledger.models.plans import PlanStatus
-from closeout.ledger.rules.schedule import Bucket
+from closeout.ledger.rules.escalation import Trigger
+from closeout.ledger.rules.schedule import OPEN_STATES, Bucket
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import counts
 
@@ -409,29 +410,38 @@ def _item(task: Task, date: dt.date | None, detail: str = "") -> TaskItem:
 
 
 def _tasks() -> Any:
-    return Task.objects.select_related("plan").only("id", "seq", "text", "plan__title")
+    # The status too: the task model reads it when it is built (its state machine).
+    return Task.objects.select_related("plan").only("id", "status", "seq", "text", "plan__title")
 
 
 def _overdue() -> list[TaskItem]:
-    """The overdue tasks longest past their due date (the index on due date, id)."""
-    found = (
-        _tasks()
-        .filter(state__bucket=Bucket.OVERDUE, due_date__isnull=False)
-        .only("id", "seq", "text", "plan__title", "due_date")
-        .order_by("due_date", "id")[:LIST_SIZE]
-    )
-    return [_item(task, task.due_date) for task in found]
+    """The open tasks longest past their due date (overdue, as of today): the first
+    few of each open state by the index on (status, due date), merged."""
+    today = clock.today()
+    first: list[tuple[dt.date, int]] = []
+    for status in sorted(OPEN_STATES):
+        first += (
+            Task.objects.filter(status=status, due_date__lt=today)
+            .order_by("due_date", "id")
+            .values_list("due_date", "id")[:LIST_SIZE]
+        )
+    first = sorted(first)[:LIST_SIZE]
+    tasks = _tasks().in_bulk([pk for _due, pk in first])
+    return [_item(tasks[pk], due) for due, pk in first if pk in tasks]
 
 
 def _escalated() -> list[TaskItem]:
-    """The tasks of the latest measures still standing, one line per task."""
-    measures = (
-        Escalation.objects.filter(lifted_on__isnull=True)
-        .order_by("-id")
-        .values_list("task_id", "level", "issued_on")[: LIST_SIZE * 4]
-    )
+    """The tasks of the latest measures still standing, one line per task: the latest
+    few of each trigger by the index on (lifted on, trigger), merged."""
+    measures: list[tuple[int, int, str, dt.date]] = []
+    for trigger in Trigger.values:
+        measures += (
+            Escalation.objects.filter(lifted_on__isnull=True, trigger=trigger)
+            .order_by("-id")
+            .values_list("id", "task_id", "level", "issued_on")[: LIST_SIZE * 2]
+        )
     first: dict[int, tuple[str, dt.date]] = {}
-    for task_id, level, issued_on in measures:
+    for _id, task_id, level, issued_on in sorted(measures, reverse=True):
         first.setdefault(task_id, (level, issued_on))
         if len(first) == LIST_SIZE:
             break
@@ -450,7 +460,7 @@ def _notice() -> list[TaskItem]:
     found = (
         _tasks()
         .filter(Q(status=Status.NOTICE))
-        .only("id", "seq", "text", "plan__title", "notice_until")
+        .only("id", "status", "seq", "text", "plan__title", "notice_until")
         .order_by("id")[:LIST_SIZE]
     )
     return [_item(task, task.notice_until) for task in found]

@@ -144,8 +144,8 @@ def escalation_notices() -> list[Compiled]:
 
 def snapshot() -> list[Compiled]:
     return [
-        _query("the period's counts by plan, bucket and category", sn.by_category()),
-        _query("… by plan, bucket and lead unit", sn.by_unit()),
-        _query("… by plan, bucket and due month (then the rows replaced if they differ)",
-               sn.by_due_month()),
+        _query("the period's counts by plan, bucket, category and due date (summed to "
+               "categories and due months)", sn.by_category_and_due()),
+        _query("… by plan, bucket and lead unit (then the rows replaced if they differ)",
+               sn.by_unit()),
     ]  # fmt: skip

@@ -2,7 +2,8 @@
 
 For the period of the office's digest cycle (`LoopSettings.digest_cycle`, weekly by
 default) that contains the sweep's day, the confirmed tasks (`COUNTED_STATES`) are
-counted with three GROUP BY queries, by plan and stored schedule bucket and
+counted with two GROUP BY queries (`closeout.ledger.selectors.counts`), by plan and
+stored schedule bucket and
 
 - category: one row per category;
 - unit: one row per lead responsible unit (牵头单位). A task with two lead units is
@@ -30,10 +31,10 @@ from collections.abc import Iterable
 from closeout.ledger import clock
 from closeout.ledger.models import Snapshot, SnapshotKind, SnapshotRow
 from closeout.ledger.rules import cycles
-from closeout.ledger.selectors.counts import COUNTS, Row, by_category, by_due_month, by_unit, rows
+from closeout.ledger.selectors.counts import COUNTS, Row, by_category_and_due, by_unit, rows
 from closeout.ledger.sweep.base import Context
 
-__all__ = ["COUNTS", "by_category", "by_due_month", "by_unit", "freeze", "rows", "snapshot"]
+__all__ = ["COUNTS", "by_category_and_due", "by_unit", "freeze", "rows", "snapshot"]
 
 Figures = dict[str, int]
 
