@@ -369,3 +369,18 @@ def test_no_one_but_the_office_and_the_leader_sees_the_drafts(loaded):
         assert visible and not visible & draft_tasks, username
     public = set(access.visible_tasks(Actor.of(None)).values_list("id", flat=True))
     assert public == set(jinan_tasks().values_list("id", flat=True))
+
+
+def test_the_replayed_sweeps_leave_a_snapshot_of_each_week_they_ran_in(loaded):
+    from closeout.ledger.models import Snapshot, SnapshotRow, SweepRun
+
+    weeks = {run.as_of - dt.timedelta(days=run.as_of.weekday()) for run in SweepRun.objects.all()}
+    snapshots = list(Snapshot.objects.order_by("period_start"))
+    assert {s.period_start for s in snapshots} == weeks and len(snapshots) > 6
+    last = SweepRun.objects.order_by("-as_of").first().as_of  # the demo's "today"
+    assert snapshots[-1].period_start == last - dt.timedelta(days=last.weekday())
+    assert snapshots[-1].as_of == last
+    counted = Task.objects.exclude(status__in=[Status.DRAFT, Status.CANCELLED]).count()
+    assert snapshots[-1].tasks == counted
+    rows = SnapshotRow.objects.filter(snapshot=snapshots[-1], kind="category")
+    assert sum(rows.values_list("tasks", flat=True)) == counted
