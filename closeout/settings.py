@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "closeout.web.context.page_url",
+                "closeout.web.navigation.navigation",
             ],
         },
     },

@@ -23,8 +23,9 @@ def objection_lodge(request: HttpRequest, task_id: int) -> HttpResponse:
     task and per address (the one the login throttle sees)."""
     actor = Actor.of(request.user)
     form = ObjectionForm(request.POST, prefix="objection")
-    # Sent from the public portal's task page: back there, or that page with the errors.
-    portal = request.POST.get("portal") == "1"
+    # Sent from the public portal's task page, or by anyone not signed in (who never
+    # sees the internal task page): back to the public page, or that page with the errors.
+    portal = request.POST.get("portal") == "1" or not request.user.is_authenticated
     return _submit(
         request,
         actor,

@@ -35,9 +35,10 @@ from closeout.ledger.errors import DomainError, NotFound, NotPermitted, RateLimi
 from closeout.ledger.models import Task
 from closeout.ledger.rules.workflow import REPORTING_STATES, transition_rules
 from closeout.ledger.selectors import ledger
+from closeout.ledger.selectors import public as public_reads
 from closeout.ledger.selectors.people import ActorNames
 from closeout.ledger.services import notifications
-from closeout.web import display, ledgertable
+from closeout.web import display, ledgertable, navigation
 from closeout.web.forms import (
     AnswerForm,
     EscalationForm,
@@ -81,9 +82,10 @@ def _or_404(read: Callable[..., T], *args: Any) -> T:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Signed-in people go to their task list; anyone else sees the landing page."""
+    """Signed-in people go to the first screen of their role (closeout.web.navigation);
+    anyone else sees the landing page, which leads to the public portal."""
     if request.user.is_authenticated:
-        return redirect("web:task_list")
+        return redirect(navigation.first_screen(Actor.of(request.user)))
     return render(request, "web/home.html")
 
 
@@ -350,16 +352,16 @@ def _submit(
 
 @require_GET
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    """A task's page. Visitors who are not signed in see the tasks of published plans
-    (and may object during a public notice); any other task sends them to log in, so
-    that a link shared inside an office still works and nothing tells whether it exists."""
-    actor = Actor.of(request.user)
-    try:
-        return _detail_page(request, actor, task_id)
-    except Http404:
-        if request.user.is_authenticated:
-            raise
+    """A task's page, for the people who work on it. A visitor who is not signed in is
+    sent to the task's public page (信息公开: units, progress, close-out dates, the
+    objection form during a notice; no staff, no internal history) when the task is
+    public, and to the login page otherwise, so that a link shared inside an office still
+    works and nothing tells whether the task exists."""
+    if not request.user.is_authenticated:
+        if public_reads.is_public_task(task_id):
+            return redirect("web:public_task", task_id=task_id)
         return redirect_to_login(request.get_full_path())
+    return _detail_page(request, Actor.of(request.user), task_id)
 
 
 @require_POST

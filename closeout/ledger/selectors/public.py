@@ -121,6 +121,12 @@ def public_tasks() -> QuerySet[Task]:
     )
 
 
+def is_public_task(task_id: int) -> bool:
+    """Whether the task is one the public may see (a task of a published plan, neither a
+    draft nor cancelled)."""
+    return public_tasks().filter(pk=task_id).exists()
+
+
 def _public_problems() -> QuerySet[Problem]:
     """Problems with at least one public task (a problem whose tasks are all cancelled
     is not on the portal)."""

@@ -25,6 +25,8 @@ except ImportError:
 
 pytestmark = pytest.mark.browser
 
+FIRST_SCREENS = {"office": "/overview/", "leader": "/board/", "unit": "/my/", "supervisor": "/queue/"}
+
 
 def _log_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
@@ -32,7 +34,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/tasks/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
 
 
 def _status(page: Page):
@@ -49,6 +51,9 @@ def _take(page: Page, name: str, note: str = "") -> None:
 def test_each_role_logs_in_and_sees_only_its_tasks(page, live_server, transactional_db, world):
     for role, names in VISIBLE.items():
         _log_in(page, live_server.url, world.users[role].username)
+        # each role lands on its own first screen, and finds its tasks in the ledger
+        assert page.url == live_server.url + FIRST_SCREENS[world.users[role].profile.role]
+        page.goto(f"{live_server.url}/tasks/")
         rows = page.locator("tr[data-task]")
         expected = {str(getattr(world, name).pk) for name in names}
         expect(rows).to_have_count(len(expected))

@@ -45,7 +45,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/tasks/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
 
 
 def _log_out(page: Page, base: str) -> None:

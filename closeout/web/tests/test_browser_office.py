@@ -29,7 +29,7 @@ def _log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> N
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(password)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/tasks/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
 
 
 def test_office_changes_the_notice_adds_a_rule_and_a_login(
@@ -88,5 +88,6 @@ def test_office_changes_the_notice_adds_a_rule_and_a_login(
     page.locator("[data-testid=logout]").click()
     page.wait_for_url(f"{base}/")
     _log_in(page, base, "env_clerk", "a-long-password")
+    page.goto(f"{base}/tasks/")
     expect(page.locator(f"tr[data-task='{world.own.pk}']")).to_have_count(1)
     assert page.goto(f"{base}/office/").status == 403

@@ -115,7 +115,7 @@ def test_office_imports_and_confirms_a_plan_in_the_browser(
     form.locator("input[name=username]").fill("office")
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/tasks/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
     page.locator("[data-testid=nav-import]").click()
     path = tmp_path / "plan.txt"
     path.write_text(PLAN, encoding="utf-8")

@@ -222,7 +222,8 @@ def _log_in(page, base, username):
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{base}/tasks/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
+    page.goto(f"{base}/tasks/")  # the ledger, whatever the role's first screen
 
 
 @pytest.mark.browser

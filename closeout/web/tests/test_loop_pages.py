@@ -54,6 +54,10 @@ def _login(client, world, role):
     return client
 
 
+def _public(task):
+    return reverse("web:public_task", args=[task.pk])
+
+
 def _detail(task):
     return reverse("web:task_detail", args=[task.pk])
 
@@ -207,7 +211,9 @@ def test_sending_back_starts_a_new_round_on_the_next_request(client, world):
 
 def test_an_anonymous_visitor_objects_during_the_notice_and_the_office_answers(client, world):
     _walk(world, "request_closeout", "pass_review")
-    page = client.get(_detail(world.own))
+    # a visitor is sent to the task's public page, which carries the objection form
+    assert client.get(_detail(world.own)).url == _public(world.own)
+    page = client.get(_public(world.own))
     assert page.context["objection_form"] is not None
     response = client.post(
         reverse("web:objection_lodge", args=[world.own.pk]),
@@ -216,7 +222,7 @@ def test_an_anonymous_visitor_objects_during_the_notice_and_the_office_answers(c
     assert response.status_code == 302
     objection = Objection.objects.get(task=world.own)
     assert (objection.text, objection.name, objection.round) == ("河道仍有异味", "王先生", 1)
-    public_html = client.get(_detail(world.own)).content.decode()
+    public_html = client.get(_public(world.own)).content.decode()
     assert "河道仍有异味" in public_html and "王先生" not in public_html  # objectors stay private
 
     office_page = _login(client, world, "office").get(_detail(world.own))
@@ -236,12 +242,13 @@ def test_an_anonymous_visitor_objects_during_the_notice_and_the_office_answers(c
 
 
 def test_an_objection_outside_the_notice_is_refused(client, world):
-    assert client.get(_detail(world.own)).context["objection_form"] is None
+    assert client.get(_public(world.own)).context["objection_form"] is None
     response = client.post(
         reverse("web:objection_lodge", args=[world.own.pk]), {"objection-text": "有异议"}
     )
     assert response.status_code == 400
     assert response.context["page_errors"]
+    assert response.templates[0].name.startswith("web/public/")  # never the internal page
     assert not Objection.objects.exists()
 
 

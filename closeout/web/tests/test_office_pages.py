@@ -363,7 +363,7 @@ def test_every_input_of_the_forms_has_a_label(world, office):
     pages += [reverse("web:office_user", args=[world.users["leader"].pk])]
     for url in pages:
         html = office.get(url).content.decode()
-        main = html.split('<main class="page">', 1)[1]
+        main = html.split('<main class="page"', 1)[1]
         for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", main):
             if 'type="hidden"' in tag:
                 continue

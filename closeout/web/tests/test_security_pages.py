@@ -57,7 +57,8 @@ def test_every_kind_of_page_carries_the_policy(world):
     pages = [
         (Client(), reverse("web:home"), 200),
         (Client(), reverse("web:login"), 200),
-        (Client(), reverse("web:task_detail", args=[task]), 200),
+        (Client(), reverse("web:task_detail", args=[task]), 302),  # to the public page
+        (Client(), reverse("web:public_task", args=[task]), 200),
         (Client(), "/nowhere/", 404),
         (office, reverse("web:task_list"), 200),
         (office, reverse("web:task_detail", args=[task]), 200),
@@ -228,7 +229,11 @@ def test_the_language_switch_after_a_failed_form_lands_on_a_get_of_the_page(worl
         # A visitor's objection outside a public notice is refused on the task page.
         url = reverse("web:objection_lodge", args=[world.own.pk])
         failed = client.post(url, {"objection-text": "河道仍有异味"})
-        page = reverse("web:task_detail", args=[world.own.pk])
+        # the refusal is the portal's page of the task, which has no language form (the
+        # portal's pages carry no per-visitor token): nothing to switch from
+        assert failed.status_code == 400
+        assert failed.templates[0].name == "web/public/task.html"
+        return
     elif name == "office":
         # An edit of a draft task's fields with its text emptied, on the review page.
         failed = client.post(

@@ -59,10 +59,22 @@ def test_anonymous_visitor_sees_the_landing_page_with_a_login_link(client):
     assert reverse("web:login").encode() in response.content
 
 
-def test_signed_in_user_is_sent_from_home_to_the_task_list(client, world):
-    response = _login(client, world, "unit_env").get("/")
+@pytest.mark.parametrize(
+    ("role", "first"),
+    [
+        ("office", "web:overview"),
+        ("leader", "web:board"),
+        ("unit_env", "web:workspace"),
+        ("supervisor", "web:queue"),
+    ],
+)
+def test_signed_in_people_are_sent_from_home_to_their_roles_first_screen(
+    client, world, role, first
+):
+    response = _login(client, world, role).get("/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:task_list")
+    assert response["Location"] == reverse(first)
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_task_pages_send_anonymous_visitors_to_the_login_page(client, world):
@@ -74,19 +86,17 @@ def test_task_pages_send_anonymous_visitors_to_the_login_page(client, world):
         assert response["Location"].startswith(reverse("web:login"))
 
 
-def test_anonymous_visitors_read_the_tasks_of_a_published_plan(client, world):
+def test_anonymous_visitors_are_sent_to_the_public_page_of_a_published_task(client, world):
     response = client.get(_detail(world.own))
-    assert response.status_code == 200
-    assert response.context["transitions"] == []
-    assert response.context["report_form"] is None
-    assert response.context["escalation_form"] is None
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:public_task", args=[world.own.pk])
 
 
 def test_login_form_signs_in_and_logout_needs_a_post(client, world):
     response = client.post(
         reverse("web:login"), {"username": "unit_env", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("web:task_list")
+    assert response.redirect_chain[-1][0] == reverse("web:workspace")
     assert response.context["user"].username == "unit_env"
     assert client.get(reverse("web:logout")).status_code == 405
     client.post(reverse("web:logout"))
