@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from closeout.ledger.access import Actor
@@ -121,37 +122,43 @@ class PlanRow:
 
 def plan_rollups(actor: Actor, filters: TaskFilter | None = None) -> list[PlanRow]:
     """Each plan with (filtered, visible) tasks, rolled up: its tasks by bucket, its
-    problems and how many are done (rule 2 of `rules.rollup`, here in SQL: a problem of
-    the set none of whose counted tasks is unfinished). Three queries in all."""
-    tasks = _counted(actor, filters)
-    per_plan: dict[int, Rollup] = {
-        row["plan_id"]: _rollup(row)
-        for row in tasks.values("plan_id").annotate(**_bucket_counts()).order_by("plan_id")
-    }
-    if not per_plan:
-        return []
-    in_set = tasks.filter(problem_id=OuterRef("pk"))
-    open_task = in_set.exclude(state__bucket__in=FINISHED)
-    problems: dict[int, Mapping[str, Any]] = {
-        row["plan_id"]: row
-        for row in Problem.objects.filter(plan_id__in=list(per_plan))
-        .filter(Exists(in_set))
-        .values("plan_id")
-        .annotate(problems=Count("pk"), done=Count("pk", filter=~Q(Exists(open_task))))
-        .order_by("plan_id")
-    }
-    plans = Plan.objects.filter(pk__in=list(per_plan)).only("id", "title", "issued_on")
-    return [
-        PlanRow(
-            plan,
-            PlanRollup(
-                per_plan[plan.pk],
-                problems.get(plan.pk, {}).get("problems", 0),
-                problems.get(plan.pk, {}).get("done", 0),
-            ),
+    problems and how many are done. Two queries:
+
+    1. The tasks grouped by problem (with its plan), counted by bucket, and those rows
+       grouped again by plan: the bucket counts summed, the problems counted, and the
+       problems done counted by rule 2 of `rules.rollup` in SQL (a problem's finished
+       tasks, done or sustained, are all its counted tasks). One pass over the tasks,
+       where a test per problem would look each problem's tasks up again.
+    2. The plans' titles.
+    """
+    per_problem = (
+        _counted(actor, filters)
+        .values("plan_id", "problem_id")
+        .annotate(**_bucket_counts())
+        .order_by()
+    )
+    inner, params = per_problem.query.sql_with_params()
+    names = [f"n_{key or 'pending'}" for key in KEYS]
+    finished = " + ".join(f"n_{key}" for key in sorted(FINISHED))
+    total = " + ".join(names)
+    sql = (
+        f"SELECT plan_id, COUNT(*), SUM(CASE WHEN {finished} = {total} THEN 1 ELSE 0 END), "
+        + ", ".join(f"SUM({n})" for n in names)
+        + f" FROM ({inner}) per_problem GROUP BY plan_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    rollups = {
+        row[0]: PlanRollup(
+            Rollup.of({key: int(n) for key, n in zip(KEYS, row[3:], strict=True)}),
+            int(row[1]),
+            int(row[2]),
         )
-        for plan in plans.order_by("-issued_on", "title")
-    ]
+        for row in rows
+    }
+    plans = Plan.objects.filter(pk__in=list(rollups)).only("id", "title", "issued_on")
+    return [PlanRow(plan, rollups[plan.pk]) for plan in plans.order_by("-issued_on", "title")]
 
 
 def saved_views(actor: Actor) -> QuerySet[SavedView]:
