@@ -76,6 +76,28 @@ plan_review = review.plan_review
 
 @login_required
 @require_POST
+def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Publish a confirmed plan on the public portal (信息公开), or take it off."""
+    actor = _office(request)
+    published = request.POST.get("published") == "1"
+    try:
+        services.plan_publish(actor, plan_id, published=published)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The plan is on the public portal.")
+            if published
+            else _("The plan is no longer on the public portal."),
+        )
+    return redirect("web:plan_list")
+
+
+@login_required
+@require_POST
 def task_fields(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     actor = _office(request)
     form = TaskFieldsForm(request.POST, prefix=f"t{task_id}")

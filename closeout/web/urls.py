@@ -48,6 +48,7 @@ urlpatterns = [
     path("plans/import/", imports.plan_upload, name="plan_upload"),
     path("plans/<int:plan_id>/review/", imports.plan_review, name="plan_review"),
     path("plans/<int:plan_id>/confirm/", imports.plan_confirm, name="plan_confirm"),
+    path("plans/<int:plan_id>/publish/", imports.plan_publish, name="plan_publish"),
     path("plans/<int:plan_id>/tasks/<int:task_id>/", imports.task_fields, name="plan_task_fields"),
     path(
         "plans/<int:plan_id>/proposals/<int:proposal_id>/",

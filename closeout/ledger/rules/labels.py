@@ -215,6 +215,8 @@ ACTIONS: dict[str, Any] = {
     "plan.update": _("Plan edited"),
     "plan.confirm": _("Plan confirmed"),
     "plan.supersede": _("Plan superseded"),
+    "plan.publish": _("Plan published on the public portal"),
+    "plan.unpublish": _("Plan taken off the public portal"),
     "plan.add_inspection": _("Inspection round added to the plan"),
     "plan.default_supervisor": _("Default supervising unit set"),
     "plan.decide_name": _("Unit name decided for the plan"),

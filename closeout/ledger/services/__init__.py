@@ -48,6 +48,7 @@ from closeout.ledger.services.plans import (
     inspection_create,
     plan_add_inspection,
     plan_create,
+    plan_publish,
     problem_create,
 )
 from closeout.ledger.services.reports import (
@@ -125,6 +126,7 @@ __all__ = [
     "plan_add_inspection",
     "plan_confirm",
     "plan_create",
+    "plan_publish",
     "plan_import",
     "plan_supervisor_default",
     "problem_create",

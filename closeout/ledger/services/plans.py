@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from closeout.ledger import access
 from closeout.ledger.access import Actor
-from closeout.ledger.errors import InvalidInput, NotPermitted
+from closeout.ledger.errors import InvalidInput, NotFound, NotPermitted
 from closeout.ledger.models import (
     Inspection,
     Plan,
+    PlanStatus,
     Problem,
 )
 from closeout.ledger.services.audit import audit, snapshot
@@ -60,3 +61,32 @@ def plan_add_inspection(*, actor: Actor, plan: Plan, inspection: Inspection) -> 
     with transaction.atomic():
         plan.inspections.add(inspection)
         audit(actor, "plan.add_inspection", plan, after={"inspection": inspection.pk})
+
+
+def plan_publish(actor: Actor, plan_id: int, *, published: bool) -> Plan:
+    """Publish a confirmed plan on the public portal (信息公开), or take it off: its
+    problems, tasks, progress buckets, public notices and closings become public (what
+    the public may see of them is closeout.ledger.selectors.public's rule). Audited."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office publishes plans"))
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
+        if plan is None:
+            raise NotFound(_("plan %(plan)s does not exist") % {"plan": plan_id})
+        if published and plan.status != PlanStatus.CONFIRMED:
+            raise InvalidInput(
+                _("Only a confirmed plan is published; review and confirm it first."),
+                field="published",
+            )
+        if plan.published != published:
+            before = plan.published
+            plan.published = published
+            plan.save(update_fields=["published"])
+            audit(
+                actor,
+                "plan.publish" if published else "plan.unpublish",
+                plan,
+                before={"published": before},
+                after={"published": published},
+            )
+    return plan
