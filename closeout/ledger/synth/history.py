@@ -90,11 +90,11 @@ class History:
             (max(begin, closed), self.weeks, done),
         )
         month = "" if due is None else f"{due.year:04d}-{due.month:02d}"
-        keys = [
+        keys: list[tuple[int, str, str, int | None]] = [
             (plan, SnapshotKind.CATEGORY, category, None),
             (plan, SnapshotKind.DUE, month, None),
         ]
-        keys += [(plan, SnapshotKind.UNIT, "", unit, ) for unit in leads]  # fmt: skip
+        keys += [(plan, SnapshotKind.UNIT, "", unit) for unit in leads]
         for first, stop, bucket in stretches:
             if first >= stop:
                 continue
