@@ -6,7 +6,13 @@ so the sweep writes, for the period (of the office's digest cycle) that its day 
 one `Snapshot` with its `SnapshotRow`s: the confirmed tasks counted by plan, schedule
 bucket and one dimension (category, lead unit, or the month the task is due). A later
 sweep in the same period rewrites that period's rows (the period is still running); once
-the next period has begun, nothing writes the old one again.
+the next period has begun, nothing writes the old one again: a sweep writes only the
+period that contains its day, and only while no later period has a snapshot and no
+later day of its own period was swept (so a backfill "as of" a past day changes no
+frozen figure). See `closeout.ledger.sweep.snapshots`.
+
+`closeout gen` writes the weeks before its date, derived from the generated tasks'
+dates (`closeout.ledger.synth.history`).
 
 The pages that show totals, trends and rankings (the office overview, the leader board)
 read these rows, a few thousand per period, instead of counting a million tasks per
@@ -48,7 +54,8 @@ class SnapshotKind(models.TextChoices):
 class SnapshotRow(models.Model):
     """Confirmed tasks of one plan in one bucket, for one value of one dimension, with
     how many of them miss reports, have rebounded, have a measure standing or are under
-    public notice. Each dimension alone adds up to the plan's total."""
+    public notice. The category and the due-month dimension each add up to the plan's
+    total; in the lead-unit dimension a task with two lead units counts for each."""
 
     snapshot = models.ForeignKey(
         Snapshot, verbose_name=_("snapshot"), on_delete=models.CASCADE, related_name="rows"
