@@ -122,10 +122,11 @@ def unit_ranking(rows: Sequence[UnitLag]) -> dict[str, Any]:
 
 def burn_down(points: Sequence[BurnPoint]) -> dict[str, Any]:
     """Open tasks over time, beside the line of closing every task by its deadline."""
+    actual, planned = _("Open tasks"), _("If closed by the deadlines")
     values = [
         {"date": p.date.isoformat(), "line": label, "tasks": n}
         for p in points
-        for label, n in ((_("Open tasks"), p.actual), (_("If closed by the deadlines"), p.planned))
+        for label, n in ((actual, p.actual), (planned, p.planned))
         if n is not None
     ]
     chart = (
@@ -136,8 +137,9 @@ def burn_down(points: Sequence[BurnPoint]) -> dict[str, Any]:
             y=alt.Y("tasks:Q", title=_("Open tasks")),
             color=alt.Color(
                 "line:N",
-                scale=alt.Scale(range=["#1e66c1", "#9e9e9e"]),
+                scale=alt.Scale(domain=[actual, planned], range=["#1e66c1", "#9e9e9e"]),
                 title=None,
+                legend=alt.Legend(orient="top"),
             ),
             strokeDash=alt.StrokeDash("line:N", legend=None),
             tooltip=["date:T", "line:N", "tasks:Q"],
