@@ -53,6 +53,7 @@ from closeout.ledger.selectors import counts
 LIST_SIZE = 10  # tasks per live list
 UNITS_SHOWN = 15  # units in the ranking
 DISTRICTS_SHOWN = 20  # districts in the roll-up
+UNITS_LOOKED_UP = 500  # above this many units in the rows, the whole registry is read
 CACHE_SECONDS = 600  # a snapshot's figures, kept (see `_frozen`)
 LAGGING = (Bucket.OVERDUE, Bucket.BEHIND)
 # The flags a row counts besides its tasks, and the ledger filter of each.
@@ -337,10 +338,11 @@ def _inspections(rows: list[CategoryRow]) -> list[Line]:
 UnitInfo = tuple[str, str, list[int]]
 
 
-def _unit_info(ids: Iterable[int]) -> dict[int, UnitInfo]:
-    found = Unit.objects.filter(pk__in=list(ids)).values_list(
-        "id", "name", "full_name", "level", "path"
-    )
+def _unit_info(ids: Iterable[int] | None) -> dict[int, UnitInfo]:
+    """Units by id (every unit when `ids` is None: one scan of the registry costs less
+    than a lookup of thousands of ids)."""
+    units = Unit.objects.all() if ids is None else Unit.objects.filter(pk__in=list(ids))
+    found = units.order_by().values_list("id", "name", "full_name", "level", "path")
     return {
         pk: (full or name, level, [int(p) for p in path.strip("/").split("/") if p])
         for pk, name, full, level, path in found
@@ -368,9 +370,12 @@ def _rank(values: tuple[int, ...] | list[int], unit_id: int) -> tuple[int, ...]:
 def _units(rows: list[UnitRow]) -> tuple[list[UnitLag], int, list[UnitLag]]:
     """The units ranked by lag (the first UNITS_SHOWN lagging ones), how many lag, and
     the districts' roll-up (every unit of a district together), ranked alike."""
-    info = _unit_info(r[0] for r in rows)
-    ancestors = {a for _name, _level, path in info.values() for a in path} - set(info)
-    info.update(_unit_info(ancestors))
+    if len(rows) > UNITS_LOOKED_UP:
+        info = _unit_info(None)
+    else:
+        info = _unit_info(r[0] for r in rows)
+        ancestors = {a for _name, _level, path in info.values() for a in path} - set(info)
+        info.update(_unit_info(ancestors))
 
     def lag(unit_id: int, district_id: int, values: Iterable[int]) -> UnitLag:
         tasks, overdue, behind, missed, rebounds = values

@@ -63,7 +63,13 @@ def test_anonymous_visitors_go_to_the_login(client, world):
     assert response["Location"].startswith(reverse("web:login"))
 
 
-def test_the_numbers_are_those_of_the_ledger_with_the_change_since_last_period(client, world):
+@pytest.mark.parametrize("looked_up", [500, 0])  # units by id, or the whole registry
+def test_the_numbers_are_those_of_the_ledger_with_the_change_since_last_period(
+    client, world, monkeypatch, looked_up
+):
+    from closeout.ledger.selectors import overview
+
+    monkeypatch.setattr(overview, "UNITS_LOOKED_UP", looked_up)
     # Last week: all three on schedule (due 2020-12-31, no milestones, time elapsed low).
     sweep.run(D(2019, 3, 6))
     with clock.frozen_at(D(2019, 3, 12)):
