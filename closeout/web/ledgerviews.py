@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, NotFound
 from closeout.ledger.selectors import ledger
@@ -59,6 +60,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "plans": plans,
             "page": page,
             "view_query": request.GET.urlencode(),
+            "timelines": access.can_see_board(actor),
         },
     )
 

@@ -13,10 +13,11 @@ from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotFound, NotPermitted
 from closeout.ledger.models import Indicator, IndicatorReading, Plan, PlanStatus
+from closeout.ledger.rules import dates
 from closeout.ledger.rules.indicators import AT_LEAST, AT_MOST
 from closeout.ledger.services.audit import audit
 
-EARLIEST = dt.date(2000, 1, 1)
+EARLIEST = dates.FLOOR  # the floor of every date people enter
 
 
 def _require(actor: Actor) -> None:

@@ -289,3 +289,11 @@ def test_indicator_values_are_refused_with_the_field_named(world):
             world.actor("leader"), indicator.pk, date=dt.date(2020, 1, 1), value=Decimal("1")
         )
     assert Actor.of(None).role == "public"
+
+
+def test_the_problem_roll_up_links_each_problem_to_its_timeline_for_the_board(world, client):
+    url = reverse("web:problem_timeline", args=[world.own.problem_id])
+    client.force_login(world.users["leader"])
+    assert url in client.get(reverse("web:problem_list")).content.decode()
+    client.force_login(world.users["unit_env"])
+    assert url not in client.get(reverse("web:problem_list")).content.decode()
