@@ -141,7 +141,8 @@ def test_no_page_shows_a_code(demo, reader):
         client.force_login(get_user_model().objects.get(username=reader))
     seen, leaks = 0, []
     for url in _pages():
-        response = client.get(url)
+        # Followed: a visitor is sent from a published task's page to its public page.
+        response = client.get(url, follow=True)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         seen += 1
