@@ -12,7 +12,6 @@ from closeout.ledger.models import IndicatorDirection
 from closeout.web.forms import DateInput
 
 
-
 def _value(label: Any, *, required: bool = True) -> forms.DecimalField:
     """A measured value as the indicator tables keep it (14 digits, 4 after the point)."""
     return forms.DecimalField(label=label, required=required, max_digits=14, decimal_places=4)

@@ -17,7 +17,6 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError
 from closeout.ledger.models import AssignmentRole, Category, Inspection, Plan, Task, Unit
 from closeout.ledger.rules import limits
-from closeout.ledger.rules import limits
 from closeout.ledger.rules.escalation import Level
 from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status, TransitionRule

@@ -209,6 +209,8 @@ def burn_down(actor: Actor, plan: Plan | None = None) -> list[BurnPoint]:
     if not series:
         return []
     latest = Snapshot.objects.order_by("-period_start").values_list("pk", flat=True).first()
+    if latest is None:  # swept away between the two reads
+        return []
     due: dict[dt.date, int] = defaultdict(int)
     undated_open: dict[str, int] = defaultdict(int)
     rows = (

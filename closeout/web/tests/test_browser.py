@@ -25,7 +25,12 @@ except ImportError:
 
 pytestmark = pytest.mark.browser
 
-FIRST_SCREENS = {"office": "/overview/", "leader": "/board/", "unit": "/my/", "supervisor": "/queue/"}
+FIRST_SCREENS = {
+    "office": "/overview/",
+    "leader": "/board/",
+    "unit": "/my/",
+    "supervisor": "/queue/",
+}
 
 
 def _log_in(page: Page, base: str, username: str) -> None:

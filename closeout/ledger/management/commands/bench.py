@@ -165,6 +165,13 @@ def scenarios(s: Sample) -> list[tuple[str, bool | float, Callable[[], str]]]:
         ("api search q=", False,
          lambda: _url("/api/tasks", {"q": r.choice(SEARCH_WORDS), "page_size": 50})),
         ("page: office overview", PAGE_TARGET_MS, lambda: "/overview/"),
+        ("page: leader board", PAGE_TARGET_MS, lambda: "/board/"),
+        ("page: leader board, a plan", PAGE_TARGET_MS,
+         lambda: _url("/board/", {"plan": r.choice(s.plans)})),
+        ("chart: bucket shares (drawn once)", PAGE_TARGET_MS,
+         lambda: "/board/charts/buckets.svg"),
+        ("chart: units most behind (drawn once)", PAGE_TARGET_MS,
+         lambda: "/board/charts/ranking.svg"),
     ]  # fmt: skip
 
 
