@@ -16,11 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -203,3 +205,30 @@ def task_response(
 def public_task(request: HttpRequest, task_id: int) -> HttpResponse:
     """A public task: what it is, who does it (units), how far it is and its close-out."""
     return task_response(request, task_id)
+
+
+@require_GET
+def public_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The portal's language links: a visitor picks Chinese or English with a plain link
+    (the portal's pages carry no form token, so Django's POST-only language switch does
+    not fit them); the choice is a cookie, as with that switch, and the visitor goes back
+    to the page the link was on."""
+    languages = dict(settings.LANGUAGES)
+    if code not in languages:
+        raise Http404
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not back.startswith("/"):
+        back = reverse("web:public_index")
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response

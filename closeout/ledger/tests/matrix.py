@@ -372,7 +372,12 @@ def page_outcome(response: Any, task_id: int) -> str:
         location = response["Location"]
         if location.startswith(reverse("web:login")):
             return "login"
-        assert location.startswith(reverse("web:task_detail", args=[task_id])), location
+        # the task's page, or for a visitor the task's public page (信息公开)
+        pages = (
+            reverse("web:task_detail", args=[task_id]),
+            reverse("web:public_task", args=[task_id]),
+        )
+        assert location.startswith(pages), location
         return "ok"
     return str(response.status_code)
 

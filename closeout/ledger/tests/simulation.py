@@ -154,10 +154,10 @@ class Loop:
             self.requested_on[task.pk] = day
         elif task.status == Status.REQUESTED and self.requested_on.get(task.pk) != day:
             roll = rng.random()
-            if roll < 0.03:
+            if roll < 0.05:
                 self.take(unit, task, "withdraw_request", note="补充材料后重新申请")
                 self.back_to_work(task)
-            elif roll < 0.08:
+            elif roll < 0.10:
                 self.take(supervisor, task, "send_back", note="初审:佐证材料不足,退回。")
                 self.back_to_work(task)
             elif roll < 0.45:

@@ -18,7 +18,9 @@ SCENARIOS = {
     "api list: +inspection", "api list: +sort", "admin list: status+plan",
     "admin list: +due range", "admin list: +category", "admin list: +inspection",
     "admin list: +sort", "api detail", "api counts: province", "api counts: city",
-    "api search q=", "page: office overview",
+    "api search q=", "page: office overview", "page: leader board",
+    "page: leader board, a plan", "chart: bucket shares (drawn once)",
+    "chart: units most behind (drawn once)",
 }  # fmt: skip
 
 
@@ -38,6 +40,7 @@ def test_bench_reports_every_scenario_as_json():
     assert results["api list: unit+status"]["target"] == report["target_ms"]
     assert results["api detail"]["target"] is None
     assert results["page: office overview"]["target"] == 150.0
+    assert results["page: leader board"]["target"] == 150.0
 
 
 def test_bench_prints_a_table_with_a_row_per_scenario():

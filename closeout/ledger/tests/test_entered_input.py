@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from closeout.ledger import clock, services
 from closeout.ledger.errors import InvalidInput
@@ -15,6 +16,14 @@ from closeout.ledger.models import AuditEvent, Escalation, Milestone, ProgressRe
 from closeout.ledger.rules import limits
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.tests.loopworld import DAY, bring, closed_lookback
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the catalog makes them Chinese by default)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from closeout import samples
 from closeout.ledger import services
@@ -30,6 +31,14 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services import imports as import_services
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the catalog makes them Chinese by default)."""
+    with translation.override("en"):
+        yield
+
 
 INGEST = Path(__file__).resolve().parents[2] / "ingest" / "tests"
 SEED_003 = samples.plan_bytes("003_jinan_2018.txt")

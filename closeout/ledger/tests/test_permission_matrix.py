@@ -180,6 +180,14 @@ def test_pages(m, action):
 
     def shows(role: str) -> bool:
         page = signed_in[role].get(reverse("web:task_detail", args=[s.task.pk]))
+        if role == "public" and page.status_code == 302:
+            # a visitor reads the task's public page, whose only form is the objection
+            page = signed_in[role].get(page["Location"])
+            return (
+                page.status_code == 200
+                and action == "lodge_objection"
+                and page.context["objection_form"] is not None
+            )
         return page.status_code == 200 and offered(action, page.context, s)
 
     def run(role: str) -> str:
@@ -199,7 +207,10 @@ def test_pages(m, action):
 def test_the_task_page_is_shown_to_those_who_see_the_task(m):
     got = {}
     for role, client in clients(m).items():
-        got[role] = page_outcome(client.get(reverse("web:task_detail", args=[m.task.pk])), 0)
+        # a visitor who may see the task is sent to its public page
+        got[role] = page_outcome(
+            client.get(reverse("web:task_detail", args=[m.task.pk])), m.task.pk
+        )
     got = {role: "ok" if code == "200" else code for role, code in got.items()}
     assert got == {role: "ok" if role in ALLOWED["view"] else "404" for role in ROLES}
 

@@ -4,6 +4,7 @@ once for all their occurrences, a default supervising unit, and what confirmatio
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from closeout.ledger import selectors, services
 from closeout.ledger.access import Actor
@@ -21,6 +22,14 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.services.review import supervision_conflict
 from closeout.ledger.tests.bigplan import big_plan, registry, unknown
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the catalog makes them Chinese by default)."""
+    with translation.override("en"):
+        yield
+
 
 OFFICE = Actor(role=Role.OFFICE, label="test-office")
 # The review page's queries, whatever the plan's size: the plan, two counts, the page's

@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("public/closed/", public.public_closed, name="public_closed"),
     path("public/lookbacks/", public.public_lookbacks, name="public_lookbacks"),
     path("public/tasks/<int:task_id>/", public.public_task, name="public_task"),
+    path("public/language/<str:code>/", public.public_language, name="public_language"),
 ]

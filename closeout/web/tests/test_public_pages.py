@@ -148,3 +148,25 @@ def test_pages_are_the_same_for_everyone_and_shareable_by_a_cache(client, pw):
         assert "csrfmiddlewaretoken" not in page_text(anonymous), url
         assert not anonymous.cookies, url
         assert page_text(office.get(url)) == page_text(anonymous), url
+
+
+def test_a_visitor_switches_the_portal_to_english_and_back_with_a_link(client, db):
+    page = client.get(reverse("web:public_index"))
+    assert 'lang="zh-hans"' in page.content.decode()
+    switch = reverse("web:public_language", args=["en"]) + "?next=/public/notice/"
+    response = client.get(switch)
+    assert response.status_code == 302 and response["Location"] == "/public/notice/"
+    english = client.get("/public/notice/")
+    assert '<html lang="en">' in english.content.decode()
+    client.get(reverse("web:public_language", args=["zh-hans"]))
+    assert '<html lang="zh-hans">' in client.get("/public/").content.decode()
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_the_language_link_never_sends_a_visitor_elsewhere(client, db, next_url):
+    response = client.get(reverse("web:public_language", args=["en"]), {"next": next_url})
+    assert response["Location"] == reverse("web:public_index")
+
+
+def test_an_unknown_language_is_404(client, db):
+    assert client.get("/public/language/xx/").status_code == 404

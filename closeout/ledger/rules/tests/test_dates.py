@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from closeout.ledger.errors import InvalidInput
 from closeout.ledger.rules.dates import (
@@ -19,6 +20,14 @@ from closeout.ledger.rules.dates import (
     horizon,
     refusal,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the catalog makes them Chinese by default)."""
+    with translation.override("en"):
+        yield
+
 
 D = dt.date
 TODAY = D(2025, 6, 16)
