@@ -4,16 +4,22 @@ plan's indicators against their targets.
 
 Everything but the problem's timeline and the indicators comes from the period snapshots
 (`Snapshot`, `SnapshotRow`: a few thousand rows per period), never from counting tasks,
-so the board costs the same on a thousand tasks and on a million.
+so the board costs the same on a thousand tasks and on a million. The figures of a period
+are kept in the cache under the latest snapshot's id and time: they change only when a
+sweep rewrites that snapshot or a new period begins (and a renamed unit shows its new
+name within CACHE_SECONDS).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
@@ -35,15 +41,30 @@ from closeout.ledger.models import (
 from closeout.ledger.rules.indicators import meets
 from closeout.ledger.rules.schedule import Bucket
 
+T = TypeVar("T")
 DONE_BUCKETS = (Bucket.DONE, Bucket.SUSTAINED)
 SERIES_PERIODS = 26  # half a year of weekly dispatches
 RANKED_UNITS = 15
 TIMELINE_TASKS = 60
+CACHE_SECONDS = 600
 
 
 def _require(actor: Actor) -> None:
     if not access.can_see_board(actor):
         raise NotPermitted(_("The board is for the rectification office and the leaders."))
+
+
+def _cached(name: str, plan: Plan | None, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the cache for the latest snapshot as it was written."""
+    latest = Snapshot.objects.order_by("-period_start").values_list("pk", "taken_at").first()
+    if latest is None:
+        return compute()
+    key = f"closeout-board:{name}:{plan.pk if plan else 0}:{latest[0]}:{latest[1].timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,10 @@ def bucket_series(
 ) -> list[PeriodCounts]:
     """The last `periods` frozen periods, oldest first, with their bucket counts."""
     _require(actor)
+    return _cached(f"series{periods}", plan, lambda: _series(plan, periods))
+
+
+def _series(plan: Plan | None, periods: int) -> list[PeriodCounts]:
     snapshots = list(
         Snapshot.objects.order_by("-period_start").values_list(
             "pk", "period_start", "period_end", "as_of"
@@ -150,6 +175,10 @@ def unit_ranking(
     """The lead units of the latest period ranked by lag; units with nothing lagging,
     missed or rebounded are left out."""
     _require(actor)
+    return _cached(f"ranking{limit}", plan, lambda: _ranking(plan, limit))
+
+
+def _ranking(plan: Plan | None, limit: int) -> list[UnitLag]:
     latest = Snapshot.objects.order_by("-period_start").values_list("pk", flat=True).first()
     if latest is None:
         return []
@@ -206,6 +235,10 @@ def burn_down(actor: Actor, plan: Plan | None = None) -> list[BurnPoint]:
     task were closed out in the month it is due (from the latest period's tasks by due
     month). Tasks without a due date (立行立改, 长期坚持) are on neither line."""
     series = bucket_series(actor, plan)
+    return _cached("burn", plan, lambda: _burn(plan, series))
+
+
+def _burn(plan: Plan | None, series: list[PeriodCounts]) -> list[BurnPoint]:
     if not series:
         return []
     latest = Snapshot.objects.order_by("-period_start").values_list("pk", flat=True).first()

@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from closeout.ledger import clock
+from django.utils import timezone
+
 from closeout.ledger.models import Snapshot, SnapshotKind, SnapshotRow
 from closeout.ledger.rules import cycles
 from closeout.ledger.selectors.counts import COUNTS, Row, by_category_and_due, by_unit, rows
@@ -84,7 +85,7 @@ def freeze(day: dt.date, digest_cycle: str, digest_cycle_days: int | None) -> in
     if snapshot is None:
         snapshot = Snapshot.objects.create(
             period_start=current.start, period_end=current.end, as_of=day,
-            taken_at=clock.now(), tasks=total,
+            taken_at=timezone.now(), tasks=total,
         )  # fmt: skip
         return write(snapshot, new)
     if stored(snapshot) == new:
@@ -92,7 +93,8 @@ def freeze(day: dt.date, digest_cycle: str, digest_cycle_days: int | None) -> in
             snapshot.as_of = day
             snapshot.save(update_fields=["as_of"])
         return 0
-    snapshot.as_of, snapshot.taken_at, snapshot.tasks = day, clock.now(), total
+    # the wall clock, not the sweep's day: the pages cache a snapshot's figures under it
+    snapshot.as_of, snapshot.taken_at, snapshot.tasks = day, timezone.now(), total
     snapshot.save(update_fields=["as_of", "taken_at", "tasks"])
     return write(snapshot, new)
 

@@ -154,7 +154,9 @@ class Loop:
             self.requested_on[task.pk] = day
         elif task.status == Status.REQUESTED and self.requested_on.get(task.pk) != day:
             roll = rng.random()
-            if roll < 0.05:
+            # the first request the loop decides on is withdrawn, so that the path is
+            # taken whatever the random walk does on this database
+            if roll < 0.05 or not self.done["withdraw_request"]:
                 self.take(unit, task, "withdraw_request", note="补充材料后重新申请")
                 self.back_to_work(task)
             elif roll < 0.10:

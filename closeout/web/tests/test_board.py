@@ -297,3 +297,16 @@ def test_the_problem_roll_up_links_each_problem_to_its_timeline_for_the_board(wo
     assert url in client.get(reverse("web:problem_list")).content.decode()
     client.force_login(world.users["unit_env"])
     assert url not in client.get(reverse("web:problem_list")).content.decode()
+
+
+def test_the_figures_are_kept_until_a_sweep_rewrites_the_snapshot(frozen):
+    leader = frozen.actor("leader")
+    assert reads.bucket_series(leader)[-1].buckets["overdue"] == 1
+    latest = Snapshot.objects.order_by("-period_start").first()
+    SnapshotRow.objects.filter(
+        snapshot=latest, kind=SnapshotKind.CATEGORY, bucket="overdue"
+    ).update(tasks=7)
+    assert reads.bucket_series(leader)[-1].buckets["overdue"] == 1  # from the cache
+    latest.taken_at = timezone.now() + dt.timedelta(seconds=1)  # as a sweep rewrites it
+    latest.save(update_fields=["taken_at"])
+    assert reads.bucket_series(leader)[-1].buckets["overdue"] == 7
