@@ -7,9 +7,11 @@ selector or service; `access.can_edit` (the office) decides who may use them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -207,45 +209,61 @@ def unit_add(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     return _fail(request, actor, plan_id, ("assign", task_id), form)
 
 
-@login_required
-@require_POST
-def unit_change(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
-    actor = office(request)
-    form = AssignForm(request.POST, actor=actor, prefix=f"ae{assignment_id}")
-    if not form.is_valid():
+def _inline(
+    request: HttpRequest,
+    plan_id: int,
+    call: Callable[[], Any],
+    done: str,
+    form: forms.Form | None = None,
+) -> HttpResponse:
+    """An inline change or removal on a task row: the form's errors or the service's
+    refusal as messages above the page, back to the row's page either way; the task of
+    what `call` returns (a changed record) is scrolled to."""
+    if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return back(request, plan_id)
     try:
-        assignment = services.task_unit_change(
-            actor,
-            assignment_id=assignment_id,
-            unit_id=form.cleaned_data["unit"].pk,
-            role=form.cleaned_data["role"],
-        )
+        changed = call()
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         messages.error(request, exc.message)
         return back(request, plan_id)
-    messages.success(request, _("Unit changed."))
-    return back(request, plan_id, assignment.task_id)
+    messages.success(request, done)
+    return back(request, plan_id, getattr(changed, "task_id", None))
+
+
+@login_required
+@require_POST
+def unit_change(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
+    actor = office(request)
+    form = AssignForm(request.POST, actor=actor, prefix=f"ae{assignment_id}")
+    return _inline(
+        request,
+        plan_id,
+        lambda: services.task_unit_change(
+            actor,
+            assignment_id=assignment_id,
+            unit_id=form.cleaned_data["unit"].pk,
+            role=form.cleaned_data["role"],
+        ),
+        _("Unit changed."),
+        form,
+    )
 
 
 @login_required
 @require_POST
 def unit_remove(request: HttpRequest, plan_id: int, assignment_id: int) -> HttpResponse:
     actor = office(request)
-    try:
-        services.task_unit_remove(actor, assignment_id=assignment_id)
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Unit removed."))
-    return back(request, plan_id)
+    return _inline(
+        request,
+        plan_id,
+        lambda: services.task_unit_remove(actor, assignment_id=assignment_id),
+        _("Unit removed."),
+    )
 
 
 def _person_values(form: PersonForm) -> dict[str, Any]:
@@ -281,35 +299,25 @@ def person_add(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse
 def person_change(request: HttpRequest, plan_id: int, person_id: int) -> HttpResponse:
     actor = office(request)
     form = PersonForm(request.POST, actor=actor, prefix=f"pe{person_id}")
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return back(request, plan_id)
-    try:
-        person = services.task_person_change(actor, person_id=person_id, **_person_values(form))
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return back(request, plan_id)
-    messages.success(request, _("Responsible person changed."))
-    return back(request, plan_id, person.task_id)
+    return _inline(
+        request,
+        plan_id,
+        lambda: services.task_person_change(actor, person_id=person_id, **_person_values(form)),
+        _("Responsible person changed."),
+        form,
+    )
 
 
 @login_required
 @require_POST
 def person_remove(request: HttpRequest, plan_id: int, person_id: int) -> HttpResponse:
     actor = office(request)
-    try:
-        services.task_person_remove(actor, person_id=person_id)
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Responsible person removed."))
-    return back(request, plan_id)
+    return _inline(
+        request,
+        plan_id,
+        lambda: services.task_person_remove(actor, person_id=person_id),
+        _("Responsible person removed."),
+    )
 
 
 @login_required

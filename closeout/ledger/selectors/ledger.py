@@ -23,6 +23,7 @@ from closeout.ledger.errors import InvalidInput, NotFound
 from closeout.ledger.models import Plan, Problem, SavedView, Task
 from closeout.ledger.rules.rollup import FINISHED, KEYS, PlanRollup, Rollup
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.selectors.paging import Paged
 from closeout.ledger.selectors.tasks import MAX_OFFSET, TaskFilter, task_list
 
 # What a row of the ledger table can show, by key, in the customary order of the
@@ -65,23 +66,11 @@ class ProblemRow:
 
 
 @dataclass(frozen=True)
-class ProblemPage:
+class ProblemPage(Paged):
     rows: list[ProblemRow]
     count: int
     number: int
     size: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
 
 def problem_rollups(

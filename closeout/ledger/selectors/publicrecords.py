@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.selectors.paging import Paged
 
 DONE_BUCKETS = (Bucket.DONE, Bucket.SUSTAINED)
 T = TypeVar("T")
@@ -173,23 +174,11 @@ class PublicTask:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(Paged, Generic[T]):
     rows: list[T]
     count: int
     number: int
     size: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
     @property
     def previous_page_number(self) -> int:

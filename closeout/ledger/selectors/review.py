@@ -27,6 +27,7 @@ from closeout.ledger.models import (
     Unit,
     UnitProposal,
 )
+from closeout.ledger.selectors.paging import Paged
 from closeout.ledger.selectors.tasks import unit_search
 
 REVIEW_PAGE_SIZE = 50
@@ -127,7 +128,7 @@ def name_groups(plan_id: int) -> list[NameGroup]:
 
 
 @dataclass(frozen=True)
-class ReviewPage:
+class ReviewPage(Paged):
     """One page of a plan under review, with the counts of the whole plan."""
 
     plan: Plan
@@ -143,18 +144,6 @@ class ReviewPage:
     number: int
     size: int
     only_attention: bool
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
 
 def _plan(actor: Actor, plan_id: int) -> Plan:

@@ -45,6 +45,7 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.selectors.paging import Paged
 
 SORTABLE = {
     "due_date": ("due_date", "id"),
@@ -289,7 +290,7 @@ def _count(f: TaskFilter, qs: QuerySet[Task]) -> int:
 
 
 @dataclass(frozen=True)
-class TaskPage:
+class TaskPage(Paged):
     """One page of a task list with the total it was cut from."""
 
     rows: list[Task]
@@ -297,18 +298,6 @@ class TaskPage:
     number: int
     size: int
     exact: bool = True  # False: there are at least `count` tasks (a text search, capped)
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
 
 def task_page(

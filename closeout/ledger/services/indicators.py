@@ -17,26 +17,10 @@ from closeout.ledger.rules import dates
 from closeout.ledger.rules.indicators import AT_LEAST, AT_MOST
 from closeout.ledger.services.audit import audit
 
-EARLIEST = dates.FLOOR  # the floor of every date people enter
-
 
 def _require(actor: Actor) -> None:
     if not access.can_record_indicators(actor):
         raise NotPermitted(_("Indicators are entered by the rectification office."))
-
-
-def _check_date(day: dt.date, field: str, *, future: bool) -> None:
-    if day < EARLIEST:
-        raise InvalidInput(
-            _("%(date)s is before %(earliest)s: check the year.")
-            % {"date": day.isoformat(), "earliest": EARLIEST.isoformat()},
-            field=field,
-        )
-    if not future and day > clock.today():
-        raise InvalidInput(
-            _("A value cannot be measured in the future (%(date)s).") % {"date": day.isoformat()},
-            field=field,
-        )
 
 
 @transaction.atomic
@@ -67,9 +51,17 @@ def add_indicator(
         raise InvalidInput(
             _("Say whether the target is a maximum or a minimum."), field="direction"
         )
-    _check_date(target_date, "target_date", future=True)
+    dates.check_date(
+        target_date, field="target_date", label=_("target date"), today=clock.today()
+    )
     if baseline_date is not None:
-        _check_date(baseline_date, "baseline_date", future=False)
+        dates.check_date(
+            baseline_date,
+            field="baseline_date",
+            label=_("baseline date"),
+            today=clock.today(),
+            happened=True,
+        )
         if baseline_date > target_date:
             raise InvalidInput(
                 _("The baseline comes before the target date."), field="baseline_date"
@@ -118,7 +110,9 @@ def record_reading(
     indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound(_("indicator %(id)s does not exist") % {"id": indicator_id})
-    _check_date(date, "date", future=False)
+    dates.check_date(
+        date, field="date", label=_("date measured"), today=clock.today(), happened=True
+    )
     reading = IndicatorReading.objects.filter(indicator=indicator, date=date).first()
     before = None
     if reading is None:
