@@ -64,4 +64,9 @@ urlpatterns = [
     path("", include("closeout.web.routes.overview")),
     path("", include("closeout.web.routes.ledger")),
     path("", include("closeout.web.routes.review")),
+    path("", include("closeout.web.routes.exports")),
+    path("", include("closeout.web.routes.ledgerimport")),
+    path("", include("closeout.web.routes.letters")),
+    path("", include("closeout.web.routes.circulars")),
+    path("", include("closeout.web.routes.publicdocs")),
 ]
