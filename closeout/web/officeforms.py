@@ -119,6 +119,15 @@ class LoopSettingsForm(OfficeForm):
         label=_("Days of grace for progress reports"), min_value=0, max_value=60
     )
     issuing_body = forms.CharField(label=_("Issuing body of escalation measures"), max_length=200)
+    letter_prefix = forms.CharField(
+        label=_("Prefix of escalation letter numbers"),
+        max_length=40,
+        required=False,
+        help_text=_("For example “督办”, giving 督办〔2026〕3号; empty: unchanged."),
+    )
+    circular_prefix = forms.CharField(
+        label=_("Prefix of circular numbers"), max_length=40, required=False
+    )
     digest_cycle = forms.ChoiceField(label=_("E-mail digest cycle"), choices=ReportCycle.choices)
     digest_cycle_days = forms.IntegerField(
         label=_("Digest cycle length in days (custom cycle)"),
@@ -137,6 +146,8 @@ class LoopSettingsForm(OfficeForm):
             "lookback_months": months_text(settings.lookback_months),
             "report_grace_days": settings.report_grace_days,
             "issuing_body": settings.issuing_body,
+            "letter_prefix": settings.letter_prefix,
+            "circular_prefix": settings.circular_prefix,
             "digest_cycle": settings.digest_cycle,
             "digest_cycle_days": settings.digest_cycle_days,
             "backfill_days": settings.backfill_days,
@@ -149,7 +160,11 @@ class LoopSettingsForm(OfficeForm):
             raise forms.ValidationError(error.message) from None
 
     def service_kwargs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        values = dict(self.cleaned_data)
+        for name in ("letter_prefix", "circular_prefix"):
+            if not values.get(name):
+                values.pop(name, None)  # a form without the field keeps the prefix
+        return values
 
 
 class CalendarDayForm(OfficeForm):

@@ -6,6 +6,7 @@ import closeout.ledger.lookups  # noqa: F401  (registers the any_of lookup)
 from closeout.ledger.models.accounts import ApiToken, Profile, Role
 from closeout.ledger.models.audit import AuditEvent
 from closeout.ledger.models.closeouts import CloseoutStep, Objection, StepKind
+from closeout.ledger.models.documents import IssuedNumber, NumberKind, NumberSeries
 from closeout.ledger.models.escalations import Escalation, EscalationRule
 from closeout.ledger.models.imports import ProposalReason, UnitProposal
 from closeout.ledger.models.indicators import Indicator, IndicatorDirection, IndicatorReading
@@ -47,6 +48,7 @@ __all__ = [
     "IndicatorReading",
     "Inspection",
     "InspectionKind",
+    "IssuedNumber",
     "LookbackCheck",
     "LookbackState",
     "LoopSettings",
@@ -54,6 +56,8 @@ __all__ = [
     "MissedReport",
     "Notification",
     "NotificationKind",
+    "NumberKind",
+    "NumberSeries",
     "Objection",
     "PersonRole",
     "Plan",

@@ -1,8 +1,9 @@
 """The closed loop's settings (闭环参数) and the log of sweeps (定时核查).
 
 `LoopSettings` is one row the office edits: public-notice length, look-back offsets,
-the grace for progress reports, the issuing body written on escalation measures and
-the digest cycle. `SweepRun` logs every run of `closeout sweep` with its figures.
+the grace for progress reports, the issuing body written on escalation measures, the
+prefixes (发文代字) of letter and circular numbers and the digest cycle. `SweepRun`
+logs every run of `closeout sweep` with its figures.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ class LoopSettings(models.Model):
     )
     issuing_body = models.CharField(
         _("issuing body of escalation measures"), max_length=200, default="整改办"
+    )
+    # 发文代字: the prefix of the document numbers, 督办〔2026〕3号 and 整改通报〔2026〕3号.
+    letter_prefix = models.CharField(
+        _("prefix of escalation letter numbers"), max_length=40, default="督办"
+    )
+    circular_prefix = models.CharField(
+        _("prefix of circular numbers"), max_length=40, default="整改通报"
     )
     digest_cycle = models.CharField(
         _("e-mail digest cycle"),

@@ -29,6 +29,8 @@ LOOP_FIELDS = (
     "lookback_months",
     "report_grace_days",
     "issuing_body",
+    "letter_prefix",
+    "circular_prefix",
     "digest_cycle",
     "digest_cycle_days",
     "backfill_days",
@@ -183,6 +185,9 @@ def loop_settings_update(*, actor: Actor, **values: Any) -> LoopSettings:
         values["digest_cycle_days"] = None
     if "issuing_body" in values and not str(values["issuing_body"]).strip():
         raise InvalidInput(_("name the body that issues measures"), field="issuing_body")
+    for name in ("letter_prefix", "circular_prefix"):
+        if name in values and not str(values[name]).strip():
+            raise InvalidInput(_("a document number needs a prefix"), field=name)
     with transaction.atomic():
         LoopSettings.current()
         current = LoopSettings.objects.select_for_update().get(pk=1)
