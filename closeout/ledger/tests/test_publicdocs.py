@@ -8,10 +8,14 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from docx import Document
 
+from closeout.documents import pdf
 from closeout.documents import publicdocs as docs
 from closeout.ledger import clock, services
 from closeout.ledger.errors import NotFound
@@ -145,7 +149,7 @@ def test_a_notice_holds_no_self_assessment_opinion_objector_or_person(pw):
 def test_a_task_not_under_notice_has_none(pw, which):
     task = getattr(pw, which)
     assert not publicdocs.in_notice(task.pk)
-    with pytest.raises(NotFound, match="not under public notice"):
+    with translation.override("en"), pytest.raises(NotFound, match="not under public notice"):
         publicdocs.closeout_notice(task.pk)
 
 
@@ -181,3 +185,49 @@ def test_an_unknown_task_or_plan_is_not_found(db):
         publicdocs.progress_report(10**9)
     empty = publicdocs.progress_report(PlanFactory(published=True).pk)
     assert (empty.problems, empty.total) == ((), 0)
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def test_the_commands_write_the_report_and_the_notice(pw, tmp_path, monkeypatch):
+    out = tmp_path / "report.docx"
+    stdout = io.StringIO()
+    plan = str(pw.world.plan.pk)
+    call_command("report", "progress", "--plan", plan, "-o", str(out), stdout=stdout)
+    assert str(out) in stdout.getvalue()
+    report = publicdocs.progress_report(pw.world.plan.pk)
+    assert out.read_bytes() == docs.progress_report_docx(report)
+    monkeypatch.chdir(tmp_path)
+    call_command("report", "progress", "--plan", str(pw.world.plan.pk), "--as-of", "2019-03-01",
+                 stdout=io.StringIO())  # fmt: skip
+    assert (tmp_path / f"整改进展情况公示-{pw.world.plan.pk}-20190301.docx").is_file()
+    call_command(
+        "report", "notice", str(pw.notice.pk), "--base-url", "https://portal.example",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    text = _docx_text((tmp_path / f"销号公示-{pw.notice.pk}.docx").read_bytes())
+    assert f"https://portal.example/public/tasks/{pw.notice.pk}/#objections" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["progress", "--plan", "{unpublished}"], "does not exist"),
+        (["progress", "--plan", "{plan}", "--as-of", "2019-13-01"], "--as-of"),
+        (["notice", "{closed}"], "not under public notice"),
+        (["notice", "{notice}", "--base-url", "portal.example"], "--base-url"),
+        (["notice", "{notice}", "-o", "/nonexistent/folder/x.docx"], "-o: cannot write"),
+    ],
+)
+def test_the_commands_refuse_with_a_clear_message(pw, args, message):
+    ids = {"unpublished": pw.unpublished_plan.pk, "plan": pw.world.plan.pk,
+           "closed": pw.closed.pk, "notice": pw.notice.pk}  # fmt: skip
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        call_command("report", *[a.format(**ids) for a in args], stdout=io.StringIO())
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(pw, monkeypatch):
+    monkeypatch.setattr(pdf, "available", lambda: False)
+    with pytest.raises(CommandError, match="LibreOffice"):
+        call_command("report", "notice", str(pw.notice.pk), "--pdf", stdout=io.StringIO())
