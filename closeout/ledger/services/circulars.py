@@ -8,8 +8,8 @@ when it keeps one (or the one given), else in the built-in official layout
 (`closeout.documents.circular`). The document's date is the day its number was issued,
 so a circular generated again is the same document.
 
-The charts are drawn by the caller (the page or the command: they come from
-`closeout.web.charts`, which this layer does not import) and given as PNG bytes.
+The charts (bucket shares of the periods up to this one, the units most behind) are
+drawn as PNG by `closeout.documents.circularcharts`.
 
 The office's template is one .docx kept under the data folder
 (`CLOSEOUT_DATA_DIR/templates/circular.docx`, with its original name beside it); it is
@@ -18,12 +18,12 @@ checked by rendering it with sample data before it is kept, and every change is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closeout.documents import circular as document
+from closeout.documents import circularcharts
 from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotFound, NotPermitted
@@ -42,7 +43,7 @@ from closeout.ledger.services.audit import audit
 from closeout.ledger.services.numbering import document_number
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
-ChartDrawer = Callable[[CircularFigures], dict[str, bytes]]
+RANKED_IN_CHART = 15
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,12 @@ def circular_document(
     *,
     period_end: dt.date | None,
     plan_id: int | None = None,
-    charts: ChartDrawer | None = None,
+    charts: bool = True,
     template: bytes | None = None,
     office_template: bool = True,
 ) -> CircularFile:
-    """The circular of the period containing `period_end` (None: the latest period):
+    """The circular of the period containing `period_end` (None: the latest period),
+    with its charts unless `charts` is False:
     through `template` when given, else the office's template when it keeps one (and
     `office_template`), else the built-in layout. InvalidInput (field "template") when
     the template does not render."""
@@ -146,10 +148,9 @@ def circular_document(
         actor=actor,
     )
     day = timezone.localdate(issued.issued_at)
-    data = circular_data(
-        figures, body=issued.body, number=issued.text, day=day,
-        charts=charts(figures) if charts is not None else None,
-    )  # fmt: skip
+    data = circular_data(figures, body=issued.body, number=issued.text, day=day)
+    if charts:
+        data = dataclasses.replace(data, charts=draw_charts(figures, data))
     if template is None and office_template:
         template = office_template_bytes()
     try:
@@ -163,6 +164,18 @@ def circular_document(
         number=issued.text,
         figures=figures,
     )
+
+
+def draw_charts(figures: CircularFigures, data: document.CircularData) -> dict[str, bytes]:
+    """The circular's charts as PNG (none for the ranking when no unit lags)."""
+    periods = [
+        (p.period_end, [document.BucketLine(k, n) for k, n in p.buckets.items()])
+        for p in figures.series
+    ]
+    drawn = {"chart_buckets": circularcharts.bucket_shares(periods)}
+    if data.ranking:
+        drawn["chart_ranking"] = circularcharts.unit_ranking(data.ranking[:RANKED_IN_CHART])
+    return drawn
 
 
 # --- the office's template -----------------------------------------------------------
