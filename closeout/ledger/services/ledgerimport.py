@@ -160,9 +160,14 @@ def ledger_import_apply(*, actor: Actor, data: bytes, name: str, digest: str) ->
     )
 
 
+def can_import(actor: Actor) -> bool:
+    """Who may send a ledger workbook back: whoever reports progress (`access.can_report`:
+    the office and the responsible units)."""
+    return actor.role in (Role.OFFICE, Role.UNIT)
+
+
 def _check_actor(actor: Actor) -> None:
-    # As `access.can_report`: only the office and responsible units report progress.
-    if actor.role not in (Role.OFFICE, Role.UNIT):
+    if not can_import(actor):
         raise NotPermitted(
             _("%(actor)s does not report progress, so cannot import a ledger workbook")
             % {"actor": actor.label}

@@ -307,3 +307,16 @@ def test_bulk_reports_refuse_as_report_create_does(world, user, task, error):
                             items=[ReportItem(getattr(world, task).pk, "x", 10)])  # fmt: skip
     assert error in caught.value.error.message and caught.value.index == 0
     assert not ProgressReport.objects.exists()
+
+
+def test_importxlsx_command_previews_and_applies(world, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook(row_of(world.own, progress="命令行导入", percent=25)))
+    out = io.StringIO()
+    call_command("importxlsx", str(path), "--as", "office", stdout=out)
+    assert "1 to report" in out.getvalue() and not ProgressReport.objects.exists()
+    call_command("importxlsx", str(path), "--as", "office", "--apply", stdout=out)
+    assert "applied: 1 progress reports written" in out.getvalue()
+    assert ProgressReport.objects.get().text == "命令行导入"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from closeout.web import ledgerimport
+
+urlpatterns: list[URLPattern] = [
+    path("tasks/import/", ledgerimport.ledger_import, name="ledger_import"),
+    path("tasks/import/apply/", ledgerimport.ledger_import_apply, name="ledger_import_apply"),
+]
