@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeout.ledger.management import exportletter, exportxlsx
+import closeout.ledger.management.exportletter as exportletter
+import closeout.ledger.management.exportxlsx as exportxlsx
 from closeout.ledger.management.base import LedgerCommand
 
 

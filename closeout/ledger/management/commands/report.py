@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from closeout.ledger.management import reportcircular, reportpublic
+import closeout.ledger.management.reportcircular as reportcircular
+import closeout.ledger.management.reportpublic as reportpublic
 from closeout.ledger.management.base import LedgerCommand
 
 
 class Command(LedgerCommand):
-    help = "Write a circular (circular), the public progress report (progress) or a close-out notice (notice)."
+    help = (
+        "Write a circular (circular), the public progress report (progress) "
+        "or a close-out notice (notice)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         kinds = parser.add_subparsers(
