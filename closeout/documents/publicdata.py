@@ -160,9 +160,12 @@ def _subject(title: str) -> str:
     dropped, so that 关于《济南市贯彻落实中央环境保护督察反馈意见整改方案》 reads
     关于济南市贯彻落实中央环境保护督察反馈意见整改进展情况的公示."""
     subject = title.strip().strip("《》")
-    for tail in ("整改工作方案", "整改方案", "实施方案", "方案", "整改"):
-        if subject.endswith(tail):
-            return subject[: -len(tail)]
+    # 整改落实方案, 整改工作方案, 整改实施方案, 实施方案 …: the words before 方案 that only
+    # say "the rectification" go too, as the title adds 整改 again.
+    tails = ("方案", "实施", "工作", "落实", "整改")
+    while any(subject.endswith(t) and len(subject) > len(t) for t in tails):
+        tail = next(t for t in tails if subject.endswith(t))
+        subject = subject[: -len(tail)]
     return subject
 
 

@@ -116,7 +116,7 @@ def progress_report_docx(data: ProgressReportData) -> bytes:
 
 
 def _completion(data: NoticeData) -> str:
-    parts = [f"已完成整改，完成进度{data.progress}%"]
+    parts = [f"报送进度{data.progress}%"]
     if data.requested_on:
         parts.append(f"{cn_date(data.requested_on)}申请销号")
     if data.reviewed_on:
