@@ -54,13 +54,15 @@ def _ids(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[int]:
 def test_rows_come_in_ledger_order_with_their_words(world: World) -> None:
     rows = list(ledger_rows(OFFICE, None, chunk=2))  # chunks of two: the seam is crossed
     assert [r.task_id for r in rows[:3]] == [world.own.pk, world.child.pk, world.foreign.pk]
-    assert len({r.problem_key for r in rows[:3]}) == 1 and rows[3].problem_key != rows[0].problem_key
+    assert len({r.problem_key for r in rows[:3]}) == 1
+    assert rows[3].problem_key != rows[0].problem_key
     own = rows[0]
     assert own.units == "市生态环境局" and own.supervising_units == "市督导组"
     assert own.persons == "市生态环境局主要负责人"
     assert own.progress_text == "已完成截污管网建设八成"
     assert own.deadline == "2020年年底" and own.completion == "未完成"
-    assert rows[3].measures == "1. 拆除\n2. 复绿" and rows[3].problem == "饮用水水源地保护区内违规建设"
+    assert rows[3].measures == "1. 拆除\n2. 复绿"
+    assert rows[3].problem == "饮用水水源地保护区内违规建设"
 
 
 @pytest.mark.parametrize(

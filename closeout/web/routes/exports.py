@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from closeout.web import exports
+
+urlpatterns: list[URLPattern] = [
+    path("tasks/export.xlsx", exports.ledger_xlsx, name="ledger_xlsx"),
+]
