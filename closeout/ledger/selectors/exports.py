@@ -2,9 +2,14 @@
 shows the actor, with the same filters, as plain `LedgerRow`s for
 `closeout.documents.ledgerxlsx`.
 
-Streamed: the ordered task ids come through one cursor, and each chunk of CHUNK tasks
-costs a fixed number of queries (the tasks with their problem, plan, inspection, state
-and latest report text; their units; their persons), whatever the size of the ledger.
+Streamed: the ordered keys (task id, sheet) come through one cursor, and each chunk of
+CHUNK keys costs a fixed number of queries (the tasks with their problem, plan,
+inspection, state and latest report text; their units; their persons), whatever the
+size of the ledger. With a sheet per unit the keys are the tasks' lead assignments, so a
+task with two lead units is on both units' sheets (and once in a chunk's queries).
+
+`exported_rows` gives the same rows by task id: the import compares a workbook that
+comes back with what the export wrote, cell by cell.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 
+from closeout.documents.completion import Completion, words_of
 from closeout.documents.ledgerxlsx import (
     LedgerRow,
     LedgerSummary,
@@ -36,18 +42,20 @@ from closeout.ledger.selectors.tasks import TaskFilter, task_list
 CHUNK = 2000
 TITLE = "整改工作台账"
 
-# The words of the workbook's 完成情况, 任务状态 and 序时进度 columns.
-COMPLETION = {
-    Status.DRAFT: "未完成",
-    Status.IN_PROGRESS: "未完成",
-    Status.REQUESTED: "已完成，待销号",
-    Status.NOTICE: "已完成，待销号",
-    Status.VERIFICATION: "已完成，待销号",
-    Status.VERIFIED: "已完成，待销号",
-    Status.CLOSED: "已销号",
-    Status.SUSTAINED: "已完成，长期坚持",
-    Status.CANCELLED: "已撤销",
+# What each status means in the workbook's 完成情况 column (the words themselves, and
+# what they mean when a workbook comes back, are `closeout.documents.completion`'s).
+COMPLETION: dict[str, Completion] = {
+    Status.DRAFT: Completion.OPEN,
+    Status.IN_PROGRESS: Completion.OPEN,
+    Status.REQUESTED: Completion.DONE,
+    Status.NOTICE: Completion.DONE,
+    Status.VERIFICATION: Completion.DONE,
+    Status.VERIFIED: Completion.DONE,
+    Status.CLOSED: Completion.CLOSED,
+    Status.SUSTAINED: Completion.SUSTAINED,
+    Status.CANCELLED: Completion.CANCELLED,
 }
+# The words of the workbook's 任务状态 and 序时进度 columns.
 STATUS_WORDS = {
     Status.DRAFT: "待确认",
     Status.IN_PROGRESS: "整改中",
@@ -80,16 +88,24 @@ CATEGORY_WORDS = {
 _RESPONSIBLE_PERSONS = (PersonRole.RESPONSIBLE, PersonRole.RESPONSIBLE_LEADER)
 
 
+def completion_state(status: str) -> Completion:
+    """What the ledger's 完成情况 says of a task in `status`."""
+    return COMPLETION.get(status, Completion.OPEN)
+
+
 def completion_words(status: str) -> str:
     """完成情况 as the ledger writes it, from the task's status."""
-    return COMPLETION.get(status, "")  # type: ignore[call-overload]
+    return words_of(completion_state(status))
 
 
-def measures_text(measures: Any) -> str:
-    """整改措施: the ordered measures, numbered when there are several."""
+def measures_text(measures: Any, text: str = "") -> str:
+    """整改措施: the ordered measures, numbered when there are several; the task's own
+    text when it lists none."""
     if isinstance(measures, str):
-        return measures
+        return measures.strip() or text.strip()
     items = [str(m).strip() for m in measures or () if str(m).strip()]
+    if not items:
+        return text.strip()
     if len(items) == 1:
         return items[0]
     return "\n".join(f"{i}. {m}" for i, m in enumerate(items, 1))
@@ -103,23 +119,45 @@ def _date(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def _lead_unit_name() -> Subquery:
-    first_lead = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=AssignmentRole.LEAD)
-    return Subquery(first_lead.order_by("id").values("unit__name")[:1])
+def _ledger_order(prefix: str = "") -> list[Any]:
+    """Ledger order (by plan, problem and task), of a task reached through `prefix`."""
+    return [
+        f"{prefix}plan_id",
+        F(f"{prefix}problem__seq").asc(),
+        f"{prefix}problem_id",
+        f"{prefix}seq",
+        f"{prefix}id",
+    ]
 
 
-def export_ids(
-    actor: Actor, filters: TaskFilter | None = None, *, per_unit: bool = False
-) -> QuerySet[Any]:
-    """The ids of the tasks exported, in ledger order: by plan, problem and task (with
-    `per_unit`, by the name of the task's first lead unit first; tasks with none last)."""
-    qs = task_list(actor, filters).order_by()
-    order: list[Any] = ["plan_id", F("problem__seq").asc(), "problem_id", "seq", "id"]
+def export_keys(
+    actor: Actor,
+    filters: TaskFilter | None = None,
+    *,
+    per_unit: bool = False,
+    chunk: int = CHUNK,
+) -> Iterator[tuple[int, str]]:
+    """(task id, sheet) of every row exported, in ledger order, streamed.
+
+    One sheet: every task once, sheet "". With `per_unit`: one row per lead unit of
+    each task, ordered by (lead unit name, plan, problem, task), the sheet being the
+    unit's name; then the tasks with no lead unit (sheet "", written on
+    未明确牵头单位). Two cursors at most, whatever the size of the ledger."""
+    tasks = task_list(actor, filters).order_by()
     if per_unit:
-        qs = qs.annotate(lead_name=_lead_unit_name())
-        order = [F("lead_name").asc(nulls_last=True), *order]
-    fields = ["id", "lead_name"] if per_unit else ["id"]
-    return qs.order_by(*order).values_list(*fields)
+        leads = (
+            TaskUnit.objects.filter(role=AssignmentRole.LEAD, task_id__in=tasks.values("pk"))
+            .order_by("unit__name", *_ledger_order("task__"))
+            .values_list("task_id", "unit__name")
+            .distinct()  # two lead units of one name: the task once on their sheet
+        )
+        for task_id, name in leads.iterator(chunk_size=chunk):
+            yield task_id, name or ""
+        led = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=AssignmentRole.LEAD)
+        tasks = tasks.exclude(Exists(led))
+    ids = tasks.order_by(*_ledger_order()).values_list("id", flat=True)
+    for task_id in ids.iterator(chunk_size=chunk):
+        yield task_id, ""
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -133,15 +171,17 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _rows_of(ids: list[int], sheets: dict[int, str]) -> Iterator[LedgerRow]:
-    """The LedgerRows of one chunk of task ids, in their order: three queries."""
+def _rows_of(keys: list[tuple[int, str]]) -> Iterator[LedgerRow]:
+    """The LedgerRows of one chunk of (task id, sheet) keys, in their order (a task may
+    come more than once, on several sheets): three queries."""
+    ids = list(dict.fromkeys(task_id for task_id, _sheet in keys))
     latest = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by("-submitted_at", "-id")
     tasks = {
         t["id"]: t
         for t in Task.objects.filter(pk__in=ids)
         .annotate(latest_report=Subquery(latest.values("text")[:1]))
         .values(
-            "id", "problem_id", "problem__title", "problem__text", "target", "measures",
+            "id", "problem_id", "problem__title", "problem__text", "text", "target", "measures",
             "deadline_raw", "due_date", "status", "progress", "category", "closed_on",
             "last_reported_at", "plan__title", "inspection__name", "state__bucket",
             "latest_report",
@@ -162,7 +202,7 @@ def _rows_of(ids: list[int], sheets: dict[int, str]) -> Iterator[LedgerRow]:
     ):
         if text not in persons[task_id]:
             persons[task_id].append(text)
-    for task_id in ids:
+    for task_id, sheet in keys:
         t = tasks.get(task_id)
         if t is None:  # deleted since the ids were read
             continue
@@ -174,7 +214,7 @@ def _rows_of(ids: list[int], sheets: dict[int, str]) -> Iterator[LedgerRow]:
             problem=t["problem__title"] or t["problem__text"] or "",
             task_id=task_id,
             target=t["target"] or None,
-            measures=measures_text(t["measures"]) or None,
+            measures=measures_text(t["measures"], t["text"]) or None,
             units="、".join(dict.fromkeys(lead + coop)) or None,
             persons="、".join(persons[task_id]) or None,
             deadline=t["deadline_raw"] or _date(t["due_date"]),
@@ -191,7 +231,7 @@ def _rows_of(ids: list[int], sheets: dict[int, str]) -> Iterator[LedgerRow]:
             category=CATEGORY_WORDS.get(t["category"], t["category"] or None),
             last_reported=_date(t["last_reported_at"]),
             closed_on=_date(t["closed_on"]),
-            sheet=sheets.get(task_id, ""),
+            sheet=sheet,
         )
 
 
@@ -203,12 +243,21 @@ def ledger_rows(
     chunk: int = CHUNK,
 ) -> Iterator[LedgerRow]:
     """The workbook's rows of the tasks `task_list(actor, filters)` holds, in ledger
-    order (by plan, problem, task; with `per_unit` grouped by first lead unit, whose
-    name each row carries as its `sheet`), streamed a chunk at a time."""
-    ids = export_ids(actor, filters, per_unit=per_unit).iterator(chunk_size=chunk)
+    order (by plan, problem, task; with `per_unit` a row per lead unit, grouped by the
+    unit's name, which each row carries as its `sheet`), streamed a chunk at a time."""
+    for block in _chunks(export_keys(actor, filters, per_unit=per_unit, chunk=chunk), chunk):
+        yield from _rows_of(block)
+
+
+def exported_rows(task_ids: Iterable[int], *, chunk: int = CHUNK) -> dict[int, LedgerRow]:
+    """The row the export writes for each of these tasks (whoever exports: a row's cells
+    do not depend on the actor), by task id; three queries a chunk."""
+    ids = sorted(set(task_ids))
+    out: dict[int, LedgerRow] = {}
     for block in _chunks(ids, chunk):
-        sheets = {row[0]: row[1] or "" for row in block} if per_unit else {}
-        yield from _rows_of([row[0] for row in block], sheets)
+        for row in _rows_of([(task_id, "") for task_id in block]):
+            out[row.task_id] = row
+    return out
 
 
 def ledger_filename(as_of: dt.date, *, suffix: str = ".xlsx") -> str:

@@ -3,15 +3,21 @@
 Offices and units exchange the ledger as an Excel file; what comes back carries this
 week's progress. Only three things are taken from it: the progress text (整改进展: a new
 progress report when it differs from the task's latest), the percentage (进度(%)) and the
-completion words (完成情况: 已完成 means 100%). Everything else a person may have typed
-over (a target, a deadline) is reported as not imported, never silently dropped; a
-close-out (已销号) is never taken from a workbook: it goes through the review loop.
+completion words (完成情况, `closeout.documents.completion`: a done word for an
+unfinished task means 100%). Every other column the export writes (a target, a deadline,
+the units) is compared with what the export writes for the task now, exactly, and a cell
+that differs is reported as not imported, never silently dropped; a close-out (已销号) or
+a cancellation is never taken from a workbook. So a workbook exported and sent back
+unedited changes nothing, refuses nothing and notes nothing.
 
 1. Read the workbook into plain rows (`closeout.documents.ledgerread`).
 2. Match each row to a task: by 任务编号 (the task id), or without it by the task's text
-   (整改措施) among the tasks the actor can see, a unique match only.
-3. Compare the row with the ledger; a difference becomes one report (text and percent);
-   what cannot be taken is refused, naming the sheet, row and column.
+   or its 整改措施 as exported, among the tasks the actor can see, a unique match only.
+3. Compare each row with the ledger (`selectors.exports.exported_rows`); a difference
+   becomes one report (text and percent); what cannot be taken is refused, naming the
+   sheet, row and column. A task is on several rows when the workbook has a sheet per
+   lead unit: a row that changes nothing says nothing, and rows that change the task
+   must change it alike, or each is refused naming the others.
 4. The preview's digest covers the file and the change list; applying re-reads the file,
    recomputes the changes and refuses when the digest differs (the ledger changed in
    between), then writes every report at once (`reportsbulk.reports_create_many`, the
@@ -22,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,13 +40,17 @@ from django.utils.translation import gettext as _
 
 from closeout.documents import ledgerread
 from closeout.documents.columns import BY_KEY
+from closeout.documents.completion import Completion, completion_of, normalise_words, words_of
+from closeout.documents.ledgerxlsx import LedgerRow
 from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from closeout.ledger.models import Plan, ProgressReport, Role, Task
 from closeout.ledger.rules import cycles, limits
 from closeout.ledger.rules import progress as progress_rule
-from closeout.ledger.rules.workflow import DONE_STATES, REPORTING_STATES, Status
+from closeout.ledger.rules.workflow import REPORTING_STATES, Status
+from closeout.ledger.selectors import exports
+from closeout.ledger.selectors.exports import measures_text
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.reportsbulk import ItemRefused, ReportItem, reports_create_many
 
@@ -50,15 +59,10 @@ REASON_WORDS = ("进度下降原因", "下降原因", "进度调整原因", "调
 EXTRA_COLUMNS = {"reason": REASON_WORDS}
 REASON_HEADER = REASON_WORDS[1]
 
-DONE_WORDS = frozenset({"已完成", "完成", "已整改", "完成整改", "已完成整改", "整改完成",
-                        "已完成长期坚持", "基本完成"})  # fmt: skip
-OPEN_WORDS = frozenset({"未完成", "推进中", "正在推进", "序时推进", "滞后", "整改中", "进行中",
-                        "尚未启动", "未启动", "达到序时进度", "未达到序时进度", "超过序时进度",
-                        "持续推进", "长期坚持"})  # fmt: skip
-CLOSED_WORDS = frozenset({"已销号", "销号", "完成交账销号", "已完成销号"})
-# Columns that describe the task: a workbook may not change them (only the office, on
-# the task's page); a difference is reported, not imported.
-DESCRIPTIVE = ("target", "measures", "deadline")
+# The columns the export writes that a workbook does not change (only the office does, on
+# the task's page): a cell that differs from what the export wrote is noted, not imported.
+IMPORTED = ("seq", "task_id", "progress_text", "percent", "completion")
+NOT_IMPORTED = tuple(key for key in BY_KEY if key not in IMPORTED)
 
 
 @dataclass(frozen=True)
@@ -174,17 +178,16 @@ def _check_actor(actor: Actor) -> None:
         )
 
 
-_SPACE = re.compile(r"[\s\u3000]+")
-_PUNCT = re.compile(r"[，,。.;；:：、!！?？\"'“”‘’()（）\[\]【】《》<>\-—_·]+")
-
-
 def normalise_text(value: object) -> str:
-    """A text as compared: NFKC, no blanks or punctuation (a workbook re-wraps lines and
-    swaps full-width commas)."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return _PUNCT.sub("", _SPACE.sub("", text))
+    """A text as matched (a row without 任务编号 is matched by its 整改措施): NFKC, no
+    blanks or punctuation (a workbook re-wraps lines and swaps full-width commas)."""
+    return normalise_words(value)
+
+
+def _cell(value: object) -> str:
+    """A cell's text as compared with what the export wrote: exactly, but for the line
+    breaks a spreadsheet may rewrite and the blanks around it (the reader strips them)."""
+    return _text(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _text(value: object) -> str:
@@ -234,29 +237,27 @@ def parse_percent(value: object) -> int:
     return int(number)
 
 
-def completion_of(value: object) -> str | None:
-    """"done", "open" or "closed" for a completion cell's words; None when unknown."""
-    word = normalise_text(value)
-    if word in CLOSED_WORDS:
-        return "closed"
-    if word in DONE_WORDS:
-        return "done"
-    if word in OPEN_WORDS:
-        return "open"
-    return None
-
-
 @dataclass
 class _Facts:
     pk: int
     text: str
-    target: str
-    deadline_raw: str
+    measures: Any
     status: str
     progress: int
     plan_id: int
     last_report_period: Any
     latest: str
+
+
+@dataclass
+class _Outcome:
+    """What one row says of its task: its changes and report, or its refusals."""
+
+    row: ledgerread.Row
+    changes: list[Change] = field(default_factory=list)
+    refusals: list[tuple[ledgerread.Row, str | None, str]] = field(default_factory=list)
+    item: tuple[str, int | None, str] | None = None  # the report: text, percent, reason
+    percent_key: str = "percent"  # the cell the percent came from (进度(%) or 完成情况)
 
 
 class _Preview:
@@ -267,9 +268,10 @@ class _Preview:
         self.book = book
         self.name = name
         self.sha256 = hashlib.sha256(data).hexdigest()
+        self.order = {sheet.name: i for i, sheet in enumerate(book.sheets)}
         self.changes: list[Change] = []
-        self.refusals: list[Note] = []
-        self.not_imported: list[Note] = []
+        self.refusals: list[tuple[tuple[int, int], Note]] = []
+        self.not_imported: list[tuple[tuple[int, int], Note]] = []
         self.items: list[ReportItem] = []
         self.item_where: list[str] = []
         self.unchanged = 0
@@ -281,23 +283,34 @@ class _Preview:
         header = REASON_HEADER if key == "reason" else BY_KEY[key].header
         return f"{place} ({header})"
 
+    def _at(self, row: ledgerread.Row) -> tuple[int, int]:
+        return (self.order.get(row.sheet, len(self.order)), row.row)
+
     def refuse(self, row: ledgerread.Row, key: str | None, message: str) -> None:
-        self.refusals.append(Note(self.where(row, key), message))
+        self.refusals.append((self._at(row), Note(self.where(row, key), message)))
+
+    def note(self, row: ledgerread.Row, key: str, message: str) -> None:
+        self.not_imported.append((self._at(row), Note(self.where(row, key), message)))
 
     def run(self) -> ImportPreview:
         rows = self.book.rows
         matched = self._match(rows)
-        facts = self._facts({task_id for _row, task_id in matched})
+        ids = {task_id for _row, task_id in matched}
+        facts = self._facts(ids)
+        written = exports.exported_rows(ids)
         periods = self._periods({f.plan_id for f in facts.values()})
-        seen: dict[int, str] = {}
+        by_task: dict[int, list[ledgerread.Row]] = {}
         for row, task_id in matched:
-            if task_id in seen:
-                self.refuse(row, "task_id" if "task_id" in row.cells else "measures",
-                            _("task %(task)s appears again (first at %(first)s)")
-                            % {"task": task_id, "first": seen[task_id]})  # fmt: skip
+            by_task.setdefault(task_id, []).append(row)
+        for task_id, task_rows in by_task.items():
+            task, exported = facts.get(task_id), written.get(task_id)
+            if task is None or exported is None:  # deleted since it was matched
+                for row in task_rows:
+                    self.refuse(row, "task_id",
+                                _("task %(task)s does not exist") % {"task": task_id})  # fmt: skip
                 continue
-            seen[task_id] = row.where()
-            self._compare(row, facts[task_id], periods)
+            outcomes = [self._assess(row, task, exported, periods) for row in task_rows]
+            self._settle(task, outcomes)
         ignored = tuple(
             Note(f"{i.sheet} column {i.column} ({i.header})",
                  _("not a ledger column: ignored") if i.why == "unknown"
@@ -314,8 +327,8 @@ class _Preview:
             rows=len(rows),
             unchanged=self.unchanged,
             changes=tuple(self.changes),
-            refusals=tuple(self.refusals),
-            not_imported=tuple(self.not_imported),
+            refusals=tuple(note for _at, note in sorted(self.refusals, key=lambda n: n[0])),
+            not_imported=tuple(note for _at, note in sorted(self.not_imported, key=lambda n: n[0])),
             ignored=ignored,
             items=tuple(self.items),
             item_where=tuple(self.item_where),
@@ -357,12 +370,14 @@ class _Preview:
                             _("task %(task)s is not one of the tasks you report on")
                             % {"task": task_id})  # fmt: skip
         if by_text:
-            index: dict[str, list[int]] = {}
-            tasks = access.visible_tasks(self.actor).values_list("pk", "text")
-            for pk, text in tasks.iterator(chunk_size=2000):
-                index.setdefault(normalise_text(text), []).append(pk)
+            # A task is known by its text and by its 整改措施 as the export writes them.
+            index: dict[str, set[int]] = {}
+            tasks = access.visible_tasks(self.actor).values_list("pk", "text", "measures")
+            for pk, text, measures in tasks.iterator(chunk_size=2000):
+                for words in {normalise_text(text), normalise_text(measures_text(measures, text))}:
+                    index.setdefault(words, set()).add(pk)
             for row in by_text:
-                found = index.get(normalise_text(row.value("measures")), [])
+                found = sorted(index.get(normalise_text(row.value("measures")), ()))
                 if len(found) == 1:
                     matched.append((row, found[0]))
                 elif not found:
@@ -373,12 +388,8 @@ class _Preview:
                     self.refuse(row, "measures",
                                 _("%(count)s tasks have this text; add the 任务编号 column "
                                   "of an exported ledger") % {"count": len(found)})  # fmt: skip
-        matched.sort(key=lambda pair: (self._sheet_order(pair[0].sheet), pair[0].row))
+        matched.sort(key=lambda pair: self._at(pair[0]))
         return matched
-
-    def _sheet_order(self, sheet: str) -> int:
-        names = [s.name for s in self.book.sheets]
-        return names.index(sheet) if sheet in names else len(names)
 
     def _facts(self, ids: set[int]) -> dict[int, _Facts]:
         latest = ProgressReport.objects.filter(task=OuterRef("pk")).order_by(
@@ -390,8 +401,8 @@ class _Preview:
             rows = (
                 Task.objects.filter(pk__in=ordered[start : start + 500])
                 .annotate(latest=Subquery(latest.values("text")[:1]))
-                .values_list("pk", "text", "target", "deadline_raw", "status", "progress",
-                             "plan_id", "last_report_period", "latest")
+                .values_list("pk", "text", "measures", "status", "progress", "plan_id",
+                             "last_report_period", "latest")
             )  # fmt: skip
             for values in rows:
                 facts = _Facts(*values)
@@ -411,103 +422,158 @@ class _Preview:
             )
         }
 
-    def _compare(
-        self, row: ledgerread.Row, task: _Facts, periods: dict[int, cycles.Period]
-    ) -> None:
-        """Turn one matched row into its changes and report, or its refusals."""
+    def _settle(self, task: _Facts, outcomes: list[_Outcome]) -> None:
+        """The rows of one task (a task is on every sheet of its lead units): its refusals,
+        or its one report. A row that changes nothing says nothing; rows that change
+        something must change it alike, or each is refused naming the others."""
+        for outcome in outcomes:
+            for row, key, message in outcome.refusals:
+                self.refuse(row, key, message)
+        if any(outcome.refusals for outcome in outcomes):
+            return
+        edits = [outcome for outcome in outcomes if outcome.item is not None]
+        self.unchanged += len(outcomes) - len(edits)
+        if not edits:
+            return
+        first = edits[0]
+        assert first.item is not None
+        if any(edit.item != first.item for edit in edits):
+            for edit in edits:
+                others = [o for o in edits if o is not edit and o.item != edit.item]
+                key = _differing(edit, others[0])
+                places = "; ".join(self.where(o.row, key) for o in others)
+                self.refuse(edit.row, key,
+                            _("task %(task)s is also at %(others)s, which says otherwise: make "
+                              "the rows agree") % {"task": task.pk, "others": places})  # fmt: skip
+            return
+        also = [edit.row.where() for edit in edits[1:]]
+        for change in first.changes:
+            where = f"{change.where} (also {', '.join(also)})" if also else change.where
+            self.changes.append(Change(where, change.task_id, change.task, change.field,
+                                       change.old, change.new))  # fmt: skip
+        self.items.append(ReportItem(task.pk, *first.item))
+        self.item_where.append(first.row.where())
+
+    def _assess(
+        self,
+        row: ledgerread.Row,
+        task: _Facts,
+        exported: LedgerRow,
+        periods: dict[int, cycles.Period],
+    ) -> _Outcome:
+        """What one matched row changes (compared with what the export writes for the
+        task now), or why it is refused; the cells a workbook does not change are noted."""
+        out = _Outcome(row)
         label = task.text[:60]
-        changes: list[Change] = []
-        refused = len(self.refusals)
-        # 1. The progress text.
+
+        def refuse(key: str | None, message: str) -> _Outcome:
+            out.refusals.append((row, key, message))
+            return out
+
+        # 1. The progress text: a new report when it is not the latest report's text.
         text = task.latest
-        new_text = _text(row.value("progress_text"))
-        if new_text and normalise_text(new_text) != normalise_text(task.latest):
+        new_text = _cell(row.value("progress_text"))
+        if new_text and new_text != _cell(task.latest):
             try:
                 text = limits.REPORT_TEXT.check(new_text)
             except DomainError as exc:
-                self.refuse(row, "progress_text", exc.message)
+                refuse("progress_text", exc.message)
             else:
-                changes.append(Change(self.where(row, "progress_text"), task.pk, label,
-                                      "progress_text", task.latest, text))  # fmt: skip
-        # 2. The percentage, then the completion words that may imply one.
+                out.changes.append(Change(self.where(row, "progress_text"), task.pk, label,
+                                          "progress_text", task.latest, text))  # fmt: skip
+        # 2. The percentage, then the completion words, which may imply 100%.
         percent: int | None = None
         raw = row.value("percent")
         if raw is not None:
             try:
                 percent = parse_percent(raw)
             except DomainError as exc:
-                self.refuse(row, "percent", exc.message)
-        completion = completion_of(row.value("completion")) if "completion" in row.cells else ""
-        if completion is None:
-            self.refuse(row, "completion",
-                        _("'%(value)s' is not a completion word we know: write 已完成 or 未完成")
-                        % {"value": _text(row.value("completion"))})  # fmt: skip
-        elif completion == "closed" and task.status not in DONE_STATES:
-            self.refuse(row, "completion",
-                        _("a workbook cannot close out a task (已销号): close-out goes through "
-                          "the review loop; request it on the task's page"))  # fmt: skip
-        elif completion == "done":
-            if percent is not None and percent != 100:
-                self.refuse(row, "completion",
-                            _("says done but the percentage says %(percent)s%%")
-                            % {"percent": percent})  # fmt: skip
-            elif percent is None and task.progress != 100:
-                percent = 100
-                changes.append(Change(self.where(row, "completion"), task.pk, label,
-                                      "completion", f"{task.progress}%", "100%"))  # fmt: skip
-        elif (
-            completion == "open"
-            and (percent if percent is not None else task.progress) == 100
-            and task.status not in DONE_STATES
-        ):
-            self.refuse(row, "completion",
-                        _("says not complete but the progress is already full: give the "
-                          "percentage in the 进度 column"))  # fmt: skip
+                refuse("percent", exc.message)
+        # A percent cell left as exported states nothing against the completion words.
+        stated = self._completion(row, task, None if percent == task.progress else percent, out)
+        percent = task.progress if stated is None and percent == task.progress else stated
         if percent is not None and percent != task.progress:
-            if not any(c.field == "completion" for c in changes):
-                changes.append(Change(self.where(row, "percent"), task.pk, label, "percent",
-                                      f"{task.progress}%", f"{percent}%"))  # fmt: skip
+            if not any(c.field == "completion" for c in out.changes):
+                out.changes.append(Change(self.where(row, "percent"), task.pk, label, "percent",
+                                          f"{task.progress}%", f"{percent}%"))  # fmt: skip
         elif percent == task.progress:
             percent = None  # the same figure: no change to report
-        # 3. The columns a workbook does not change.
-        for key in DESCRIPTIVE:
+        # 3. The cells a workbook does not change: noted when they differ from the export.
+        for key in NOT_IMPORTED:
             if key == "measures" and "task_id" not in row.cells:
                 continue  # the row was matched by it
             given = row.value(key)
-            held = {"target": task.target, "measures": task.text, "deadline": task.deadline_raw}
-            if given is not None and normalise_text(given) != normalise_text(held[key]):
-                self.not_imported.append(Note(self.where(row, key),
-                    _("not imported: only progress, percent and completion are taken from a "
-                      "workbook")))  # fmt: skip
-        if len(self.refusals) > refused:
-            return
-        if not changes:
-            self.unchanged += 1
-            return
+            if given is not None and _cell(given) != _cell(getattr(exported, key)):
+                self.note(row, key, _("not imported: only progress, percent and completion are "
+                                      "taken from a workbook"))  # fmt: skip
+        if out.refusals or not out.changes:
+            return out
         # 4. What `report_create` would refuse.
+        at = out.percent_key if out.percent_key in row.cells else "completion"
         if task.status not in REPORTING_STATES:
-            self.refuse(row, None, _("no progress reports while the task is '%(status)s'")
-                        % {"status": Status(task.status).label})  # fmt: skip
-            return
+            return refuse(None, _("no progress reports while the task is '%(status)s'")
+                          % {"status": Status(task.status).label})  # fmt: skip
         if not text.strip():
-            self.refuse(row, "percent" if "percent" in row.cells else "completion",
-                        _("a progress report needs a text: fill 整改进展"))  # fmt: skip
-            return
-        reason = _text(row.value("reason"))
+            return refuse(at, _("a progress report needs a text: fill 整改进展"))
         try:
-            reason = limits.FALL_REASON.check(reason)
+            reason = limits.FALL_REASON.check(_text(row.value("reason")))
         except DomainError as exc:
-            self.refuse(row, "reason", exc.message)
-            return
+            return refuse("reason", exc.message)
         owed = periods[task.plan_id]
         current = progress_rule.is_current(owed.start, task.last_report_period)
         if not reason and progress_rule.falls(task.progress, percent, current_period=current):
-            self.refuse(row, "percent" if "percent" in row.cells else "completion",
-                        _("progress falls from %(before)s%% to %(after)s%%: a workbook row "
-                          "cannot lower it without a %(column)s column saying why")
-                        % {"before": task.progress, "after": percent,
-                           "column": REASON_HEADER})  # fmt: skip
-            return
-        self.changes.extend(changes)
-        self.items.append(ReportItem(task.pk, text, percent, reason))
-        self.item_where.append(row.where())
+            return refuse(at, _("progress falls from %(before)s%% to %(after)s%%: a workbook row "
+                                "cannot lower it without a %(column)s column saying why")
+                          % {"before": task.progress, "after": percent,
+                             "column": REASON_HEADER})  # fmt: skip
+        out.item = (text, percent, reason)
+        return out
+
+    def _completion(
+        self, row: ledgerread.Row, task: _Facts, percent: int | None, out: _Outcome
+    ) -> int | None:
+        """The completion cell (完成情况) against what the ledger writes for the task now:
+        the same state says nothing; a done word for an unfinished task means 100%; a
+        close-out or a cancellation is never taken from a workbook; an open word for a
+        finished task is noted, not imported. Returns the percent the row stands for."""
+        if "completion" not in row.cells:
+            return percent
+        said = completion_of(row.value("completion"))
+        now = exports.completion_state(task.status)
+
+        def refuse(message: str) -> None:
+            out.refusals.append((row, "completion", message))
+
+        if said is None:
+            refuse(_("'%(value)s' is not a completion word we know: write 已完成 or 未完成")
+                   % {"value": _text(row.value("completion"))})  # fmt: skip
+        elif said == now:
+            pass
+        elif said == Completion.CLOSED:
+            refuse(_("a workbook cannot close out a task (已销号): close-out goes through the "
+                     "review loop; request it on the task's page"))  # fmt: skip
+        elif said == Completion.CANCELLED:
+            refuse(_("a workbook cannot cancel a task (已撤销): the office cancels it on the "
+                     "task's page"))  # fmt: skip
+        elif said == Completion.OPEN:
+            self.note(row, "completion",
+                      _("not imported: the ledger says %(words)s, and a workbook does not take a "
+                        "task back") % {"words": words_of(now)})  # fmt: skip
+        elif percent is not None and percent != 100:  # done (已完成), or done and sustained
+            refuse(_("says done but the percentage says %(percent)s%%") % {"percent": percent})
+        elif percent is None and task.progress != 100:
+            out.percent_key = "completion"
+            out.changes.append(Change(self.where(row, "completion"), task.pk, task.text[:60],
+                                      "completion", f"{task.progress}%", "100%"))  # fmt: skip
+            return 100
+        return percent
+
+
+def _differing(one: _Outcome, other: _Outcome) -> str | None:
+    """The cell where two rows of one task first say different things."""
+    assert one.item is not None and other.item is not None
+    if one.item[0] != other.item[0]:
+        return "progress_text"
+    if one.item[1] != other.item[1]:
+        return one.percent_key if one.percent_key in one.row.cells else "completion"
+    return "reason"

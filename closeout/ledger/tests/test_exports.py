@@ -10,19 +10,25 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from closeout.documents.completion import WORDS, completion_of
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput
 from closeout.ledger.models.accounts import Role
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors.exports import (
+    completion_state,
     completion_words,
+    export_keys,
+    exported_rows,
     ledger_rows,
     ledger_workbook,
     measures_text,
 )
 from closeout.ledger.selectors.tasks import TaskFilter
-from closeout.ledger.services import task_transition
+from closeout.ledger.services import UnitRef, task_create, task_transition
 from closeout.ledger.services.reports import report_create
 from closeout.ledger.tests.factories import ProblemFactory, World, build_world, make_task
 
@@ -68,16 +74,30 @@ def test_rows_come_in_ledger_order_with_their_words(world: World) -> None:
 @pytest.mark.parametrize(
     ("status", "words"),
     [(Status.IN_PROGRESS, "未完成"), (Status.CLOSED, "已销号"), (Status.NOTICE, "已完成，待销号"),
-     (Status.SUSTAINED, "已完成，长期坚持")],
-)
+     (Status.SUSTAINED, "已完成，长期坚持"), (Status.CANCELLED, "已撤销"),
+     (Status.DRAFT, "未完成")],
+)  # fmt: skip
 def test_completion_words_follow_the_status(status: str, words: str) -> None:
     assert completion_words(status) == words
 
 
-def test_measures_text_numbers_several_and_keeps_one() -> None:
+@pytest.mark.parametrize("status", list(Status))
+def test_the_completion_words_written_read_back_as_the_same_state(status: str) -> None:
+    word = completion_words(status)
+    assert word in WORDS.values()
+    assert completion_of(word) == completion_state(status)
+
+
+def test_measures_text_numbers_several_keeps_one_and_falls_back_to_the_text() -> None:
     assert measures_text(["截污"]) == "截污"
     assert measures_text([]) == ""
-    assert measures_text(["a", " ", "b"]) == "1. a\n2. b"
+    assert measures_text([], "整改任务") == "整改任务"
+    assert measures_text(["a", " ", "b"], "整改任务") == "1. a\n2. b"
+
+
+def test_a_task_without_measures_writes_its_text_as_measures(world: World) -> None:
+    row = next(r for r in ledger_rows(OFFICE) if r.task_id == world.own.pk)
+    assert row.measures == world.own.text
 
 
 def test_a_unit_exports_only_its_own_tasks(world: World) -> None:
@@ -106,6 +126,53 @@ def test_per_unit_sheets_and_optional_columns(world: World) -> None:
     water = book["市城乡水务局"]
     assert [c.value for c in water[2]][-3:] == ["牵头单位", "序时进度", "任务编号"]
     assert len(_ids(water)) == 2 and water["J3"].value == "市城乡水务局"
+
+
+def _two_leads(world: World) -> int:
+    """A task led by 市生态环境局 and 市城乡水务局, and one with no lead unit."""
+    problem = ProblemFactory(plan=world.plan, seq=3, title="联合整治")
+    shared = task_create(actor=OFFICE, problem=problem, seq=7, text="联合整治",
+                         units=[UnitRef(world.water), UnitRef(world.env)])  # fmt: skip
+    orphan = task_create(actor=OFFICE, problem=problem, seq=8, text="无人牵头",
+                         units=[UnitRef(world.supervising, "supervising")])  # fmt: skip
+    for task in (shared, orphan):
+        task_transition(actor=OFFICE, task_id=task.pk, name="confirm")
+    return shared.pk
+
+
+def test_a_task_is_on_the_sheet_of_every_unit_that_leads_it(world: World) -> None:
+    shared = _two_leads(world)
+    book = _book(OFFICE, per_unit=True)
+    assert book.sheetnames == [
+        "历城区生态环境分局", "市城乡水务局", "市生态环境局", "未明确牵头单位"]  # fmt: skip
+    assert shared in _ids(book["市城乡水务局"]) and shared in _ids(book["市生态环境局"])
+    assert _ids(book["市生态环境局"]) == [world.own.pk, shared]  # in ledger order
+    assert [t for t, _sheet in export_keys(OFFICE, per_unit=True)].count(shared) == 2
+    assert len(_ids(book["未明确牵头单位"])) == 1
+    # A unit sees the task through its own lead, and gets both its sheets.
+    unit_book = _book(world.actor("unit_env"), per_unit=True)
+    assert unit_book.sheetnames == ["市城乡水务局", "市生态环境局"]
+
+
+@pytest.mark.parametrize("per_unit", [False, True])
+def test_each_chunk_costs_the_same_few_queries(world: World, per_unit: bool) -> None:
+    _two_leads(world)
+    counts = []
+    for chunk in (1, 2, 100):
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(ledger_rows(OFFICE, per_unit=per_unit, chunk=chunk))
+        counts.append((len(rows), len(queries)))
+    n = counts[0][0]
+    assert n == (7 if per_unit else 6)  # the shared task twice with a sheet per unit
+    chunks = [-(-n // size) for size in (1, 2, 100)]
+    # Three queries a chunk, besides the one or two cursors of the keys.
+    extra = [count - 3 * c for (_n, count), c in zip(counts, chunks, strict=True)]
+    assert len(set(extra)) == 1 and extra[0] <= (2 if per_unit else 1), counts
+
+
+def test_exported_rows_are_the_rows_the_export_writes(world: World) -> None:
+    written = {r.task_id: r for r in ledger_rows(OFFICE)}
+    assert exported_rows(written) == written
 
 
 def test_an_unknown_optional_column_is_invalid_input(world: World) -> None:

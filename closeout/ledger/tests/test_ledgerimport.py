@@ -94,6 +94,69 @@ def test_completion_words_mean_full_progress(world):
     assert {c.field for c in preview.changes} == {"progress_text", "completion"}
 
 
+@pytest.mark.parametrize(
+    ("status", "progress", "words", "expected"),
+    [
+        ("in_progress", 0, "已完成，待销号", "100%"),  # the export's own done words
+        ("in_progress", 40, "已完成，长期坚持", "100%"),
+        ("in_progress", 0, "完成整改", "100%"),  # another ledger's words
+        ("in_progress", 100, "未完成", "unchanged"),  # 100% but not closed out: as exported
+        ("requested", 90, "已完成，待销号", "unchanged"),
+        ("sustained", 100, "已完成、长期坚持", "unchanged"),
+        ("closed", 100, "已销号", "unchanged"),
+        ("cancelled", 30, "已撤销", "unchanged"),
+        ("closed", 100, "未完成", "noted"),
+        ("requested", 90, "推进中", "noted"),
+        ("in_progress", 40, "已撤销", "a workbook cannot cancel a task"),
+        ("requested", 90, "已销号", "a workbook cannot close out a task"),
+    ],
+)  # fmt: skip
+def test_completion_words_against_the_tasks_state(world, status, progress, words, expected):
+    Task.objects.filter(pk=world.own.pk).update(status=status, progress=progress)
+    world.own.refresh_from_db()
+    preview = ledger_import_preview(
+        actor=world.actor("office"),
+        data=workbook(row_of(world.own, progress="本周进展" if expected == "100%" else "",
+                             percent=progress, completion=words)),
+        name="a.xlsx",
+    )  # fmt: skip
+    if expected == "100%":
+        assert preview.refusals == () and preview.items[0].percent == 100
+        assert ("completion", f"{progress}%", "100%") in [(c.field, c.old, c.new)
+                                                          for c in preview.changes]  # fmt: skip
+    elif expected == "unchanged":
+        assert (preview.changes, preview.refusals, preview.not_imported) == ((), (), ())
+        assert preview.unchanged == 1
+    elif expected == "noted":
+        assert preview.changes == () and preview.refusals == ()
+        assert [n.where for n in preview.not_imported] == ["台账 row 3, column F (完成情况)"]
+        assert "a workbook does not take a task back" in preview.not_imported[0].message
+    else:
+        assert [n.where for n in preview.refusals] == ["台账 row 3, column F (完成情况)"]
+        assert preview.refusals[0].message.startswith(expected)
+
+
+def test_the_same_task_twice_must_say_the_same(world):
+    office = world.actor("office")
+    edit = row_of(world.own, progress="同一进展", percent=20)
+    agree = workbook(edit, row_of(world.own), edit)  # the second row changes nothing
+    preview = ledger_import_preview(actor=office, data=agree, name="a.xlsx")
+    assert preview.refusals == () and preview.reports == 1
+    assert preview.changes[0].where == "台账 row 3, column D (整改进展) (also 台账 row 5)"
+    differ = workbook(row_of(world.own, percent=20, progress="x"),
+                      row_of(world.own, percent=30, progress="x"))  # fmt: skip
+    preview = ledger_import_preview(actor=office, data=differ, name="a.xlsx")
+    assert preview.items == ()
+    assert [(n.where, n.message) for n in preview.refusals] == [
+        ("台账 row 3, column E (进度(%))",
+         f"task {world.own.pk} is also at 台账 row 4, column E (进度(%)), which says otherwise: "
+         "make the rows agree"),
+        ("台账 row 4, column E (进度(%))",
+         f"task {world.own.pk} is also at 台账 row 3, column E (进度(%)), which says otherwise: "
+         "make the rows agree"),
+    ]  # fmt: skip
+
+
 def _refusal(world, row: list[Any], actor: str = "office", header: list[str] = HEADER) -> str:
     preview = ledger_import_preview(
         actor=world.actor(actor), data=workbook(row, header=header), name="a.xlsx"
