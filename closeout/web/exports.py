@@ -7,7 +7,9 @@ reads from and that disappears when it is closed.
 
 from __future__ import annotations
 
+import os
 import tempfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
@@ -70,24 +72,26 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     as_of = clock.today()
-    # Closed by the FileResponse once sent (or below on failure): no context manager.
-    out = tempfile.TemporaryFile(prefix="closeout-ledger-", suffix=".xlsx")  # noqa: SIM115
+    # Written to a named temporary file (a large ledger is written by a second process,
+    # which needs a path), opened, and unlinked at once: the open file is sent and closed
+    # by the FileResponse, and nothing stays on disk.
+    handle, name = tempfile.mkstemp(prefix="closeout-ledger-", suffix=".xlsx")
+    os.close(handle)
     try:
         ledger_workbook(
             actor,
             form.to_filter(),
-            target=out,
+            target=Path(name),
             optional=options.cleaned_data["xcol"],
             per_unit=options.cleaned_data["per_unit"],
             as_of=as_of,
         )
+        out = open(name, "rb")  # noqa: SIM115 (closed by the FileResponse)
     except DomainError as error:
-        out.close()
         return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    finally:
+        if os.path.exists(name):
+            os.remove(name)
     return FileResponse(
         out, as_attachment=True, filename=ledger_filename(as_of), content_type=XLSX
     )

@@ -23,6 +23,7 @@ from typing import IO, Any
 from django.db.models import Exists, F, OuterRef, Subquery
 
 from closeout.documents.completion import Completion, words_of
+from closeout.documents.ledgerprocess import write_ledger_file
 from closeout.documents.ledgerxlsx import (
     LedgerRow,
     LedgerSummary,
@@ -280,11 +281,12 @@ def ledger_workbook(
         pick_columns(optional)
     except ValueError as error:
         raise InvalidInput(str(error), field="columns") from None
-    return write_ledger(
-        ledger_rows(actor, filters, per_unit=per_unit),
-        target,
-        title=TITLE,
-        as_of=as_of or clock.today(),
-        optional=optional,
-        per_unit=per_unit,
-    )
+    rows = ledger_rows(actor, filters, per_unit=per_unit)
+    options: dict[str, Any] = {
+        "title": TITLE, "as_of": as_of or clock.today(), "optional": optional,
+        "per_unit": per_unit,
+    }
+    if isinstance(target, str | Path):
+        # A large ledger is written by a second process while this one reads it.
+        return write_ledger_file(rows, target, **options)
+    return write_ledger(rows, target, **options)
