@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -28,7 +29,8 @@ def client(client, settings):
 
 
 def _login(client, username):
-    client.logout()
+    client.logout()  # empties the cookies: the language's too
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(reverse("web:login"), {"username": username, "password": PASSWORD})
     assert response.status_code == 302, username
 
