@@ -275,6 +275,7 @@ class _Preview:
         self.items: list[ReportItem] = []
         self.item_where: list[str] = []
         self.unchanged = 0
+        self.earlier: set[tuple[int, str]] = set()
 
     def where(self, row: ledgerread.Row, key: str | None = None) -> str:
         place = row.where(key)
@@ -302,6 +303,7 @@ class _Preview:
         by_task: dict[int, list[ledgerread.Row]] = {}
         for row, task_id in matched:
             by_task.setdefault(task_id, []).append(row)
+        self.earlier = self._earlier_texts(by_task, facts)
         for task_id, task_rows in by_task.items():
             task, exported = facts.get(task_id), written.get(task_id)
             if task is None or exported is None:  # deleted since it was matched
@@ -391,6 +393,31 @@ class _Preview:
         matched.sort(key=lambda pair: self._at(pair[0]))
         return matched
 
+    def _earlier_texts(
+        self, by_task: dict[int, list[ledgerread.Row]], facts: dict[int, _Facts]
+    ) -> set[tuple[int, str]]:
+        """(task, text) of the rows whose progress text is not the task's latest report
+        but one of its earlier ones: rows of a workbook made before the task was
+        reported on again, which must not bring the older text back."""
+        wanted: dict[int, set[str]] = {}
+        for task_id, task_rows in by_task.items():
+            task = facts.get(task_id)
+            for row in task_rows:
+                text = _cell(row.value("progress_text"))
+                if task is not None and text and text != _cell(task.latest):
+                    wanted.setdefault(task_id, set()).add(text)
+        found: set[tuple[int, str]] = set()
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 500):
+            block = ids[start : start + 500]
+            texts = set().union(*(wanted[i] for i in block))
+            for task_id, text in ProgressReport.objects.filter(
+                task_id__in=block, text__in=texts
+            ).values_list("task_id", "text"):
+                if _cell(text) in wanted[task_id]:
+                    found.add((task_id, _cell(text)))
+        return found
+
     def _facts(self, ids: set[int]) -> dict[int, _Facts]:
         latest = ProgressReport.objects.filter(task=OuterRef("pk")).order_by(
             "-submitted_at", "-pk"
@@ -473,6 +500,13 @@ class _Preview:
         # 1. The progress text: a new report when it is not the latest report's text.
         text = task.latest
         new_text = _cell(row.value("progress_text"))
+        if (task.pk, new_text) in self.earlier:
+            # The workbook was made before the latest report: its row is not news.
+            self.note(row, "progress_text", _(
+                "not imported: this is the text of an earlier report of the task, which has "
+                "been reported on since this workbook was made; export the ledger again, or "
+                "write what is new"))  # fmt: skip
+            return out
         if new_text and new_text != _cell(task.latest):
             try:
                 text = limits.REPORT_TEXT.check(new_text)

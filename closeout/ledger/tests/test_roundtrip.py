@@ -369,3 +369,26 @@ def test_a_preview_made_stale_by_a_report_in_between_is_refused(world):
         ledger_import_apply(actor=office, data=data, name=NAME, digest=preview.digest)
     assert ledger_state() == before
     assert Task.objects.get(pk=world.own.pk).status == Status.IN_PROGRESS
+
+
+def test_a_workbook_made_before_a_later_report_does_not_bring_the_old_text_back(world):
+    office = world.actor("office")
+    services.report_create(actor=office, task_id=world.own.pk, text="一期工程完工", percent=85)
+    old_workbook = export(office)  # its 整改进展 says 一期工程完工
+    services.report_create(actor=office, task_id=world.own.pk, text="二期工程完工", percent=90)
+
+    preview = ledger_import_preview(actor=office, data=old_workbook, name=NAME)
+
+    assert [c for c in preview.changes if c.task_id == world.own.pk] == []
+    notes = [n for n in preview.not_imported if "earlier report" in n.message]
+    assert len(notes) == 1 and "(整改进展)" in notes[0].where
+    # Writing what is new in the same row is taken.
+    def news(book: openpyxl.Workbook) -> None:
+        Sheet(book.active).set(world.own.pk, "progress_text", "三期工程开工")
+        Sheet(book.active).set(world.own.pk, "percent", 95)
+
+    data, _ = edited(old_workbook, news)
+    preview = ledger_import_preview(actor=office, data=data, name=NAME)
+    assert {(c.field, c.new) for c in preview.changes if c.task_id == world.own.pk} == {
+        ("progress_text", "三期工程开工"), ("percent", "95%")
+    }
