@@ -16,11 +16,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NumberKind(models.TextChoices):
     LETTER = "letter", _("Escalation letter")  # 督办函, 提醒函, 挂牌督办通知
-    CIRCULAR = "circular", _("Circular")  # 调度通报
+    CIRCULAR = "circular", pgettext_lazy("document kind", "Circular")  # 调度通报
 
 
 class NumberSeries(models.Model):

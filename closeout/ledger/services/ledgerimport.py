@@ -110,13 +110,27 @@ class ImportResult:
     refusals: int
 
 
+def place_of(row: ledgerread.Row, key: str | None = None) -> str:
+    """Where a row (or its cell of `key`) is, in the user's language: "台账 row 7,
+    column H" (台账 第7行 H列)."""
+    cell = row.cells.get(key) if key else None
+    if cell is None:
+        return _("%(sheet)s row %(row)s") % {"sheet": row.sheet, "row": row.row}
+    return _("%(sheet)s row %(row)s, column %(column)s") % {
+        "sheet": row.sheet, "row": row.row, "column": cell.column,
+    }
+
+
 def ledger_import_preview(*, actor: Actor, data: bytes, name: str) -> ImportPreview:
     """What importing this workbook would change, and what it refuses (see the module)."""
     _check_actor(actor)
     try:
         book = ledgerread.read_ledger(data, extra_columns=EXTRA_COLUMNS)
     except ledgerread.ReadError as exc:
-        raise InvalidInput(f"{name}: {exc}", field="file") from exc
+        raise InvalidInput(
+            _("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc},
+            field="file",
+        ) from exc
     return _Preview(actor, book, name, data).run()
 
 
@@ -278,7 +292,7 @@ class _Preview:
         self.earlier: set[tuple[int, str]] = set()
 
     def where(self, row: ledgerread.Row, key: str | None = None) -> str:
-        place = row.where(key)
+        place = place_of(row, key)
         if key is None or key not in row.cells:
             return place
         header = REASON_HEADER if key == "reason" else BY_KEY[key].header
@@ -314,7 +328,8 @@ class _Preview:
             outcomes = [self._assess(row, task, exported, periods) for row in task_rows]
             self._settle(task, outcomes)
         ignored = tuple(
-            Note(f"{i.sheet} column {i.column} ({i.header})",
+            Note(_("%(sheet)s column %(column)s (%(header)s)")
+                 % {"sheet": i.sheet, "column": i.column, "header": i.header},
                  _("not a ledger column: ignored") if i.why == "unknown"
                  else _("the same column again: ignored"))
             for i in self.book.ignored
@@ -473,13 +488,18 @@ class _Preview:
                             _("task %(task)s is also at %(others)s, which says otherwise: make "
                               "the rows agree") % {"task": task.pk, "others": places})  # fmt: skip
             return
-        also = [edit.row.where() for edit in edits[1:]]
+        also = [place_of(edit.row) for edit in edits[1:]]
         for change in first.changes:
-            where = f"{change.where} (also {', '.join(also)})" if also else change.where
+            where = (
+                _("%(where)s (also %(others)s)")
+                % {"where": change.where, "others": ", ".join(also)}
+                if also
+                else change.where
+            )
             self.changes.append(Change(where, change.task_id, change.task, change.field,
                                        change.old, change.new))  # fmt: skip
         self.items.append(ReportItem(task.pk, *first.item))
-        self.item_where.append(first.row.where())
+        self.item_where.append(place_of(first.row))
 
     def _assess(
         self,

@@ -304,7 +304,7 @@ def test_apply_of_nothing_is_refused(world):
 def test_hostile_file_is_a_clear_error(world):
     with pytest.raises(InvalidInput) as caught:
         ledger_import_preview(actor=world.actor("office"), data=b"PK\x03\x04junk", name="x.xlsx")
-    assert caught.value.message.startswith("x.xlsx: ")
+    assert caught.value.message.startswith("x.xlsx cannot be read: ")
 
 
 def _state(tasks: list[Task]) -> list[Any]:

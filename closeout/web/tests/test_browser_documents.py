@@ -30,6 +30,8 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from closeout.ledger import clock, sweep
 from closeout.ledger.models import IssuedNumber, ProgressReport, Task
@@ -163,10 +165,16 @@ def test_the_office_exports_the_ledger_and_a_unit_sends_it_back(pw, person, live
     upload.locator("input[type=file]").set_input_files(str(edited))
     upload.locator("button[type=submit]").click()
 
+    language = unit.locator("html").get_attribute("lang") or "zh-hans"
+
     def cell(key: str, at: int) -> str:
-        """How the import names a cell: 台账 row 5, column H (整改进展)."""
+        """How the import names a cell in the page's language: 台账 第5行 H列 (整改进展)."""
         letter = sheet.cell(header, columns[key]).column_letter
-        return f"{sheet.title} row {at}, column {letter} ({key})"
+        with translation.override(language):
+            place = gettext("%(sheet)s row %(row)s, column %(column)s") % {
+                "sheet": sheet.title, "row": at, "column": letter,
+            }
+        return f"{place} ({key})"
 
     changes = unit.locator("[data-testid=import-changes] tbody tr")
     expect(changes).to_have_count(2)  # the text and the percentage

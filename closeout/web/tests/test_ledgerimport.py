@@ -87,7 +87,7 @@ def test_a_bad_file_is_shown_on_the_form(client, world):
     _login(client, "office")
     response = _upload(client, b"not a workbook", name="x.xlsx")
     assert response.status_code == 200
-    assert "x.xlsx: not an Excel workbook" in response.content.decode()
+    assert "x.xlsx cannot be read: not an Excel workbook" in response.content.decode()
 
 
 @pytest.mark.parametrize("sha", ["../../secret_key", "a" * 63, "A" * 64])
