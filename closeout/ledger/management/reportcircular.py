@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 
 from closeout.documents import pdf
 from closeout.ledger.access import Actor
+from closeout.ledger.management.documentfiles import write_document
 from closeout.ledger.models import Role
 
 
@@ -72,16 +73,5 @@ def handle(command: Any, options: dict[str, Any]) -> None:
         template=template,
         office_template=not options["builtin"],
     )
-    data, name = made.data, made.name
-    if options["pdf"]:
-        try:
-            data = pdf.to_pdf(data, ".docx")
-        except (pdf.PdfUnavailable, pdf.PdfFailed) as exc:
-            raise CommandError(str(exc)) from None
-        name = name.removesuffix(".docx") + ".pdf"
-    out = Path(options["output"] or name)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise CommandError(f"-o: cannot write {out}: {exc.strerror or exc}") from None
-    command.stdout.write(f"{made.number}: {out} ({len(data)} bytes)")
+    out, size = write_document(options, made.data, made.name)
+    command.stdout.write(f"{made.number}: {out} ({size} bytes)")

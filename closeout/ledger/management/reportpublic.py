@@ -13,12 +13,12 @@ portal's own downloads.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
 
 from closeout.documents import pdf, publicdocs
+from closeout.ledger.management.documentfiles import write_document
 from closeout.ledger.selectors import publicdocs as selectors
 
 
@@ -65,18 +65,8 @@ def _base_url(value: str) -> str:
 
 def _write(command: Any, options: dict[str, Any], data: bytes, name: str) -> None:
     """Write the .docx, or its PDF with --pdf, to -o or `name` in the current folder."""
-    if options["pdf"]:
-        try:
-            data = pdf.to_pdf(data, ".docx")
-        except (pdf.PdfUnavailable, pdf.PdfFailed) as exc:
-            raise CommandError(str(exc)) from None
-        name = name.removesuffix(".docx") + ".pdf"
-    out = Path(options["output"] or name)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise CommandError(f"-o: cannot write {out}: {exc.strerror or exc}") from None
-    command.stdout.write(f"{out} ({len(data)} bytes)")
+    out, size = write_document(options, data, name)
+    command.stdout.write(f"{out} ({size} bytes)")
 
 
 def handle_progress(command: Any, options: dict[str, Any]) -> None:

@@ -171,6 +171,11 @@ SYSTEM_ACTORS: dict[str, Any] = {
     "gen": _("System (generated data)"),
     "adduser": _("System (command line)"),
     "token": _("System (command line)"),
+    "closeout export xlsx": _("System (command line)"),
+    "closeout export letter": _("System (command line)"),
+    "closeout report": _("System (command line)"),
+    "closeout benchxlsx": _("System (benchmark)"),
+    "closeout benchimport": _("System (benchmark)"),
 }
 
 
@@ -244,6 +249,9 @@ ACTIONS: dict[str, Any] = {
     "calendarday.delete": _("Working-day calendar entry removed"),
     "savedview.create": _("Saved view added"),
     "savedview.delete": _("Saved view removed"),
+    "ledger.import": _("Ledger workbook imported"),
+    "circular.template_save": _("Circular template kept"),
+    "circular.template_remove": _("Circular template removed"),
 }
 
 _VERBS: dict[str, Any] = {

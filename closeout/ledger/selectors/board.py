@@ -17,10 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from closeout.ledger import access
@@ -182,13 +182,19 @@ def _ranking(plan: Plan | None, limit: int) -> list[UnitLag]:
     latest = Snapshot.objects.order_by("-period_start").values_list("pk", flat=True).first()
     if latest is None:
         return []
+    rows = SnapshotRow.objects.filter(
+        _rows(plan, SnapshotKind.UNIT, [latest]), unit__isnull=False
+    ).values_list("unit_id", "bucket")
+    return ranked_units(rows)[0][:limit]
+
+
+def ranked_units(rows: QuerySet[SnapshotRow, Any]) -> tuple[list[UnitLag], int]:
+    """The lead units of a snapshot's unit rows (`values_list("unit_id", "bucket")`)
+    with something overdue, behind, missed or rebounded, most behind first
+    (`lag_key`), and how many lead units the rows counted."""
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = (
-        SnapshotRow.objects.filter(_rows(plan, SnapshotKind.UNIT, [latest]), unit__isnull=False)
-        .values_list("unit_id", "bucket")
-        .annotate(n=Sum("tasks"), missed=Sum("missed"), rebounds=Sum("rebounds"))
-    )
-    for unit_id, bucket, n, missed, rebounds in rows:
+    sums = rows.annotate(n=Sum("tasks"), missed=Sum("missed"), rebounds=Sum("rebounds"))
+    for unit_id, bucket, n, missed, rebounds in sums:
         figures = per_unit[unit_id]
         figures["tasks"] += n
         figures[bucket] += n
@@ -208,7 +214,8 @@ def _ranking(plan: Plan | None, limit: int) -> list[UnitLag]:
         for unit_id, f in per_unit.items()
     ]
     ranked = [r for r in ranked if r.lagging or r.missed or r.rebounds]
-    return sorted(ranked, key=lag_key)[:limit]
+    return sorted(ranked, key=lag_key), len(per_unit)
+
 
 
 @dataclass(frozen=True)

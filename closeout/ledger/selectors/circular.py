@@ -58,7 +58,6 @@ from closeout.ledger.models import (
     SnapshotRow,
     Task,
     TaskUnit,
-    Unit,
 )
 from closeout.ledger.models.closeouts import StepKind
 from closeout.ledger.models.lookbacks import LookbackState
@@ -69,7 +68,7 @@ from closeout.ledger.rules.schedule import (
     ScheduleFacts,
     schedule_status,
 )
-from closeout.ledger.selectors.board import PeriodCounts, UnitLag, lag_key
+from closeout.ledger.selectors.board import PeriodCounts, UnitLag, ranked_units
 
 LIST_SIZE = 30  # tasks in each list of the circular
 RANKED_UNITS = 40
@@ -277,34 +276,13 @@ def _series(snapshot: Snapshot, plan_id: int | None) -> list[PeriodCounts]:
 def _ranking(snapshot: Snapshot, plan_id: int | None) -> tuple[list[UnitLag], int]:
     """The lead units with something overdue, behind, missed or rebounded, most behind
     first (`board.lag_key`), and how many lead units the period counted."""
-    per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
         _snapshot_rows(snapshot, SnapshotKind.UNIT, plan_id)
         .filter(unit__isnull=False)
         .values_list("unit_id", "bucket")
-        .annotate(n=Sum("tasks"), missed=Sum("missed"), rebounds=Sum("rebounds"))
     )
-    for unit_id, bucket, n, missed, rebounds in rows:
-        figures = per_unit[unit_id]
-        figures["tasks"] += n
-        figures[bucket] += n
-        figures["missed"] += missed
-        figures["rebounds"] += rebounds
-    names = dict(Unit.objects.filter(pk__in=list(per_unit)).values_list("pk", "name"))
-    ranked = [
-        UnitLag(
-            unit_id=unit_id,
-            name=names.get(unit_id, str(unit_id)),
-            tasks=f["tasks"],
-            overdue=f[Bucket.OVERDUE],
-            behind=f[Bucket.BEHIND],
-            missed=f["missed"],
-            rebounds=f["rebounds"],
-        )
-        for unit_id, f in per_unit.items()
-    ]
-    ranked = [r for r in ranked if r.lagging or r.missed or r.rebounds]
-    return sorted(ranked, key=lag_key)[:RANKED_UNITS], len(per_unit)
+    ranked, counted = ranked_units(rows)
+    return ranked[:RANKED_UNITS], counted
 
 
 # --- dated facts ---------------------------------------------------------------------

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from closeout.documents import ledgerread
 from closeout.documents.columns import BY_KEY
-from closeout.documents.completion import Completion, completion_of, normalise_words, words_of
+from closeout.documents.completion import Completion, completion_of, words_of
 from closeout.documents.ledgerxlsx import LedgerRow
 from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
@@ -52,6 +51,13 @@ from closeout.ledger.rules.workflow import REPORTING_STATES, Status
 from closeout.ledger.selectors import exports
 from closeout.ledger.selectors.exports import measures_text
 from closeout.ledger.services.audit import audit
+from closeout.ledger.services.ledgercells import (
+    cell_text,
+    normalise_text,
+    parse_percent,
+    place_of,
+    plain_text,
+)
 from closeout.ledger.services.reportsbulk import ItemRefused, ReportItem, reports_create_many
 
 # A column the customary table lacks: why the percentage falls (下降原因).
@@ -108,17 +114,6 @@ class ImportResult:
     reports: int
     changes: int
     refusals: int
-
-
-def place_of(row: ledgerread.Row, key: str | None = None) -> str:
-    """Where a row (or its cell of `key`) is, in the user's language: "台账 row 7,
-    column H" (台账 第7行 H列)."""
-    cell = row.cells.get(key) if key else None
-    if cell is None:
-        return _("%(sheet)s row %(row)s") % {"sheet": row.sheet, "row": row.row}
-    return _("%(sheet)s row %(row)s, column %(column)s") % {
-        "sheet": row.sheet, "row": row.row, "column": cell.column,
-    }
 
 
 def ledger_import_preview(*, actor: Actor, data: bytes, name: str) -> ImportPreview:
@@ -190,65 +185,6 @@ def _check_actor(actor: Actor) -> None:
             _("%(actor)s does not report progress, so cannot import a ledger workbook")
             % {"actor": actor.label}
         )
-
-
-def normalise_text(value: object) -> str:
-    """A text as matched (a row without 任务编号 is matched by its 整改措施): NFKC, no
-    blanks or punctuation (a workbook re-wraps lines and swaps full-width commas)."""
-    return normalise_words(value)
-
-
-def _cell(value: object) -> str:
-    """A cell's text as compared with what the export wrote: exactly, but for the line
-    breaks a spreadsheet may rewrite and the blanks around it (the reader strips them)."""
-    return _text(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def parse_percent(value: object) -> int:
-    """A percentage cell (60, 60.0, "60", "60%", "６０％") as a whole number 0-100, or
-    InvalidInput saying what is wrong with it."""
-    if isinstance(value, bool):
-        raise InvalidInput(_("not a percentage"), field="percent")
-    if isinstance(value, str):
-        raw = unicodedata.normalize("NFKC", value).strip().rstrip("%").strip()
-        try:
-            number = float(raw)
-        except ValueError:
-            raise InvalidInput(
-                _("'%(value)s' is not a percentage: write a whole number from 0 to 100")
-                % {"value": value},
-                field="percent",
-            ) from None
-    elif isinstance(value, int | float):
-        number = float(value)
-    else:
-        raise InvalidInput(
-            _("'%(value)s' is not a percentage: write a whole number from 0 to 100")
-            % {"value": value},
-            field="percent",
-        )
-    if not number.is_integer():
-        raise InvalidInput(
-            _("%(value)s is not a whole number: write a whole number from 0 to 100")
-            % {"value": _text(value)},
-            field="percent",
-        )
-    if not 0 <= number <= 100:
-        raise InvalidInput(
-            _("progress must be between 0 and 100 (%(value)s given)") % {"value": int(number)},
-            field="percent",
-        )
-    return int(number)
 
 
 @dataclass
@@ -363,7 +299,7 @@ class _Preview:
                 else:
                     by_text.append(row)
                 continue
-            text = _text(raw)
+            text = plain_text(raw)
             if not text.isdigit():
                 self.refuse(row, "task_id",
                             _("'%(value)s' is not a task number") % {"value": text})  # fmt: skip
@@ -418,8 +354,8 @@ class _Preview:
         for task_id, task_rows in by_task.items():
             task = facts.get(task_id)
             for row in task_rows:
-                text = _cell(row.value("progress_text"))
-                if task is not None and text and text != _cell(task.latest):
+                text = cell_text(row.value("progress_text"))
+                if task is not None and text and text != cell_text(task.latest):
                     wanted.setdefault(task_id, set()).add(text)
         found: set[tuple[int, str]] = set()
         ids = sorted(wanted)
@@ -429,8 +365,8 @@ class _Preview:
             for task_id, text in ProgressReport.objects.filter(
                 task_id__in=block, text__in=texts
             ).values_list("task_id", "text"):
-                if _cell(text) in wanted[task_id]:
-                    found.add((task_id, _cell(text)))
+                if cell_text(text) in wanted[task_id]:
+                    found.add((task_id, cell_text(text)))
         return found
 
     def _facts(self, ids: set[int]) -> dict[int, _Facts]:
@@ -519,7 +455,7 @@ class _Preview:
 
         # 1. The progress text: a new report when it is not the latest report's text.
         text = task.latest
-        new_text = _cell(row.value("progress_text"))
+        new_text = cell_text(row.value("progress_text"))
         if (task.pk, new_text) in self.earlier:
             # The workbook was made before the latest report: its row is not news.
             self.note(row, "progress_text", _(
@@ -527,7 +463,7 @@ class _Preview:
                 "been reported on since this workbook was made; export the ledger again, or "
                 "write what is new"))  # fmt: skip
             return out
-        if new_text and new_text != _cell(task.latest):
+        if new_text and new_text != cell_text(task.latest):
             try:
                 text = limits.REPORT_TEXT.check(new_text)
             except DomainError as exc:
@@ -557,7 +493,7 @@ class _Preview:
             if key == "measures" and "task_id" not in row.cells:
                 continue  # the row was matched by it
             given = row.value(key)
-            if given is not None and _cell(given) != _cell(getattr(exported, key)):
+            if given is not None and cell_text(given) != cell_text(getattr(exported, key)):
                 self.note(row, key, _("not imported: only progress, percent and completion are "
                                       "taken from a workbook"))  # fmt: skip
         if out.refusals or not out.changes:
@@ -570,7 +506,7 @@ class _Preview:
         if not text.strip():
             return refuse(at, _("a progress report needs a text: fill 整改进展"))
         try:
-            reason = limits.FALL_REASON.check(_text(row.value("reason")))
+            reason = limits.FALL_REASON.check(plain_text(row.value("reason")))
         except DomainError as exc:
             return refuse("reason", exc.message)
         owed = periods[task.plan_id]
@@ -600,7 +536,7 @@ class _Preview:
 
         if said is None:
             refuse(_("'%(value)s' is not a completion word we know: write 已完成 or 未完成")
-                   % {"value": _text(row.value("completion"))})  # fmt: skip
+                   % {"value": plain_text(row.value("completion"))})  # fmt: skip
         elif said == now:
             pass
         elif said == Completion.CLOSED:

@@ -314,13 +314,14 @@ def _state(tasks: list[Task]) -> list[Any]:
             "progress", "last_report_period", "last_reported_at")),
         list(TaskState.objects.filter(task_id__in=ids).order_by("task_id").values_list(
             "bucket", "missed_reports", "missed_since")),
-        list(ProgressReport.objects.filter(task_id__in=ids).order_by("task_id").values_list(
+        list(ProgressReport.objects.filter(task_id__in=ids).order_by("task_id", "pk").values_list(
             "text", "percent", "reason", "unit_id", "reporter_id", "period_start", "period_end",
             "late")),
         [(start, report is None) for start, report in MissedReport.objects.filter(
             task_id__in=ids).order_by("task_id", "period_start").values_list(
             "period_start", "report_id")],
-        list(AuditEvent.objects.filter(task_id__in=ids, action="report.create").order_by("task_id")
+        list(AuditEvent.objects.filter(task_id__in=ids, action="report.create")
+             .order_by("task_id", "pk")
              .values_list("action", "actor_label", "target_type", "before", "after")),
     ]  # fmt: skip
 
