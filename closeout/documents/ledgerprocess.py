@@ -132,6 +132,9 @@ def write_ledger_beside(
         tasks, problems, sheets = detail
         return LedgerSummary(tasks=tasks, problems=problems, sheets=tuple(sheets))
     except BaseException:
+        # Batches still queued would never be read now: without this, the queue's feeder
+        # thread would wait at interpreter exit for a reader that is gone.
+        inbox.cancel_join_thread()
         if child.is_alive():
             child.kill()
         child.join(timeout=30)

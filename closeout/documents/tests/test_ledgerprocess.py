@@ -82,3 +82,36 @@ def test_the_workbook_is_packed_by_the_fast_zip_container() -> None:
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as packed:
         assert packed.testzip() is None
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in packed.infolist())
+
+
+FAILING_RUN = """
+import sys
+from closeout.documents import ledgerprocess
+from closeout.documents.ledgerxlsx import LedgerRow
+
+def rows():
+    for i in range(ledgerprocess.BATCH * (ledgerprocess.QUEUED_BATCHES + 4)):
+        yield LedgerRow(problem_key=i, problem="问题" * 400, task_id=i)
+    raise RuntimeError("stop")
+
+try:
+    ledgerprocess.write_ledger_beside(rows(), sys.argv[1])
+except RuntimeError:
+    pass
+"""
+
+
+def test_a_process_whose_export_failed_still_exits(tmp_path: Path) -> None:
+    # Batches left in the queue when the writer is stopped must not keep the
+    # interpreter waiting at exit for a reader that is gone.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_RUN, str(tmp_path / "out.xlsx")],
+        timeout=120,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert not (tmp_path / "out.xlsx").exists()
