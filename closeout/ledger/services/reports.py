@@ -321,13 +321,7 @@ def report_create(
             check_date(period, field="period", label=label, today=today, happened=True)
         cycle = _cycle_of(task)
         owed = cycles.period_of(period or today, cycle)
-        if owed.start > today:
-            raise InvalidInput(_("a report cannot be for a future period"), field="period")
-        if task.start_date is not None and owed.end < task.start_date:
-            raise InvalidInput(
-                _("the task started on %(start)s, after that period") % {"start": task.start_date},
-                field="period",
-            )
+        check_owed_period(task, owed, today)
         current_period = progress_rule.is_current(owed.start, task.last_report_period)
         stated = progress_rule.reported_progress(
             percent, milestone.expected_progress if milestone is not None else None
@@ -394,6 +388,17 @@ def report_create(
             },
         )
     return report
+
+
+def check_owed_period(task: Task, owed: cycles.Period, today: dt.date) -> None:
+    """A report's period has begun and does not end before the task started."""
+    if owed.start > today:
+        raise InvalidInput(_("a report cannot be for a future period"), field="period")
+    if task.start_date is not None and owed.end < task.start_date:
+        raise InvalidInput(
+            _("the task started on %(start)s, after that period") % {"start": task.start_date},
+            field="period",
+        )
 
 
 def _cycle_of(task: Task) -> cycles.Cycle:

@@ -44,6 +44,7 @@ from closeout.ledger.models import (
 from closeout.ledger.rules import cycles, limits, schedule
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.workflow import REPORTING_STATES, Status
+from closeout.ledger.services.reports import check_owed_period
 
 CHUNK = 500  # ids per query (SQLite's and PostgreSQL's parameter limits are far above)
 
@@ -212,13 +213,7 @@ def _check_task(
     plan = plans[task.plan_id]
     cycle = cycles.Cycle.of_settings(plan.report_cycle, plan.report_cycle_days, plan.issued_on)
     owed = cycles.period_of(today, cycle)
-    if owed.start > today:
-        raise InvalidInput(_("a report cannot be for a future period"), field="period")
-    if task.start_date is not None and owed.end < task.start_date:
-        raise InvalidInput(
-            _("the task started on %(start)s, after that period") % {"start": task.start_date},
-            field="period",
-        )
+    check_owed_period(task, owed, today)
     current = progress_rule.is_current(owed.start, task.last_report_period)
     if not item.reason and progress_rule.falls(task.progress, item.percent, current_period=current):
         raise InvalidInput(
