@@ -10,16 +10,25 @@ seconds fails on a loaded machine.
 Gold files (``closeout/ingest/tests/gold/<seed>.json``) are written by hand from the
 seed text. A gold task names its task by the first characters of its text; parsed tasks
 are matched to gold tasks in document order.
+
+``python -m closeout.ingest.bench --corpus`` scores the layout corpus instead
+(``closeout/ingest/tests/corpus/<family>/<name>.<ext>`` with ``<name>.json`` beside it;
+its rules of gold are in that folder's README.md): per layout family and for the whole
+corpus, task recall and precision and per-field accuracy over the matched tasks.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import re
 import sys
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +187,7 @@ def timings(runs: int = 3) -> list[dict[str, Any]]:
     return out
 
 
-def main() -> int:
+def seed_report() -> int:
     header = ["seed", "tasks", *("recall", "precision"), *FIELDS, "seconds", "MB/s"]
     print("  ".join(f"{h:>9}" for h in header))
     for path in sorted(SEEDS.glob("*.txt")):
@@ -194,6 +203,208 @@ def main() -> int:
             cells += ["-"] * (2 + len(FIELDS))
         cells += [f"{seconds:.3f}", f"{rate:.2f}"]
         print("  ".join(f"{c:>9}" for c in cells))
+    return 0
+
+
+CORPUS = HERE / "corpus"
+FAMILIES = (
+    "brackets", "prefixes", "standing", "fieldlines", "sentence_deadlines", "tables",
+    "single_task", "programmes", "preambles",
+)  # fmt: skip
+CORPUS_FIELDS = ("lead_units", "coop_units", "persons", "due", "immediate", "ongoing")
+CORPUS_METRICS = ("recall", "precision", *CORPUS_FIELDS)
+DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
+# A leading enumeration marker (一、 (一) 1. 1、 (1) 1) ① 第一项 问题1: HG-FK-03) or field
+# label (整改措施:). The corpus compares task texts with and without it, so a parser may
+# keep or drop the item's number; gold prefixes never start with one.
+_MARKER = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[项条部分个]|[一二三四五六七八九十百]+[、.]"
+    r"|\([一二三四五六七八九十百\d]+\)|\d{1,3}[、.)]|[\u2460-\u2473]"
+    r"|问题[\d一二三四五六七八九十]+[:、.]?|[A-Z]{1,4}(?:-[A-Z]{1,4})*-\d+[:、.]?"
+    r"|(?:整改措施|整改任务|工作任务|主要任务|具体措施)[:])"
+)
+_LEADING = re.compile(r"^[,;:.、。]+")
+
+
+@dataclass(frozen=True)
+class CorpusDocument:
+    """One corpus document: its layout family, its file and its gold."""
+
+    family: str
+    path: Path
+    gold: dict[str, Any]
+
+
+def corpus_documents(root: Path = CORPUS) -> list[CorpusDocument]:
+    """Every `<family>/<name>.json` with the one document of the same name beside it."""
+    docs: list[CorpusDocument] = []
+    for gold_path in sorted(root.glob("*/*.json")):
+        family = gold_path.parent.name
+        sources = [
+            p
+            for p in gold_path.parent.glob(f"{gold_path.stem}.*")
+            if p.suffix.lower() in DOCUMENT_SUFFIXES
+        ]
+        if len(sources) != 1:
+            raise ValueError(f"{gold_path}: expected one document beside it, found {sources}")
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if gold.get("family") != family:
+            raise ValueError(f"{gold_path}: family {gold.get('family')!r} is not {family!r}")
+        docs.append(CorpusDocument(family, sources[0], gold))
+    return docs
+
+
+def canonical(text: str) -> str:
+    """Compatibility form without whitespace: full- and half-width compare equal."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def without_marker(text: str) -> str:
+    """`text` in canonical form, without its leading enumeration markers and punctuation."""
+    out = canonical(text)
+    for _ in range(4):
+        stripped = _LEADING.sub("", _MARKER.sub("", out, count=1))
+        if stripped == out:
+            break
+        out = stripped
+    return out
+
+
+def corpus_match(
+    gold: list[dict[str, Any]], parsed: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Like `match`, comparing canonical texts with or without a leading item number."""
+    cursor: dict[int, int] = {}
+    by_doc: dict[int, list[dict[str, Any]]] = {}
+    for task in parsed:
+        by_doc.setdefault(task["document"], []).append(task)
+    pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for g in gold:
+        tasks = by_doc.get(g["document"], [])
+        prefix = canonical(g["prefix"])
+        found = None
+        for k in range(cursor.get(g["document"], 0), len(tasks)):
+            text = tasks[k]["text"]
+            if canonical(text).startswith(prefix) or without_marker(text).startswith(prefix):
+                found = tasks[k]
+                cursor[g["document"]] = k + 1
+                break
+        pairs.append((g, found))
+    return pairs
+
+
+def corpus_value(task: dict[str, Any], name: str) -> object:
+    """A field of a gold or parsed task, in the form both are compared in."""
+    if name in {"due", "immediate", "ongoing"}:
+        return task["deadline"][name]
+    return sorted(canonical(u) for u in task.get(name, []))
+
+
+@dataclass
+class Tally:
+    """Counts behind a family's (or the corpus's) scores."""
+
+    documents: int = 0
+    expected: int = 0
+    parsed: int = 0
+    matched: int = 0
+    right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CORPUS_FIELDS, 0))
+
+    def add(self, other: Tally) -> None:
+        self.documents += other.documents
+        self.expected += other.expected
+        self.parsed += other.parsed
+        self.matched += other.matched
+        for name in CORPUS_FIELDS:
+            self.right[name] += other.right[name]
+
+    def scores(self) -> dict[str, float]:
+        out = {
+            "recall": self.matched / self.expected if self.expected else 1.0,
+            "precision": self.matched / self.parsed if self.parsed else 1.0,
+        }
+        for name in CORPUS_FIELDS:
+            out[name] = self.right[name] / self.matched if self.matched else 0.0
+        return out
+
+
+def _pairs(doc: CorpusDocument, result: ParseResult) -> tuple[list, list[dict[str, Any]]]:
+    parsed: list[dict[str, Any]] = to_json(result)["tasks"]  # type: ignore[assignment]
+    in_scope = [t for t in parsed if t["document"] in set(doc.gold["documents"])]
+    return corpus_match(doc.gold["tasks"], parsed), in_scope
+
+
+def tally_document(doc: CorpusDocument, result: ParseResult) -> Tally:
+    pairs, in_scope = _pairs(doc, result)
+    tally = Tally(documents=1, expected=len(pairs), parsed=len(in_scope))
+    for g, p in pairs:
+        if p is None:
+            continue
+        tally.matched += 1
+        for name in CORPUS_FIELDS:
+            tally.right[name] += corpus_value(g, name) == corpus_value(p, name)
+    return tally
+
+
+def corpus_mismatches(doc: CorpusDocument, result: ParseResult) -> list[str]:
+    """Human-readable differences of one document, for a failing test or the report."""
+    where = f"{doc.family}/{doc.path.name}"
+    pairs, in_scope = _pairs(doc, result)
+    out: list[str] = []
+    for g, p in pairs:
+        if p is None:
+            out.append(f"{where} {g['prefix']!r}: not found")
+            continue
+        for name in CORPUS_FIELDS:
+            want, got = corpus_value(g, name), corpus_value(p, name)
+            if want != got:
+                out.append(f"{where} {g['prefix']!r} {name}: want {want} got {got}")
+    extra = len(in_scope) - sum(p is not None for _, p in pairs)
+    if extra:
+        out.append(f"{where}: {extra} parsed task(s) not in gold")
+    return out
+
+
+def corpus_tallies(
+    docs: list[CorpusDocument] | None = None,
+    parser: Callable[[Path], ParseResult] = parse,
+) -> dict[str, Tally]:
+    """Tallies per family, in FAMILIES order, then "all" for the whole corpus."""
+    docs = corpus_documents() if docs is None else docs
+    tallies = {family: Tally() for family in FAMILIES}
+    for doc in docs:
+        tallies.setdefault(doc.family, Tally()).add(tally_document(doc, parser(doc.path)))
+    whole = Tally()
+    for tally in tallies.values():
+        whole.add(tally)
+    tallies["all"] = whole
+    return tallies
+
+
+def corpus_report(tallies: dict[str, Tally]) -> str:
+    header = ["family", "docs", "tasks", "parsed", *CORPUS_METRICS]
+    lines = ["  ".join(f"{h:>18}" if i == 0 else f"{h:>10}" for i, h in enumerate(header))]
+    for family, tally in tallies.items():
+        scores = tally.scores()
+        cells = [str(tally.documents), str(tally.expected), str(tally.parsed)]
+        cells += [f"{scores[k]:.3f}" for k in CORPUS_METRICS]
+        lines.append(f"{family:>18}  " + "  ".join(f"{c:>10}" for c in cells))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(prog="python -m closeout.ingest.bench")
+    options.add_argument("--corpus", action="store_true", help="score the layout corpus")
+    options.add_argument("--mismatches", action="store_true", help="with --corpus: list them")
+    args = options.parse_args(argv)
+    if not args.corpus:
+        return seed_report()
+    docs = corpus_documents()
+    print(corpus_report(corpus_tallies(docs)))
+    if args.mismatches:
+        for doc in docs:
+            for line in corpus_mismatches(doc, parse(doc.path)):
+                print(line)
     return 0
 
 
