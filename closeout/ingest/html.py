@@ -70,10 +70,15 @@ class _Walker:
             return
         tag = element.tag.lower()
         if tag == "table" and not element.xpath(".//table"):
-            self.flush()
-            self.builder.table(self._rows(element))
-            self.line.append(element.tail or "")
-            return
+            rows = grid(element)
+            if _is_navigation(element):
+                self.line.append(element.tail or "")
+                return
+            if not _is_layout(rows):
+                self.flush()
+                self.builder.table(rows)
+                self.line.append(element.tail or "")
+                return
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
@@ -84,17 +89,96 @@ class _Walker:
             self.flush()
         self.line.append(element.tail or "")
 
-    @staticmethod
-    def _rows(table: Any) -> list[list[str]]:
-        rows: list[list[str]] = []
-        for tr in table.iter("tr"):
-            cells = [
-                re.sub(r"\s+", " ", cell.text_content()).strip()
-                for cell in tr
-                if isinstance(cell.tag, str) and cell.tag.lower() in {"td", "th"}
-            ]
-            rows.append(cells)
-        return rows
+
+_MAX_COLSPAN = 64
+
+
+def _span(cell: Any, name: str, limit: int) -> int:
+    try:
+        value = int(str(cell.get(name, "1")).strip() or 1)
+    except ValueError:
+        return 1
+    return limit if value <= 0 else min(value, limit)  # rowspan="0": to the last row
+
+
+def grid(table: Any) -> list[list[str | tuple[int, int]]]:
+    """The table's grid: each cell's text where it starts, and at the positions its
+    colspan/rowspan cover the (row, col) where it starts (the rows below a rowspan
+    cell read its problem, the columns under a colspan header line up)."""
+    trs = list(table.iter("tr"))
+    rows: list[list[str | tuple[int, int] | None]] = [[] for _ in trs]
+    for r, tr in enumerate(trs):
+        row = rows[r]
+        col = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in {"td", "th"}:
+                continue
+            while col < len(row) and row[col] is not None:  # taken by a rowspan above
+                col += 1
+            width = _span(cell, "colspan", _MAX_COLSPAN)
+            height = _span(cell, "rowspan", len(trs) - r)
+            text = cell_text(cell)
+            for dr in range(height):
+                target = rows[r + dr]
+                for dc in range(width):
+                    while len(target) <= col + dc:
+                        target.append(None)
+                    if target[col + dc] is None:
+                        target[col + dc] = text if dr == dc == 0 else (r, col)
+            col += width
+    return [["" if v is None else v for v in row] for row in rows]
+
+
+def cell_text(cell: Any) -> str:
+    """A cell's text with its paragraphs and line breaks kept as newlines."""
+    parts: list[str] = []
+
+    def visit(element: Any) -> None:
+        if not isinstance(element.tag, str):
+            parts.append(element.tail or "")
+            return
+        tag = element.tag.lower()
+        if tag in CHROME_TAGS:
+            parts.append(element.tail or "")
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        parts.append(element.text or "")
+        for child in element:
+            visit(child)
+        if block:
+            parts.append("\n")
+        parts.append(element.tail or "")
+
+    parts.append(cell.text or "")
+    for child in cell:
+        visit(child)
+    lines = (
+        re.sub(r"[ \t\r\u3000\xa0]+", " ", line).strip() for line in "".join(parts).split("\n")
+    )
+    return "\n".join(line for line in lines if line)
+
+
+def _is_navigation(table: Any) -> bool:
+    """Menus and link lists laid out as a table: most of their text is links."""
+    text = re.sub(r"\s+", "", table.text_content())
+    links = table.xpath(".//a")
+    linked = sum(len(re.sub(r"\s+", "", a.text_content())) for a in links)
+    return len(links) >= 2 and (not text or linked / len(text) >= 0.6)
+
+
+def _is_layout(rows: list[list[str | tuple[int, int]]]) -> bool:
+    """A table that lays out the page rather than holding data: one column, or a few rows
+    of which one cell carries the article (long text in several paragraphs)."""
+    widths = [sum(1 for v in row if isinstance(v, str) and v.strip()) for row in rows]
+    if not widths or max(widths) < 2:
+        return True
+    if len(rows) > 3:
+        return False
+    return any(
+        isinstance(v, str) and len(v) > 500 and v.count("\n") >= 2 for row in rows for v in row
+    )
 
 
 def read_html(data: bytes, name: str, context: ReadContext) -> SourceText:

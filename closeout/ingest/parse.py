@@ -35,6 +35,7 @@ from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.outline import Line, heading_paths, lines_of
 from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
+from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
 from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
@@ -114,8 +115,10 @@ def _segments(lines: list[Line]) -> list[tuple[int, int]]:
 def _document_drafts(
     lines: list[Line], norm: Normalised, src: SourceText
 ) -> tuple[list[Draft], str, list[str]]:
-    notes: list[str] = []
-    drafts: list[Draft] = []
+    special = special_layouts(lines, norm, src)  # tables flattened to text, one-task notices
+    if special.single:
+        return special.drafts, "single", special.notes
+    lines, drafts, notes = special.lines, special.drafts, special.notes
     if lines:
         lo = (
             norm.starts[lines[0].start] if lines[0].start < len(norm.starts) else len(norm.original)
@@ -241,6 +244,9 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         span=span,
         layout=draft.layout,
         flags=tuple(flags),
+        completion=raw(COMPLETION),
+        progress_text=raw(PROGRESS),
+        verifying_units=parse_units(raw(VERIFYING_UNITS)),
     )
 
 

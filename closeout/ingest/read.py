@@ -153,18 +153,28 @@ def read_docx(data: bytes, name: str, context: ReadContext) -> SourceText:
     return SourceText(name=name, format="docx", text=builder.text(), tables=tuple(builder.tables))
 
 
-def _docx_rows(table: object) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for row in table.rows:  # type: ignore[attr-defined]
-        values: list[str] = []
-        seen: set[int] = set()
-        for cell in row.cells:
-            # A merged cell is returned once per grid column it covers; keep it once.
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            values.append(cell.text)
-        rows.append(values)
+def _docx_rows(table: Any) -> list[list[str | tuple[int, int]]]:
+    """The table's layout grid, row by row: a cell's text at the grid column where it
+    starts, and at every other position it covers (gridSpan across, vMerge="continue"
+    down) the (row, col) of where it starts. Columns keep their grid positions, so a
+    two-row header lines up with the rows below it."""
+    from docx.table import _Cell
+
+    rows: list[list[str | tuple[int, int]]] = []
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[str | tuple[int, int]] = [""] * tr.grid_before
+        for tc in tr.tc_lst:
+            width = max(1, tc.grid_span)
+            for k in range(width):
+                g = len(row)
+                if tc.vMerge == "continue" and r > 0:
+                    above = rows[r - 1][g] if g < len(rows[r - 1]) else ""
+                    row.append((r - 1, g) if isinstance(above, str) else above)
+                elif k:
+                    row.append((r, g - k))
+                else:
+                    row.append(_Cell(tc, table).text)
+        rows.append(row)
     return rows
 
 

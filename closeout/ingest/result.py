@@ -66,6 +66,11 @@ class Task:
     layout: str
     duplicate_of: int | None = None
     flags: tuple[str, ...] = ()
+    # What a document's table or close-out notice reports of the task, as written:
+    # 完成情况 (completion), 整改进展 (progress_text), 验收销号单位 (verifying_units).
+    completion: str | None = None
+    progress_text: str | None = None
+    verifying_units: tuple[Party, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,9 @@ def task_json(task: Task) -> dict[str, object]:
         # Beyond the contract: what the importer needs to resolve and explain.
         "collectives": _collectives(task),
         "layout": task.layout,
+        "completion": task.completion,
+        "progress_text": task.progress_text,
+        "verifying_units": _names(task.verifying_units),
     }
 
 

@@ -7,6 +7,7 @@ reviewer can always be shown the exact source passage.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -73,12 +74,18 @@ class ReadContext:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One table cell; ``span`` indexes ``SourceText.text``."""
+    """One table cell; ``span`` indexes ``SourceText.text``.
+
+    A grid position covered by a merged cell (Word's vMerge/gridSpan, HTML's rowspan/
+    colspan) carries the merged cell's text and span, and ``origin`` names the (row, col)
+    where that cell starts; the text holds the merged cell's characters once.
+    """
 
     row: int
     col: int
     text: str
     span: tuple[int, int]
+    origin: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,22 +142,38 @@ class TextBuilder:
         self._newline()
         self._append(text)
 
-    def table(self, rows: list[list[str]]) -> None:
-        rows = [row for row in rows if any(c.strip() for c in row)]
-        if not rows:
+    def table(self, rows: Sequence[Sequence[str | tuple[int, int]]]) -> None:
+        """One table from its grid rows. A position covered by a merged cell holds the
+        (row, col) of the cell that covers it, an earlier position of ``rows``."""
+        kept = [
+            r for r, row in enumerate(rows) if any(isinstance(c, str) and c.strip() for c in row)
+        ]
+        if not kept:
             return
+        renumber = {r: i for i, r in enumerate(kept)}
         self._newline()
         start = self._length
         cells: list[Cell] = []
-        for r, row in enumerate(rows):
-            if r:
+        written: dict[tuple[int, int], Cell] = {}
+        for i, r in enumerate(kept):
+            if i:
                 self._append("\n")
-            for c, value in enumerate(row):
+            for c, value in enumerate(rows[r]):
                 if c:
                     self._append("\t")
-                # Tabs and newlines inside a cell would break the row/cell layout.
-                clean = " ".join(value.replace("\t", " ").split("\n")).strip()
-                cells.append(Cell(r, c, clean, self._append(clean)))
+                if isinstance(value, str):
+                    # Tabs and newlines inside a cell would break the row/cell layout.
+                    clean = " ".join(value.replace("\t", " ").split("\n")).strip()
+                    cell = Cell(i, c, clean, self._append(clean))
+                    written[(r, c)] = cell
+                elif (first := written.get(value)) is not None:
+                    origin = first.origin or (renumber[value[0]], value[1])
+                    cell = Cell(i, c, first.text, first.span, origin=origin)
+                    written[(r, c)] = cell
+                else:  # covered by a blank cell, or a dangling reference: empty
+                    at = self._length
+                    cell = Cell(i, c, "", (at, at))
+                cells.append(cell)
         self.tables.append(Table(tuple(cells), (start, self._length)))
 
     def text(self) -> str:

@@ -1,15 +1,30 @@
-"""Table ledgers (layout e): a header row read through the field vocabulary, one task per row.
+"""Table ledgers (layout e): columns read through their header words, one task per row.
 
-The header is the first of the table's top rows in which at least two cells name known
-fields and one of them is a measure, problem, unit or deadline column. Cells that a
-vertical merge left empty inherit the problem, number and target of the row above
-(a problem spans several measure rows); units and deadlines are never inherited, so an
-empty one is flagged rather than guessed.
+1. The header is the first of the table's top rows whose cells name at least two
+   different fields, one of them a measure, problem, unit or deadline column. Rows right
+   under it whose every cell is a header word too are sub-headers: a merged 责任单位 over
+   牵头单位/配合单位 gives each column the deepest word above it ("牵头" alone under
+   责任单位 reads as 牵头责任单位). Columns are never known by their position.
+2. A row whose only text is one cell merged across the table ("一、大气污染防治") is a
+   section: the rows under it carry it as their problem's path. A repeated header row
+   (a page break in Word or PDF) is skipped.
+3. A merged cell (``Cell.origin``) is stated for every row it covers, whatever its
+   field. A cell left empty without a merge inherits only the problem, number and target
+   of the row above (tables flattened to text lose their merges); units and deadlines
+   are never inherited, so an empty one is flagged rather than guessed.
+4. Tables flattened to text (``序号 | 问题 | 整改措施 |`` lines, with or without outer
+   pipes, or tab-separated lines) are cut back into cells by ``text_tables``.
+
+Every value keeps the span of its cell: spans here index the original text.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+
 from closeout.ingest.fields import (
+    COOP_UNITS,
     DEADLINE,
     LEAD_UNITS,
     MEASURES,
@@ -20,28 +35,112 @@ from closeout.ingest.fields import (
     classify_label,
 )
 from closeout.ingest.layouts import Draft
-from closeout.ingest.normalise import normalise
-from closeout.ingest.outline import split_enumeration
-from closeout.ingest.source import Table
+from closeout.ingest.normalise import Normalised, normalise
+from closeout.ingest.outline import Line, split_enumeration
+from closeout.ingest.source import Cell, Table
+
+# Fields beyond those of the plans (fields.py): what a ledger or a notice reports.
+PROGRESS = "progress"  # 整改进展: where the work stands
+COMPLETION = "completion"  # 完成情况: what was done, as the office states it
+VERIFYING_UNITS = "verifying_units"  # 验收销号单位: who accepts and closes the task out
 
 _CORE = {MEASURES, PROBLEM, LEAD_UNITS, DEADLINE}
 _INHERITED = {PROBLEM, NUMBER, TARGET}
-# Header words of the genre beyond the field vocabulary.
-_EXTRA = {"整改内容": MEASURES, "整改任务": MEASURES, "问题": PROBLEM, "主要问题": PROBLEM}
+_NOT_TASK_FIELDS = _INHERITED | {MEASURES}
+# Header words of the genre beyond the field vocabulary of fields.py.
+_EXTRA_WORDS = (
+    (MEASURES, "整改内容 整改任务 任务 重点任务 主要任务 工作内容 任务内容 整改事项 工作措施"),
+    (PROBLEM, "问题 主要问题 问题名称 交办问题 问题概述 问题简述 问题表现 反馈意见 督察反馈意见"),
+    (PROBLEM, "反映问题 群众反映问题 信访问题 投诉问题 举报问题 信访内容 投诉内容 反映内容"),
+    (DEADLINE, "时间节点 完成时间节点 计划完成时间 时限要求 完成时限要求"),
+    (LEAD_UNITS, "责任主体 整改责任主体 责任部门 牵头部门"),
+    (NUMBER, "受理编号 交办编号 案件编号 问题序号"),
+    (PROGRESS, "整改进展 进展情况 整改进展情况 工作进展 推进情况 整改进度 目前进展 进展"),
+    (COMPLETION, "完成情况 整改完成情况 整改情况 整改结果 销号情况 整改落实情况 完成进度"),
+    (
+        VERIFYING_UNITS,
+        "验收销号单位 验收单位 销号单位 验收部门 验收销号部门 组织验收单位 验收责任单位",
+    ),
+)
+_EXTRA = {word: name for name, words in _EXTRA_WORDS for word in words.split(" ")}
+# A sub-header word that only says whose unit the column above holds.
+_ROLE_WORDS = {"牵头", "配合", "协办", "参与", "主办", "主责", "协助", "督导", "督办"}
+_SECTION_MARK = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|[(][一二三四五六七八九十]{1,3}[)])"
+)
 
 
-def _label(text: str) -> str | None:
-    clean = normalise(text).text.replace(" ", "").strip(":")
+def column_field(text: str) -> str | None:
+    """The field a header cell (or a form's label) names, or None."""
+    clean = re.sub(r"\s+", "", normalise(text).text).strip(":*")
     return _EXTRA.get(clean) or classify_label(clean)
 
 
-def header(table: Table) -> tuple[int, dict[int, str]] | None:
-    rows = table.rows
-    for r, row in enumerate(rows[:3]):
-        columns = {cell.col: name for cell in row if (name := _label(cell.text))}
-        if len(columns) >= 2 and _CORE & set(columns.values()):
-            return r, columns
+def _labels(row: tuple[Cell, ...]) -> dict[int, str]:
+    return {cell.col: name for cell in row if (name := column_field(cell.text))}
+
+
+def _is_subheader(row: tuple[Cell, ...], above: dict[int, str]) -> bool:
+    own = [c for c in row if c.origin is None and c.text.strip()]
+    return bool(own) and all(
+        column_field(c.text) or (c.text.strip() in _ROLE_WORDS and c.col in above) for c in own
+    )
+
+
+def _column(texts: list[str]) -> str | None:
+    """A column's field from its header texts, top to bottom: the deepest word wins."""
+    distinct: list[str] = []
+    for text in texts:
+        if text.strip() and (not distinct or distinct[-1] != text):
+            distinct.append(text)
+    for depth in range(len(distinct) - 1, -1, -1):
+        word = distinct[depth]
+        if (name := column_field(word)) is not None:
+            return name
+        if depth and word.strip() in _ROLE_WORDS:
+            parent = re.sub(r"\s+", "", distinct[depth - 1])
+            if (name := column_field(word.strip() + parent)) is not None:
+                return name
     return None
+
+
+def header(table: Table) -> tuple[int, dict[int, str]] | None:
+    """The last header row and each column's field, or None when no row is a header."""
+    rows = table.rows
+    for r, row in enumerate(rows[:6]):
+        found = _labels(row)
+        filled = sum(1 for c in row if c.origin is None and c.text.strip())
+        if len(set(found.values())) < 2 or not _CORE & set(found.values()):
+            continue
+        if 2 * sum(1 for c in row if c.origin is None and c.col in found) <= filled:
+            continue  # a form's row (label, value, label, value), not a header
+        last = r
+        while last + 1 < len(rows) and last - r < 2 and _is_subheader(rows[last + 1], found):
+            last += 1
+        texts: dict[int, list[str]] = {}
+        for head_row in rows[r : last + 1]:
+            for cell in head_row:
+                texts.setdefault(cell.col, []).append(cell.text)
+        columns = {c: name for c, words in texts.items() if (name := _column(words))}
+        return last, _settle(columns, {c: words[-1] for c, words in texts.items()})
+    return None
+
+
+def _settle(columns: dict[int, str], words: dict[int, str]) -> dict[int, str]:
+    """Resolve columns of one kind that mean two things side by side."""
+    kinds = list(columns.values())
+    tasks = [c for c, n in columns.items() if n == MEASURES and "措施" not in words[c]]
+    if kinds.count(MEASURES) > 1 and tasks:
+        # 整改任务 beside 整改措施: the task column states what is to be achieved.
+        for c in tasks:
+            columns[c] = PROBLEM if PROBLEM not in kinds else TARGET
+    leads = [c for c, n in columns.items() if n == LEAD_UNITS]
+    if COOP_UNITS not in kinds and any("牵头" in words[c] for c in leads):
+        # After 牵头单位, 责任单位 names the units that carry the work out with it.
+        for c in leads:
+            if re.sub(r"\s+", "", words[c]) in {"责任单位", "责任部门"}:
+                columns[c] = COOP_UNITS
+    return columns
 
 
 def table_drafts(table: Table) -> list[Draft] | None:
@@ -53,42 +152,187 @@ def table_drafts(table: Table) -> list[Draft] | None:
     if found is None:
         return None
     head_row, columns = found
+    head_rows = table.rows[: head_row + 1]
     drafts: list[Draft] = []
     carried: dict[str, FieldValue] = {}
+    section: tuple[str, ...] = ()
     for row in table.rows[head_row + 1 :]:
-        values: dict[str, FieldValue] = {}
-        for cell in row:
-            name = columns.get(cell.col)
-            if name is None:
-                continue
-            value = normalise(cell.text).text.strip()
-            if not value:
-                continue
-            if name in values:  # two columns of one kind (责任单位 + 牵头单位): join them
-                prev = values[name]
-                value = prev.value + ";" + value
-                values[name] = FieldValue(name, prev.label, value, prev.start, cell.span[1])
-            else:
-                values[name] = FieldValue(name, cell.text, value, cell.span[0], cell.span[1])
-        if not values or set(values) <= {NUMBER}:
+        if _repeats_header(row, columns):
             continue
+        if (title := _section(row, columns)) is not None:
+            section, carried = (title,), {}
+            continue
+        values, own = _row_values(row, columns, head_row, head_rows)
+        if not own - {NUMBER}:
+            continue
+        if own & {PROBLEM, NUMBER}:  # a new problem: nothing of the one above carries
+            carried = {}
         for name in _INHERITED:
             if name in values:
                 carried[name] = values[name]
             elif name in carried:
                 values[name] = carried[name]
-        measure = values.get(MEASURES)
-        problem = values.get(PROBLEM)
-        text = measure.value if measure else (problem.value if problem else "")
-        flags = [] if measure else ["no_measures: the row has no measure cell"]
-        start = min(cell.span[0] for cell in row)
-        end = max(cell.span[1] for cell in row)
-        number = values[NUMBER].value if NUMBER in values else None
-        title = problem.value if problem else ""
-        draft = Draft("table", number, title, (), text, start, end,
-                      target=values[TARGET].value if TARGET in values else None,
-                      fields={k: v for k, v in values.items() if k not in _INHERITED | {MEASURES}},
-                      flags=flags)  # fmt: skip
-        draft.measures = [piece for _, piece in split_enumeration(text)] or [text]
-        drafts.append(draft)
+        drafts.append(_draft(row, values, section))
     return drafts
+
+
+def _row_values(
+    row: tuple[Cell, ...], columns: dict[int, str], head_row: int, head: tuple
+) -> tuple[dict[str, FieldValue], set[str]]:
+    values: dict[str, FieldValue] = {}
+    own: set[str] = set()
+    labels = {cell.col: cell.text for cells in head for cell in cells}
+    for cell in row:
+        name = columns.get(cell.col)
+        if name is None or (cell.origin is not None and cell.origin[0] <= head_row):
+            continue
+        if cell.origin is not None and cell.origin[0] == cell.row:
+            continue  # a cell merged across columns is the value of its first column
+        value = normalise(cell.text).text.strip()
+        if not value:
+            continue
+        if cell.origin is None:
+            own.add(name)
+        label = labels.get(cell.col, "")
+        if name in values:  # two columns of one kind (责任单位 + 牵头单位): join them
+            prev = values[name]
+            start, end = min(prev.start, cell.span[0]), max(prev.end, cell.span[1])
+            values[name] = FieldValue(name, prev.label, prev.value + ";" + value, start, end)
+        else:
+            values[name] = FieldValue(name, label, value, cell.span[0], cell.span[1])
+    return values, own
+
+
+def _draft(row: tuple[Cell, ...], values: dict[str, FieldValue], path: tuple[str, ...]) -> Draft:
+    measure = values.get(MEASURES)
+    problem = values.get(PROBLEM)
+    text = measure.value if measure else (problem.value if problem else "")
+    flags = [] if measure else ["no_measures: the row has no measure cell"]
+    mine = [c for c in row if c.origin is None or c.origin[0] == c.row]
+    start = min(c.span[0] for c in mine)
+    end = max(c.span[1] for c in mine)
+    number = values[NUMBER].value if NUMBER in values else None
+    draft = Draft("table", number, problem.value if problem else "", path, text, start, end,
+                  target=values[TARGET].value if TARGET in values else None,
+                  fields={k: v for k, v in values.items() if k not in _NOT_TASK_FIELDS},
+                  flags=flags)  # fmt: skip
+    draft.measures = measure_list(text)
+    return draft
+
+
+# "1.…" "(2)…" "③…" opening a measure inside one cell, after the cell's start, a space
+# (a paragraph break flattened) or a sentence end; "2.5万吨" is no marker.
+_NUMBERED = re.compile(r"(?:^|(?<=[\s;。;]))(?:\d{1,2}[.、](?!\d)|[(]\d{1,2}[)]|[\u2460-\u2473])")
+
+
+def measure_list(text: str) -> list[str]:
+    """A cell's or a part's measures: at numbered items, else at 一是/二是."""
+    cuts = [m.start() for m in _NUMBERED.finditer(text)]
+    pieces = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2:
+        pieces = [piece for _, piece in split_enumeration(text)]
+    return pieces or [text]
+
+
+def _repeats_header(row: tuple[Cell, ...], columns: dict[int, str]) -> bool:
+    found = _labels(row)
+    return len(found) >= 2 and sum(columns.get(c) == n for c, n in found.items()) >= len(found) - 1
+
+
+def _section(row: tuple[Cell, ...], columns: dict[int, str]) -> str | None:
+    """The title of a section row: one text alone, merged across the row or numbered
+    as a heading (一、 / (一)) in a row whose other cells are empty."""
+    texts = {c.text.strip() for c in row if c.text.strip()}
+    if len(texts) != 1:
+        return None
+    (text,) = texts
+    cells = [c for c in row if c.text.strip()]
+    across = len(cells) >= 2 and len({c.col for c in cells}) >= 2
+    if across and len(cells) >= max(2, len(columns) // 2):
+        return text
+    if _SECTION_MARK.match(normalise(text).text) and columns.get(cells[0].col) != MEASURES:
+        return text
+    return None
+
+
+# ---------------------------------------------------------------- tables flattened to text
+
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cut(text: str, outer: tuple[bool, bool] = (True, True)) -> list[tuple[int, int]] | None:
+    """The cells of one flattened row as (start, end) within ``text``, or None.
+
+    ``outer`` says whether the table's rows open and close with a pipe (as its first row
+    does): a row opening with an empty cell then still keeps that cell."""
+    if "|" in text and text.count("|") >= 2:
+        sep = "|"
+    elif "\t" in text:
+        sep = "\t"
+    else:
+        return None
+    bounds: list[tuple[int, int]] = []
+    begin = 0
+    for i, ch in enumerate(text + sep):
+        if ch == sep:
+            bounds.append((begin, i))
+            begin = i + 1
+    if sep == "|":
+        if outer[0] and not text[: bounds[0][1]].strip():
+            bounds = bounds[1:]
+        if outer[1] and bounds and not text[bounds[-1][0] : bounds[-1][1]].strip():
+            bounds = bounds[:-1]
+    cells = []
+    for a, b in bounds:
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        cells.append((a + lead, a + len(piece.rstrip()) if piece.strip() else a + lead))
+    return cells if sum(1 for a, b in cells if b > a) >= 2 else None
+
+
+def text_tables(lines: list[Line], norm: Normalised) -> list[tuple[Table, list[int]]]:
+    """Runs of flattened table rows among the text lines: each as a Table whose cells
+    index the original text, with the positions (in ``lines``) of the lines it took."""
+    out: list[tuple[Table, list[int]]] = []
+    run: list[int] = []
+    kind = ""
+
+    def close() -> None:
+        rows = [i for i in run if not _RULE.match(lines[i].text)]
+        if len(rows) >= 2:
+            out.append((_text_table([lines[i] for i in rows], norm), list(run)))
+        run.clear()
+
+    for i, line in enumerate(lines):
+        if line.kind == "blank" and run:
+            continue
+        here = ("|" if "|" in line.text else "\t") if line.kind in {"text", "heading"} else ""
+        is_row = bool(here) and (_RULE.match(line.text) is not None or _cut(line.text) is not None)
+        if is_row and (not run or here == kind):
+            run.append(i)
+            kind = here
+            continue
+        close()
+        if is_row:
+            run.append(i)
+            kind = here
+    close()
+    return out
+
+
+def _text_table(rows: list[Line], norm: Normalised) -> Table:
+    cells: list[Cell] = []
+    head = rows[0].text.strip()
+    outer = (head.startswith("|"), head.endswith("|"))
+    for r, line in enumerate(rows):
+        for c, (a, b) in enumerate(_cut(line.text, outer) or []):
+            start, end = norm.to_original(line.start + a, line.start + b)
+            cells.append(Cell(r, c, norm.original[start:end], (start, end)))
+    first, last = norm.to_original(rows[0].start, rows[-1].end)
+    return Table(tuple(cells), (first, last))
+
+
+def to_analysis(norm: Normalised, start: int, end: int) -> tuple[int, int]:
+    """The analysis span of an original span (the inverse of ``Normalised.to_original``)."""
+    return bisect_left(norm.starts, start), bisect_left(norm.starts, end)

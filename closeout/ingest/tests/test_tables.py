@@ -1,0 +1,306 @@
+"""Tables in every form (layout family 6): Word, HTML and flattened text, written here
+as offices write them; columns are known by their header words, never by position."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from closeout.ingest.parse import parse
+from closeout.ingest.result import ParseContext, ParseResult, to_json
+from closeout.ingest.source import TextBuilder
+from closeout.ingest.tables import header, table_drafts
+
+
+def _names(parties) -> list[str]:
+    return [p.name for p in parties]
+
+
+def _due(task) -> str | None:
+    return task.deadline.due.isoformat() if task.deadline.due else None
+
+
+def _merged_docx() -> bytes:
+    """A county ledger: title row across the table, a two-row header (责任单位 over
+    牵头单位/配合单位, the others merged down), one problem merged over two tasks."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("附件1")
+    table = document.add_table(rows=6, cols=7)
+    table.cell(0, 0).merge(table.cell(0, 6)).text = "蓝田县第二轮督察反馈问题整改台账"
+    for col, word in (
+        (0, "序号"),
+        (1, "存在问题"),
+        (2, "整改措施"),
+        (5, "完成时限"),
+        (6, "责任人"),
+    ):
+        table.cell(1, col).merge(table.cell(2, col)).text = word
+    table.cell(1, 3).merge(table.cell(1, 4)).text = "责任单位"
+    table.cell(2, 3).text = "牵头单位"
+    table.cell(2, 4).text = "配合单位"
+    table.cell(3, 0).merge(table.cell(4, 0)).text = "1"
+    table.cell(3, 1).merge(table.cell(4, 1)).text = "灞河沿岸砂石料场扬尘污染问题突出"
+    rows = [
+        ["对砂石料场全面排查,建立清单", "县自然资源局", "县生态环境分局、各镇人民政府",
+         "2024年6月底前", "县自然资源局局长"],
+        ["依法关停无证料场并复绿", "县水务局", "", "2024年12月31日", ""],
+    ]  # fmt: skip
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=2):
+            table.cell(r, c).text = value
+    table.cell(5, 0).text = "2"
+    table.cell(5, 1).text = "城区餐饮油烟扰民"
+    table.cell(5, 2).text = "安装油烟净化设施"
+    table.cell(5, 3).text = "县城管局"
+    table.cell(5, 5).text = "立即整改"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def merged() -> ParseResult:
+    return parse(_merged_docx(), ParseContext(name="ledger.docx"))
+
+
+def test_word_table_with_two_row_header_reads_lead_and_cooperating_columns(merged):
+    first, second, third = merged.tasks
+    assert first.text == "对砂石料场全面排查,建立清单"
+    assert _names(first.lead_units) == ["县自然资源局"]
+    assert _names(first.coop_units) == ["县生态环境分局", "各镇人民政府"]
+    assert _names(first.persons) == ["县自然资源局局长"]
+    assert _due(first) == "2024-06-30"
+    assert _names(second.lead_units) == ["县水务局"] and second.coop_units == ()
+    assert third.deadline.immediate and _names(third.lead_units) == ["县城管局"]
+
+
+def test_a_problem_merged_over_its_tasks_is_every_task_s_problem(merged):
+    first, second, third = merged.tasks
+    assert first.problem.title == second.problem.title == "灞河沿岸砂石料场扬尘污染问题突出"
+    assert first.problem.number == second.problem.number == "1"
+    assert third.problem.title == "城区餐饮油烟扰民" and third.problem.number == "2"
+    assert all(t.layout == "table" for t in merged.tasks)
+
+
+def test_merged_cells_are_written_once_and_every_field_keeps_its_cell(merged):
+    assert merged.text.count("灞河沿岸砂石料场扬尘污染问题突出") == 1
+    second = merged.tasks[1]
+    span = merged.text[second.span[0] : second.span[1]]
+    assert span.startswith("依法关停") and "县水务局" in span
+    (table,) = parse_source(_merged_docx()).tables
+    drafts = table_drafts(table)
+    assert drafts is not None
+    lead = drafts[1].fields["lead_units"]
+    assert merged.text[lead.start : lead.end] == "县水务局"
+    assert merged.text[drafts[1].start : drafts[1].end] == span
+
+
+def parse_source(data: bytes):
+    from closeout.ingest.read import read
+    from closeout.ingest.source import ReadContext
+
+    return read(data, ReadContext(name="ledger.docx"))
+
+
+NAV_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>清源市人民政府</title></head>
+<body><table width="1000"><tr><td>
+<table class="t1"><tr><td><a href="/">首页</a></td><td><a href="/zw">政务公开</a></td>
+<td><a href="/hd">互动交流</a></td><td><a href="/fw">办事服务</a></td></tr></table>
+</td></tr><tr><td>
+<p>清源市中央生态环境保护督察反馈问题整改清单</p>
+<table border="1">
+<tr><th rowspan="2">序号</th><th rowspan="2">反馈问题</th><th rowspan="2">整改目标</th>
+<th rowspan="2">具体措施</th><th colspan="2">责任单位</th><th rowspan="2">时间节点</th></tr>
+<tr><th>牵头单位</th><th>协办单位</th></tr>
+<tr><td rowspan="2">1</td><td rowspan="2">城市黑臭水体反弹</td><td rowspan="2">消除黑臭</td>
+<td>开展黑臭水体排查<br>建立整治台账</td><td>市住房和城乡建设局</td><td>市水务局</td>
+<td>2023年9月底前</td></tr>
+<tr><td>完成截污纳管工程</td><td>各区人民政府</td><td></td><td>2024年6月底前</td></tr>
+<tr><td>2</td><td>秸秆露天焚烧</td><td></td><td>落实网格化监管</td><td>市农业农村局</td>
+<td>各乡镇</td><td>持续推进</td></tr>
+</table>
+<p>二、保障措施</p></td></tr></table>
+<div class="footer">主办:清源市人民政府办公室</div></body></html>"""
+
+
+def test_html_table_with_rowspan_and_colspan_inside_page_layout():
+    result = parse(NAV_PAGE.encode("utf-8"), ParseContext(name="page.html"))
+    assert "首页" not in result.text  # the menu is navigation, not a table of tasks
+    assert not [w for w in result.warnings if "table" in w]
+    first, second, third = result.tasks
+    assert first.text == "开展黑臭水体排查 建立整治台账" and first.target == "消除黑臭"
+    assert second.problem.title == "城市黑臭水体反弹" and second.target == "消除黑臭"
+    assert _names(first.coop_units) == ["市水务局"]
+    assert second.lead_units[0].collective and second.coop_units == ()
+    assert _due(second) == "2024-06-30"
+    assert third.deadline.ongoing and third.target is None
+    assert result.text[third.span[0] : third.span[1]].startswith("2\t秸秆露天焚烧")
+
+
+PIPES = """东川区督察反馈问题整改清单
+| 序号 | 问题 | 整改目标 | 整改措施 | 责任单位 | 整改时限 |
+|---|---|---|---|---|---|
+| 1 | 建筑工地扬尘管控不到位 | 扬尘投诉下降 | 安装视频监控 | 区住建局 | 2024年3月底前 |
+| | | | 开展联合执法检查 | 区城管局 | 2024年6月底前 |
+| 2 | 污水处理厂超负荷运行 | 稳定达标 | 实施扩容改造 | 区水务局 | 2025年12月底前 |
+"""
+
+
+def _variants() -> list[str]:
+    lines = PIPES.splitlines()
+    no_outer = [lines[0]] + [line.strip().strip("|") for line in lines[1:]]
+    tabs = [lines[0]] + [
+        "\t".join(c.strip() for c in line.strip().strip("|").split("|"))
+        for line in lines[1:]
+        if "---" not in line
+    ]
+    full = PIPES.replace("|", "|")
+    return [PIPES, "\n".join(no_outer) + "\n", "\n".join(tabs) + "\n", full]
+
+
+@pytest.mark.parametrize("text", _variants(), ids=["pipes", "no-outer", "tabs", "full-width"])
+def test_a_table_flattened_to_text_reads_like_the_table(text):
+    result = parse(text.encode("utf-8"), ParseContext(name="list.txt"))
+    assert [t.text for t in result.tasks] == ["安装视频监控", "开展联合执法检查", "实施扩容改造"]
+    first, second, third = result.tasks
+    assert second.problem.title == "建筑工地扬尘管控不到位"  # an empty cell under a problem
+    assert second.target == "扬尘投诉下降"
+    assert _names(second.lead_units) == ["区城管局"] and _due(second) == "2024-06-30"
+    assert third.problem.number == "2" and _due(third) == "2025-12-31"
+    assert result.text[first.span[0] : first.span[1]].strip(" |").startswith("1")
+    assert all(t.layout == "table" for t in result.tasks)
+
+
+def test_a_table_without_header_words_is_not_tasks_and_is_reported():
+    text = (
+        "一、工作安排\n| 阶段 | 时间 | 内容 |\n| 动员部署 | 3月 | 召开会议 |\n"
+        "| 集中整治 | 4月 | 排查 |\n"
+    )
+    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    assert not [t for t in result.tasks if t.layout == "table"]
+    assert any("no header row" in w for w in result.warnings)
+    builder = TextBuilder()
+    builder.table([["阶段", "时间"], ["动员", "3月"]])
+    assert header(builder.tables[0]) is None and table_drafts(builder.tables[0]) is None
+
+
+def _table(rows: list[list[str]]):
+    builder = TextBuilder()
+    builder.table(rows)  # type: ignore[arg-type]
+    return builder.tables[0]
+
+
+@pytest.mark.parametrize(
+    ("words", "fields"),
+    [
+        (["序号", "问题描述", "工作任务", "主体责任单位", "协办单位", "完成时限"],
+         ["number", "problem", "measures", "lead_units", "coop_units", "deadline"]),
+        (["督导单位", "责任领导", "整改进展", "完成情况", "验收销号单位", "反馈问题"],
+         ["supervising_units", "persons", "progress", "completion", "verifying_units",
+          "problem"]),
+        (["整改任务", "整改措施", "牵头单位", "责任单位", "整改时限"],
+         ["problem", "measures", "lead_units", "coop_units", "deadline"]),
+        (["问 题", "整改\n措施", "责任单位", "备注"],
+         ["problem", "measures", "lead_units", None]),
+    ],
+)  # fmt: skip
+def test_header_words_name_the_columns(words, fields):
+    found = header(_table([words, ["x"] * len(words)]))
+    assert found is not None
+    assert [found[1].get(c) for c in range(len(words))] == fields
+
+
+def test_section_rows_head_the_rows_below_them():
+    rows = [
+        ["序号", "问题", "整改措施", "责任单位"],
+        ["一、大气污染防治", "一、大气污染防治", "一、大气污染防治", "一、大气污染防治"],
+        ["1", "燃煤锅炉未淘汰", "淘汰10蒸吨以下锅炉", "市生态环境局"],
+        ["二、水污染防治", "", "", ""],
+        ["2", "入河排污口未整治", "完成排污口溯源", "市水务局"],
+    ]
+    builder = TextBuilder()
+    builder.table([rows[0], [rows[1][0], (1, 0), (1, 0), (1, 0)], *rows[2:]])
+    drafts = table_drafts(builder.tables[0])
+    assert drafts is not None
+    assert [(d.path, d.text) for d in drafts] == [
+        (("一、大气污染防治",), "淘汰10蒸吨以下锅炉"),
+        (("二、水污染防治",), "完成排污口溯源"),
+    ]
+
+
+def test_progress_completion_and_verifying_columns_reach_the_task_json():
+    text = (
+        "序号\t反馈问题\t整改措施\t责任单位\t整改时限\t整改进展\t完成情况\t验收销号单位\n"
+        "1\t矿山未复绿\t完成复绿120亩\t县自然资源局\t2023年底\t已完成复绿\t已完成\t市自然资源局\n"
+    )
+    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    (task,) = to_json(result)["tasks"]  # type: ignore[misc]
+    assert task["progress_text"] == "已完成复绿" and task["completion"] == "已完成"
+    assert task["verifying_units"] == ["市自然资源局"]
+
+
+def test_a_repeated_header_row_after_a_page_break_is_skipped():
+    rows = [
+        ["序号", "问题", "整改措施", "责任单位", "整改时限"],
+        ["1", "A问题", "措施甲", "市水务局", "2024年底"],
+        ["序号", "问题", "整改措施", "责任单位", "整改时限"],
+        ["2", "B问题", "措施乙", "市城管局", "2025年底"],
+    ]
+    drafts = table_drafts(_table(rows))
+    assert drafts is not None and [d.text for d in drafts] == ["措施甲", "措施乙"]
+
+
+HEAD = ["序号", "反馈问题", "整改目标", "整改措施", "牵头单位", "配合单位", "责任人", "完成时限"]
+BODY = [
+    ["1", "饮用水源地保护区内有违建", "违建全部拆除", "拆除违建并复绿", "县水利局",
+     "县自然资源局", "县水利局局长", "2024年6月底前"],
+    ["", "", "", "设立界标和隔离网", "县水利局", "", "", "2024年9月底前"],
+    ["2", "畜禽养殖粪污直排", "粪污综合利用率达到90%", "配套粪污处理设施",
+     "县农业农村局", "各乡镇人民政府", "县农业农村局局长", "立即整改,长期坚持"],
+]  # fmt: skip
+
+
+def _read(rows: list[list[str]]) -> list[dict[str, object]]:
+    text = "某县整改清单\n" + "\n".join(" | ".join(row) for row in rows) + "\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    return [{k: t[k] for k in keep} for t in tasks]  # type: ignore[index, union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(HEAD))))
+def test_reordering_a_table_s_columns_does_not_change_the_tasks(order):
+    def reorder(row: list[str]) -> list[str]:
+        return [row[c] for c in order]
+
+    expected = _read([HEAD, *BODY])
+    assert len(expected) == 3 and expected[1]["problem"]["title"] == "饮用水源地保护区内有违建"  # type: ignore[index]
+    assert _read([reorder(HEAD), *map(reorder, BODY)]) == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(len(HEAD))))
+def test_reordering_a_word_table_s_columns_does_not_change_the_tasks(order):
+    import docx
+
+    def tasks(columns: list[int]) -> list[tuple]:
+        document = docx.Document()
+        table = document.add_table(rows=len(BODY) + 1, cols=len(HEAD))
+        for r, row in enumerate([HEAD, *BODY]):
+            for c, col in enumerate(columns):
+                table.cell(r, c).text = row[col]
+        buffer = io.BytesIO()
+        document.save(buffer)
+        result = parse(buffer.getvalue(), ParseContext(name="t.docx"))
+        return [
+            (t.problem.title, t.text, t.target, _names(t.lead_units), _names(t.coop_units),
+             _names(t.persons), t.deadline.as_json())
+            for t in result.tasks
+        ]  # fmt: skip
+
+    assert tasks(list(order)) == tasks(list(range(len(HEAD))))
