@@ -1,4 +1,4 @@
-"""Field labels (字段名) as a vocabulary, and the inline field group of layout (a).
+"""Field labels (字段名) as a vocabulary, and the field lines of layouts (b/c).
 
 Plans name the same field many ways (责任单位, 牵头单位, 主体责任单位, 市直牵头督导部门,
 完成时限, 整改时限 …). A label is read by its parts rather than matched as a fixed string:
@@ -91,6 +91,48 @@ class FieldValue:
     value: str
     start: int
     end: int
+    # Where a value joins several clauses of one role ("A牵头,…,C负责落实"), each part's span.
+    parts: tuple[tuple[int, int], ...] = ()
+
+
+def _plain_unit_label(label: str) -> bool:
+    """A unit label that names no role of its own (责任单位, 主体责任单位), not a verb
+    ("负责落实" in a bracket is a lead by its own word)."""
+    return "牵头" not in label and label.endswith(("单位", "部门"))
+
+
+def resolve_roles(values: list[FieldValue]) -> list[FieldValue]:
+    """A plain 责任单位 after a 牵头单位 names the cooperating units.
+
+    "牵头单位:市水利局;责任单位:市自然资源局" (in one group, or on the lines of one item):
+    the lead is named by its own label, so the second unit label, which carries no 牵头,
+    is the cooperating side — unless cooperating units are named as well, when it stays a
+    lead field (the caller then sees two lead values and keeps both)."""
+    leads = [v for v in values if v.field == LEAD_UNITS]
+    if len(leads) < 2 or "牵头" not in leads[0].label:
+        return values
+    if any(v.field == COOP_UNITS for v in values):
+        return values
+    out = []
+    for v in values:
+        if v.field == LEAD_UNITS and v is not leads[0] and _plain_unit_label(v.label):
+            v = FieldValue(COOP_UNITS, v.label, v.value, v.start, v.end, v.parts)
+        out.append(v)
+    return out
+
+
+def lead_then_responsible(held: dict[str, FieldValue], value: FieldValue) -> FieldValue:
+    """``value`` as read after the fields ``held`` by its item (``resolve_roles`` for lines)."""
+    lead = held.get(LEAD_UNITS)
+    if (
+        value.field == LEAD_UNITS
+        and lead is not None
+        and "牵头" in lead.label
+        and _plain_unit_label(value.label)
+        and COOP_UNITS not in held
+    ):
+        return FieldValue(COOP_UNITS, value.label, value.value, value.start, value.end, value.parts)
+    return value
 
 
 def field_line(text: str, offset: int) -> FieldValue | None:
@@ -106,66 +148,3 @@ def field_line(text: str, offset: int) -> FieldValue | None:
     return FieldValue(
         name, m.group("label"), trimmed, offset + m.end(), offset + m.end() + len(trimmed)
     )
-
-
-_GROUP_OPEN = re.compile(r"[(]\s*(?=[\u4e00-\u9fff]{2,14}\s*:)")
-
-
-def _closers(text: str) -> dict[int, int]:
-    """Each opening parenthesis's matching close, in one pass (linear on huge lines)."""
-    stack: list[int] = []
-    out: dict[int, int] = {}
-    for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            out[stack.pop()] = i
-    return out
-
-
-def _split_top(text: str, seps: str) -> list[tuple[int, str]]:
-    parts: list[tuple[int, str]] = []
-    depth, begin = 0, 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        elif ch in seps and depth == 0:
-            parts.append((begin, text[begin:i]))
-            begin = i + 1
-    parts.append((begin, text[begin:]))
-    return parts
-
-
-def inline_group(text: str, offset: int) -> tuple[int, int, list[FieldValue]] | None:
-    """The last parenthesised field group of a paragraph (layout a).
-
-    "(责任单位:…;责任人:…;整改时限:…)" → (start, end, fields). A group counts when at
-    least two of its parts carry known labels, so "(试行)" or "(含管理区:…)" do not.
-    """
-    found: tuple[int, int, list[FieldValue]] | None = None
-    if "(" not in text:
-        return None
-    closers = _closers(text)
-    for m in _GROUP_OPEN.finditer(text):
-        close = closers.get(m.start(), -1)
-        if close < 0:
-            continue
-        inner_at = m.start() + 1
-        fields: list[FieldValue] = []
-        for part_at, part in _split_top(text[inner_at:close], ";"):
-            label, colon, value = part.partition(":")
-            name = classify_label(label.strip()) if colon else None
-            if name is None:
-                continue
-            value_at = inner_at + part_at + len(label) + 1
-            lead = len(value) - len(value.lstrip())
-            value = value.strip().rstrip("。.")
-            fields.append(
-                FieldValue(name, label.strip(), value, offset + value_at + lead,
-                           offset + value_at + lead + len(value))
-            )  # fmt: skip
-        if len(fields) >= 2 or (fields and len(_split_top(text[inner_at:close], ";")) == 1):
-            found = (m.start(), close + 1, fields)
-    return found

@@ -19,6 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from closeout.ingest.brackets import (
+    CLOSERS,
+    OPENERS,
+    Group,
+    responsibility_groups,
+    trailing_fields,
+)
 from closeout.ingest.fields import (
     DEADLINE,
     MEASURES,
@@ -26,7 +33,7 @@ from closeout.ingest.fields import (
     TARGET,
     FieldValue,
     field_line,
-    inline_group,
+    lead_then_responsible,
 )
 from closeout.ingest.outline import ENUMERATION, Line, heading_label, split_enumeration
 
@@ -46,6 +53,9 @@ class Draft:
     measures: list[str] = field(default_factory=list)
     fields: dict[str, FieldValue] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    lines: range = range(0)  # the indexes of the lines it was read from (inline only)
+    item_level: int = 0  # the heading level of a numbered item whose field lines it carries
+    standing: list[FieldValue] = field(default_factory=list)  # from a standing clause
 
 
 def _problem(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
@@ -55,32 +65,140 @@ def _problem(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
     return head.number, head.title, tuple(heading_label(p) for p in path[:-1])
 
 
-# ---------------------------------------------------------------- (a) inline field groups
+# ---------------------------------------------------------------- (a) inline groups
+
+
+def _run_end(lines: list[Line], i: int) -> int:
+    """The line after the run that starts at ``i``: a bracket left open at the end of a
+    line goes on over the next lines (at most four in all) when they close it."""
+    depth = 0
+    for j in range(i, min(i + 4, len(lines))):
+        if j > i and lines[j].kind not in {"text", "heading"}:
+            break
+        for ch in lines[j].text:
+            if ch in OPENERS:
+                depth += 1
+            elif ch in CLOSERS and depth:
+                depth -= 1
+        if depth == 0:
+            return j + 1
+    return i + 1
+
+
+_LEAD_PUNCT = " \t\n。;,、.:"
 
 
 def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draft]:
+    """Tasks from responsibility groups inside the text (layout a), one per group.
+
+    A group is a bracket (``closeout.ingest.brackets``) or a run of labelled fields at the
+    end of a sentence ("…。责任单位:市水务局;完成时限:2024年底"). A task's text is what
+    stands between the previous group of its paragraph (or the paragraph's start) and its
+    own; a group alone on its line takes the line before it as its text. Each draft's
+    ``lines`` say which lines it used, so the other layouts leave them alone."""
     drafts: list[Draft] = []
-    for line, path in zip(lines, paths, strict=True):
+    i = 0
+    previous: int | None = None  # the last text line without a group, for a lone group
+    while i < len(lines):
+        line = lines[i]
         if line.kind not in {"text", "heading"}:
+            if line.kind != "blank":
+                previous = None
+            i += 1
             continue
-        group = inline_group(line.text, line.start)
-        if group is None or not group[2]:
+        j = _run_end(lines, i)
+        text = "\n".join(ln.text for ln in lines[i:j])
+        groups = responsibility_groups(text, line.start) if _may_hold_group(text) else []
+        tail = trailing_fields(text, line.start, groups[-1].end if groups else line.start)
+        if tail is not None:
+            groups.append(tail)
+        if not groups:
+            previous = i if line.kind == "text" or line.kind == "heading" else None
+            i = j
             continue
-        g_start, _g_end, values = group
-        body = line.text[:g_start].rstrip()
-        lead = len(body) - len(body.lstrip())
-        number, title, ancestors = _problem(path)
-        if line.kind == "heading":
-            ancestors = tuple(heading_label(p) for p in path[:-1])
-        fields = {v.field: v for v in values}
-        text = body.strip()
-        draft = Draft("inline", number, title, ancestors, text, line.start + lead,
-                      line.start + len(body), fields=fields)  # fmt: skip
-        draft.measures = [piece for _, piece in split_enumeration(text)] or [text]
-        if TARGET in fields:
-            draft.target = fields[TARGET].value
-        drafts.append(draft)
-    return drafts
+        made = 0
+        cursor = line.start
+        for group in groups:
+            segment = text[cursor - line.start : group.start - line.start]
+            body = segment.strip(_LEAD_PUNCT)
+            at = cursor + len(segment) - len(segment.lstrip(_LEAD_PUNCT))
+            owner, first = i, i
+            if not body and made:
+                _join_fields(drafts[-1], group)
+                cursor = group.end
+                continue
+            if not body and previous is not None and previous == i - 1:
+                prior = lines[previous]
+                body = prior.text.strip()
+                at = prior.start + len(prior.text) - len(prior.text.lstrip())
+                owner = first = previous
+            if not body:
+                cursor = group.end
+                continue
+            drafts.append(_inline_draft(lines[owner], paths[owner], body, at, group,
+                                        range(first, j)))  # fmt: skip
+            made += 1
+            cursor = group.end
+        previous = None
+        i = j
+    drafts.extend(_ungrouped_items(lines, paths, drafts))
+    return sorted(drafts, key=lambda d: d.start)
+
+
+def _ungrouped_items(
+    lines: list[Line], paths: list[tuple[Line, ...]], drafts: list[Draft]
+) -> list[Draft]:
+    """Numbered items without a group, at the level whose items carry groups: tasks with
+    empty fields (flagged later), so that nothing the plan numbers as a measure is lost."""
+    levels = {lines[d.lines.start].level for d in drafts if lines[d.lines.start].kind == "heading"}
+    if not levels:
+        return []
+    used = {i for d in drafts for i in d.lines}
+    out: list[Draft] = []
+    for i, line in enumerate(lines):
+        if line.kind != "heading" or line.level not in levels or i in used:
+            continue
+        if any(NON_TASK_SECTION.search(p.title) for p in paths[i]):
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].kind in {"text", "blank"}:
+            j += 1
+        if j < len(lines) and lines[j].kind == "heading" and lines[j].level > line.level:
+            continue  # a section over deeper items
+        if any(k in used for k in range(i, j)):
+            continue
+        desc = [lines[k] for k in range(i + 1, j) if lines[k].kind == "text"]
+        text = _item_text(line, desc)
+        number, title, ancestors = _problem(paths[i])
+        end = (desc[-1] if desc else line).end
+        at = line.start + len(line.text) - len(line.text.lstrip())
+        out.append(Draft("inline", number, title, ancestors, text, at, end, measures=[text],
+                         lines=range(i, j)))  # fmt: skip
+    return out
+
+
+def _may_hold_group(text: str) -> bool:
+    return any(ch in text for ch in OPENERS)
+
+
+def _inline_draft(
+    line: Line, path: tuple[Line, ...], body: str, at: int, group: Group, used: range
+) -> Draft:
+    number, title, ancestors = _problem(path)
+    text = re.sub(r"\s*\n\s*", "", body)
+    fields = {v.field: v for v in group.fields}
+    draft = Draft("inline", number, title, ancestors, text, at, at + len(body), fields=fields,
+                  lines=used)  # fmt: skip
+    draft.measures = [piece for _, piece in split_enumeration(text)] or [text]
+    if TARGET in fields:
+        draft.target = fields[TARGET].value
+    return draft
+
+
+def _join_fields(draft: Draft, group: Group) -> None:
+    """A second bracket straight after the first ("(A牵头)(B配合)") adds to its fields."""
+    for value in group.fields:
+        draft.fields.setdefault(value.field, value)
 
 
 # ---------------------------------------------------------------- (b/c) field-per-line blocks
@@ -120,9 +238,15 @@ def block_drafts(
     lines: list[Line], paths: list[tuple[Line, ...]]
 ) -> tuple[list[Draft], list[tuple[int, int]]]:
     """Group label lines into problem blocks. Returns drafts and the spans of blocks that
-    carried no field (plain paragraphs), so the caller can account for them."""
+    carried no field (plain paragraphs), so the caller can account for them.
+
+    Field lines under a numbered item belong to it (family 4: "1.推进…" then 牵头单位 /
+    责任单位 / 完成时限 lines); after 牵头单位, a plain 责任单位 names the cooperating units.
+    Where items carry such lines, an item of the same level without any is a task too,
+    its fields empty (and flagged by the caller), never folded into its neighbour."""
     drafts: list[Draft] = []
     loose: list[tuple[int, int]] = []
+    bare: list[_Block] = []  # items without fields, kept until the item level is known
     block: _Block | None = None
     pending: Line | None = None  # a heading not yet given to a block
     path: tuple[Line, ...] = ()
@@ -132,9 +256,17 @@ def block_drafts(
         if block is not None:
             if block.fields:
                 drafts.extend(_block_to_drafts(block))
+            elif block.heading is not None:
+                bare.append(block)
             elif block.desc:
                 loose.append((block.desc[0].start, block.desc[-1].end))
         block = None
+
+    def drop_pending(next_level: int) -> None:
+        nonlocal pending
+        if pending is not None and next_level <= pending.level:
+            bare.append(_Block(pending, path_of[pending.index]))
+        pending = None
 
     def open_block() -> _Block:
         nonlocal pending
@@ -142,13 +274,14 @@ def block_drafts(
         heading, pending = pending, None
         return _Block(heading, path)
 
+    path_of = {line.index: p for line, p in zip(lines, paths, strict=True)}
     for line, line_path in zip(lines, paths, strict=True):
-        path = line_path
         if line.kind in {"blank"}:
             continue
         if line.kind == "separator":
             close()
-            pending = None
+            drop_pending(0)
+            path = line_path
             continue
         value = field_line(line.text, line.start) if line.kind == "text" else None
         if line.kind == "heading":
@@ -161,10 +294,18 @@ def block_drafts(
                     block, line.text.strip(), line.start + len(line.text) - len(line.text.lstrip())
                 )
                 continue
+            heading = block.heading if block is not None else None
+            if block is not None and heading and not block.fields and line.level > heading.level:
+                block.heading = None  # a section with items under it, not an item
             close()
+            drop_pending(line.level)
             pending = line
+            path = line_path
             continue
+        path = line_path
         if value is not None:
+            if block is not None:
+                value = lead_then_responsible(block.fields, value)
             closed = block is not None and DEADLINE in block.fields and value.field != DEADLINE
             if block is None or value.field in block.fields or closed:
                 block = open_block()
@@ -194,7 +335,35 @@ def block_drafts(
             block = open_block()
         block.desc.append(line)
     close()
-    return drafts, loose
+    drop_pending(0)
+    drafts.extend(_bare_items(drafts, bare, loose))
+    return sorted(drafts, key=lambda d: d.start), loose
+
+
+def _bare_items(
+    drafts: list[Draft], bare: list[_Block], loose: list[tuple[int, int]]
+) -> list[Draft]:
+    """Items without field lines, at the level where other items carry them."""
+    levels = {d.item_level for d in drafts if d.item_level}
+    out = []
+    for block in bare:
+        head = block.heading
+        assert head is not None
+        if head.level not in levels or any(NON_TASK_SECTION.search(p.title) for p in block.path):
+            if block.desc:
+                loose.append((block.desc[0].start, block.desc[-1].end))
+            continue
+        text = _item_text(head, block.desc)
+        ancestors = tuple(heading_label(p) for p in block.path if p is not head)
+        out.append(Draft("block", head.number, head.title, ancestors, text, block.start,
+                         block.end, measures=[text]))  # fmt: skip
+    return out
+
+
+def _item_text(head: Line, desc: list[Line]) -> str:
+    """An item's own words: its heading without the number, and the lines under it."""
+    parts = [head.title + ("。" if head.body else ""), head.body, *(d.text.strip() for d in desc)]
+    return "".join(p for p in parts if p).strip() or head.title
 
 
 def _block_to_drafts(block: _Block) -> list[Draft]:
@@ -224,6 +393,14 @@ def _block_to_drafts(block: _Block) -> list[Draft]:
             Draft("block", text=text, start=s, end=e, measures=[text], fields=dict(shared),
                   flags=list(flags), **base)  # type: ignore[arg-type]
             for s, e, text in block.measures
+        ]  # fmt: skip
+    if block.heading is not None and not fields.keys() & {TARGET, MEASURES, PROBLEM}:
+        # A numbered item with its field lines under it: the item is the task.
+        text = _item_text(block.heading, block.desc)
+        return [
+            Draft("block", text=text, start=block.start, end=block.end, measures=[text],
+                  fields=dict(shared), flags=flags, item_level=block.heading.level,
+                  **base)  # type: ignore[arg-type]
         ]  # fmt: skip
     # No measure list: the paragraph before the labels is the measure (牵头单位 after a
     # paragraph), else the problem itself stands as the one task.
@@ -261,7 +438,10 @@ def narrative_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[D
     ]  # fmt: skip
     if not eligible:
         return []
-    level = max(lines[i].level for i in eligible if lines[i].level <= 3)
+    shallow = [lines[i].level for i in eligible if lines[i].level <= 3]
+    if not shallow:
+        return []  # only (1) / ① items: no measure level to read
+    level = max(shallow)
     drafts: list[Draft] = []
     for i in eligible:
         if lines[i].level != level:

@@ -139,9 +139,10 @@ def _document_drafts(
                 drafts.extend(found)
     paths = heading_paths(lines)
     inline = inline_drafts(lines, paths)
-    used = {d.start for d in inline}
+    used = {i for d in inline for i in d.lines}
     rest = [
-        dataclasses.replace(line, kind="blank") if _line_hit(line, used) else line for line in lines
+        dataclasses.replace(line, kind="blank") if i in used else line
+        for i, line in enumerate(lines)
     ]
     blocks, loose = block_drafts(rest, paths)
     drafts.extend(inline)
@@ -158,10 +159,6 @@ def _document_drafts(
         drafts = narrative_drafts(lines, paths)
         layout = "narrative" if drafts else "none"
     return sorted(drafts, key=lambda d: d.start if d.layout != "table" else -1), layout, notes
-
-
-def _line_hit(line: Line, starts: set[int]) -> bool:
-    return any(line.start <= s < line.end for s in starts) if starts else False
 
 
 def _document(lines: list[Line], norm: Normalised, layout: str) -> Document:

@@ -11,7 +11,13 @@ Rules, general rather than fitted to one plan:
    蓝山县政府.
 3. Collective references (各县区…, 有关单位, 领导小组各成员单位) stay one entry, marked
    collective, including their distributed organs ("各县区党委、政府").
-4. Persons: a role suffix (主要负责人, 分管负责人 …) distributes back over the preceding items
+4. Prefix distribution: a level or place prefix stated once covers the bare department
+   names after it in the same 、 list: "市生态环境局、发展和改革局" → 市生态环境局,
+   市发展和改革局; "杭州市住建局、城管局" → 杭州市城管局. A bare name takes the nearest
+   prefix before it; an item that names its own level (县水利局, 各县区政府), a collective,
+   a 党委/政府 organ or a name not ending in a department word (团市委 …) gives and takes
+   none, and the chain stops there. 市委宣传部 gives none either (市 or 市委? not guessed).
+5. Persons: a role suffix (主要负责人, 分管负责人 …) distributes back over the preceding items
    that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
 """
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from closeout.ingest.normalise import normalise
 
@@ -36,6 +43,18 @@ _ROLE = re.compile("(" + "|".join(ROLES) + ")$")
 # Redacted names in published plans ("责任领导:×、×"): not a party at all.
 PLACEHOLDER = re.compile(r"^[×xX*＊○]+$")
 _TRAIL = re.compile(r"(?:等(?:单位|部门)?|。|\.)+$")
+# Prefix distribution: the level characters that start a unit's name, the words in which
+# such a character is no level (市场监管局, 城市管理局, 社区), and a department's ending.
+_LEVELS = "省市县区州盟旗"
+_NO_LEVEL = re.compile(r"^(?:市场|市政(?:工程|设施|公用|园林)|市容|市域|区域|县域)")
+_COMPOUND = re.compile(
+    r"(?:城市|都市|社区|园区|景区|城区|山区|林区|矿区|库区|地区|小区|牧区|校区)$"
+)
+_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署)$")
+_GIVES_NONE = re.compile(
+    r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
+    r"|^[省市县区州盟旗]委|(?:党委|政府|人大|政协|党工委|管委会|工委|纪委|监委|党组)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +65,9 @@ class Party:
     collective: bool = False
 
 
+@lru_cache(maxsize=4096)
 def _clean(text: str) -> str:
+    """The analysis form; plans repeat the same unit fields, so it is remembered."""
     return normalise(text).text.strip()
 
 
@@ -81,7 +102,40 @@ def _is_bare_organ(item: str) -> bool:
     return re.sub(r"\([^)]*\)", "", item) in ORGANS
 
 
+def _prefix(item: str) -> str | None:
+    """The level or place that starts a department's name (市, 省, 杭州市), if any."""
+    if _NO_LEVEL.match(item):
+        return None
+    if item[:1] in _LEVELS:
+        return item[0]
+    # A named place: the longest "…市/县/区" within the first seven characters that is
+    # no compound word (杭州市城市管理局 → 杭州市, not 杭州 or 杭州市城市).
+    for end in range(min(len(item) - 1, 7), 1, -1):
+        head = item[:end]
+        if head[-1] in _LEVELS and not _COMPOUND.search(head):
+            return head
+    return None
+
+
+def distribute_prefix(items: list[str]) -> list[str]:
+    """Rule 4: bare department names take the nearest level prefix before them."""
+    out: list[str] = []
+    giver: str | None = None
+    for item in items:
+        bare = re.sub(r"\([^)]*\)$", "", item)
+        own = _prefix(bare)
+        if _GIVES_NONE.search(bare) or not _DEPARTMENT.search(bare) or len(bare) > 20:
+            giver = None
+        elif own is not None:
+            giver = own
+        elif giver is not None:
+            item = giver + item
+        out.append(item)
+    return out
+
+
 def _expand_group(items: list[str]) -> list[Party]:
+    items = distribute_prefix(items)
     out: list[Party] = []
     i = 0
     while i < len(items):

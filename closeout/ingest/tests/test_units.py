@@ -206,3 +206,55 @@ SEED_004_FIELDS = [
 def test_seed_004_field_blocks_parse_to_their_hand_checked_units(kind, raw, expected):
     parse = parse_persons if kind == "persons" else parse_units
     assert names(parse(raw)) == expected
+
+
+# Prefix distribution (前缀分配): a level or place prefix stated once covers the bare
+# department names after it in the same 、 list; never items that name their own level,
+# collectives, 党委/政府 organs, or names already full.
+PREFIX_CASES = [
+    (
+        "市生态环境局、发展和改革局、工业和信息化局",
+        ["市生态环境局", "市发展和改革局", "市工业和信息化局"],
+    ),
+    ("省发展改革委、经济和信息化厅", ["省发展改革委", "省经济和信息化厅"]),
+    (
+        "杭州市生态环境局、住房和城乡建设局、城市管理局",
+        ["杭州市生态环境局", "杭州市住房和城乡建设局", "杭州市城市管理局"],
+    ),
+    ("某某县水利局、农业农村局", ["某某县水利局", "某某县农业农村局"]),
+    ("区住建局、市场监管局", ["区住建局", "区市场监管局"]),
+    ("黔东南州生态环境局、林业局", ["黔东南州生态环境局", "黔东南州林业局"]),
+    ("盟生态环境局、林草局", ["盟生态环境局", "盟林草局"]),
+    (
+        "州生态环境局、发展改革委、各县市人民政府",
+        ["州生态环境局", "州发展改革委", "各县市人民政府*"],
+    ),
+    ("西湖区住建局、城管局、西湖区人民政府", ["西湖区住建局", "西湖区城管局", "西湖区人民政府"]),
+    # The nearest prefix before a bare name is its own.
+    ("省生态环境厅、市水务局、城管局", ["省生态环境厅", "市水务局", "市城管局"]),
+    ("市政府办公厅、财政局", ["市政府办公厅", "市财政局"]),
+    # Lists that already name their level, and names that are already full.
+    ("市环保局、各县区政府", ["市环保局", "各县区政府*"]),
+    ("市水务局、各县(区)人民政府", ["市水务局", "各县(区)人民政府*"]),
+    ("市生态环境局、县水利局", ["市生态环境局", "县水利局"]),
+    ("市委宣传部、市委组织部、团市委", ["市委宣传部", "市委组织部", "团市委"]),
+    ("市委宣传部、组织部", ["市委宣传部", "组织部"]),  # 市 or 市委? not guessed
+    ("生态环境局、水务局", ["生态环境局", "水务局"]),  # no prefix to give
+    ("市生态环境局,发展和改革局", ["市生态环境局", "发展和改革局"]),  # another group
+    ("市环保局、各县区政府、发改局", ["市环保局", "各县区政府*", "发改局"]),
+    ("市生态环境局、国家税务总局某某市税务局", ["市生态环境局", "国家税务总局某某市税务局"]),
+    ("市市场监管局、公安局", ["市市场监管局", "市公安局"]),
+    ("市场监管局、公安局", ["市场监管局", "公安局"]),  # 市场 is no prefix
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), PREFIX_CASES)
+def test_a_prefix_stated_once_covers_the_bare_names_after_it(raw, expected):
+    assert names(parse_units(raw)) == expected
+
+
+def test_prefix_distribution_reaches_persons_too():
+    assert names(parse_persons("市环保局、公安局主要负责人")) == [
+        "市环保局主要负责人",
+        "市公安局主要负责人",
+    ]

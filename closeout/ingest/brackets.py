@@ -1,0 +1,284 @@
+"""Bracketed responsibility groups (责任分工括注) after a measure.
+
+Plans and work programmes (工作要点, 任务分工方案, 实施方案) name who does a measure in a
+bracket right after it, in any of the brackets ``()`` ``〔〕`` ``【】`` ``[]`` ``〖〗``:
+
+- by verbs: "〔市生态环境局牵头,市发展和改革局、工业和信息化局参与,各县(区)人民政府负责落实〕",
+  "(市住房城乡建设局牵头,市城管局配合)", "(X、Y按职责分工负责)", "(由县农业农村局牵头)";
+- by labels: "(责任单位:市水务局、市农业农村局)", "(牵头单位:…;配合单位:…;完成时限:…)".
+
+Roles come from the verb or the label, never from the position in the bracket:
+
+- 牵头 (and 牵头负责 …) → lead;
+- 配合 / 参与 / 协助 / 协同 / 协办 → cooperating;
+- 负责 / 负责落实 / 按职责分工负责 / 组织实施 / 为责任主体 → lead too: the units that carry the
+  measure out are responsible for it and report on it, whether or not another unit leads;
+- 督导 / 督办 / 督促 / 指导 → supervising;
+- a label by ``closeout.ingest.fields.classify_label``; a plain 责任单位 after 牵头单位 in the
+  same group (or block) names the cooperating units (``fields.resolve_roles``).
+
+A bracket is a group only when every clause in it is one of these (or a deadline next to
+them) and it names at least one unit or person; anything else — a remark, "(试行)",
+"(2024-2026年)", a unit's own bracket as in 各县(区)人民政府 — is text. Brackets nest,
+so a unit's bracket inside a group does not end the group, and the text may run over
+several lines: a line break is whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from closeout.ingest.deadlines import DATE, IMMEDIATE, ONGOING
+from closeout.ingest.fields import (
+    COOP_UNITS,
+    DEADLINE,
+    LEAD_UNITS,
+    PERSONS,
+    SUPERVISING_UNITS,
+    UNIT_FIELDS,
+    FieldValue,
+    classify_label,
+    resolve_roles,
+)
+
+OPENERS = "([〔【〖"
+CLOSERS = ")]〕】〗"
+_PAIR = dict(zip(OPENERS, CLOSERS, strict=True))
+
+# Verb → role; alternatives longest first so "按职责分工负责" wins over "负责".
+_VERBS: tuple[tuple[str, str], ...] = (
+    (r"按职责分工配合|按职责配合|配合落实|配合实施|共同参与|配合|参与|协助|协同|协办", COOP_UNITS),
+    (r"督导|督办|督促|指导", SUPERVISING_UNITS),
+    (
+        r"牵头负责|牵头落实|牵头实施|牵头组织|分别牵头|牵头|负总责|总负责|"
+        r"按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|共同负责|分别负责|"
+        r"具体负责|负责组织实施|负责落实|负责实施|组织实施|具体落实|抓好落实|负责|落实|主责|"
+        r"为责任主体|为实施主体|为责任单位|是责任主体",
+        LEAD_UNITS,
+    ),
+)
+VERB = re.compile(
+    r"^(?:具体|分别|均|统一)?由?(?P<units>.+?)(?:等(?:单位|部门)?)?"
+    r"(?P<verb>" + "|".join(v for v, _ in _VERBS) + r")(?:工作)?$"
+)
+_ROLE_OF = [(re.compile(rf"^(?:{v})$"), role) for v, role in _VERBS]
+# A verb written as a label: "牵头:市水务局".
+_VERB_LABEL = {"牵头": LEAD_UNITS, "负责": LEAD_UNITS, "配合": COOP_UNITS, "参与": COOP_UNITS,
+               "协助": COOP_UNITS, "督导": SUPERVISING_UNITS}  # fmt: skip
+
+# What a unit's name ends with, collectives (各县区, 有关部门, 各地) included.
+UNIT_END = re.compile(
+    r"(?:局|委|办|厅|部|院|会|府|委员会|政府|党委|中心|站|所|公司|集团|单位|部门|门|指挥部|街道|"
+    r"镇|乡|区|县|市|州|盟|旗|队|处|科|署|社|行|团|联|组|室|分局|支队|企业|医院|学校|园区|"
+    r"银行|海关|法院|检察院|机构|协会|人大|政协|地|级)(?:\([^()]{1,20}\))?$"
+)
+_NOT_UNIT = re.compile(r"[。:;!?《》“”\"]|\d{4}")
+_CLAUSE_SEP = ",;。"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A responsibility group: the bracket's span (brackets included) and its fields,
+    in analysis-text offsets."""
+
+    start: int
+    end: int
+    fields: tuple[FieldValue, ...]
+
+
+def _pairs(text: str) -> list[tuple[int, int]]:
+    """Every matched bracket pair (open, close), outer ones before the ones they hold."""
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIR:
+            stack.append((i, _PAIR[ch]))
+        elif ch in CLOSERS:
+            # A closer pops back to its own opener; stray closers are text.
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][1] == ch:
+                    out.append((stack[k][0], i))
+                    del stack[k:]
+                    break
+    return sorted(out)
+
+
+def _clauses(inner: str) -> list[tuple[int, str]]:
+    """Split at top-level , ; 。 (never inside a unit's own bracket): (offset, clause)."""
+    parts: list[tuple[int, str]] = []
+    depth, begin = 0, 0
+    for i, ch in enumerate(inner):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+        elif ch in _CLAUSE_SEP and depth == 0:
+            parts.append((begin, inner[begin:i]))
+            begin = i + 1
+    parts.append((begin, inner[begin:]))
+    return [(at, part) for at, part in parts if part.strip()]
+
+
+def _split_items(text: str) -> list[str]:
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+        if ch == "、" and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return items
+
+
+def looks_like_units(text: str) -> bool:
+    """Whether ``text`` is a list of unit names ("市水务局、各县(区)人民政府")."""
+    items = _split_items(re.sub(r"\s+", "", text))
+    for item in items:
+        item = re.sub(r"等(?:单位|部门)?$", "", item)
+        if not 2 <= len(item) <= 40 or _NOT_UNIT.search(item):
+            return False
+        if not UNIT_END.search(item):
+            return False
+    return True
+
+
+def _looks_like_deadline(text: str) -> bool:
+    return bool(
+        DATE.search(text) or IMMEDIATE.search(text) or ONGOING.search(text)
+    ) and not re.search(r"[:]", text)
+
+
+def _value(field: str, label: str, text: str, at: int) -> FieldValue:
+    """A field over ``text`` at offset ``at``; whitespace (a line break) leaves the value."""
+    lead = len(text) - len(text.lstrip())
+    body = text.strip().rstrip("。.")
+    value = re.sub(r"\s+", "", body)
+    return FieldValue(field, label, value, at + lead, at + lead + len(body))
+
+
+def _verb_role(verb: str) -> str:
+    return next(role for pattern, role in _ROLE_OF if pattern.match(verb))
+
+
+def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
+    """The fields of a bracket's inner text at ``offset``, or None when it is no group."""
+    fields: list[FieldValue] = []
+    labelled: FieldValue | None = None  # the labelled field a bare clause continues
+    for at, clause in _clauses(inner):
+        pos = offset + at
+        squashed = re.sub(r"\s+", "", clause)
+        label, colon, rest = clause.partition(":")
+        name = classify_label(label.strip()) if colon else None
+        if name is None and colon:
+            name = _VERB_LABEL.get(re.sub(r"\s+", "", label))
+        if name is not None:
+            labelled = _value(name, re.sub(r"\s+", "", label), rest, pos + len(label) + 1)
+            fields.append(labelled)
+            continue
+        if colon:
+            return None  # an unknown label: a remark such as "(含管理区:…)"
+        verb = VERB.match(squashed)
+        if verb and looks_like_units(verb.group("units")):
+            text = _units_text(clause, verb.group("verb"))
+            fields.append(_value(_verb_role(verb.group("verb")), verb.group("verb"), text, pos))
+            labelled = None
+            continue
+        if labelled is not None:
+            # "责任单位:市环保局,各县区党委、政府": the list goes on after the comma.
+            joined = _value(labelled.field, labelled.label, inner[labelled.start - offset :
+                            at + len(clause)], labelled.start)  # fmt: skip
+            fields[-1] = labelled = joined
+            continue
+        if _looks_like_deadline(squashed) and len(squashed) <= 40:
+            fields.append(_value(DEADLINE, "", clause, pos))
+            continue
+        return None
+    if not any(f.field in UNIT_FIELDS or f.field == PERSONS for f in fields):
+        return None
+    return _merge(resolve_roles(fields))
+
+
+def _units_text(clause: str, verb: str) -> str:
+    """The units part of a verb clause as written, its opening 由/具体 blanked so the span
+    starts at the first unit."""
+    body = clause.rstrip()
+    if body.endswith("工作"):
+        body = body[:-2]
+    cut = body.rfind(verb)
+    units = body[:cut]
+    stripped = units.lstrip()
+    for head in ("具体", "分别", "均", "统一"):
+        if stripped.startswith(head):
+            stripped = stripped[len(head) :]
+    if stripped.startswith("由"):
+        stripped = stripped[1:]
+    return " " * (len(units) - len(stripped)) + stripped
+
+
+def _merge(fields: list[FieldValue]) -> list[FieldValue]:
+    """One value per field: several clauses of one role join with ";" (a list separator
+    for ``parse_units``); the span runs from the first to the last, ``parts`` keeps each."""
+    out: dict[str, FieldValue] = {}
+    for value in fields:
+        seen = out.get(value.field)
+        if seen is None:
+            out[value.field] = value
+            continue
+        parts = (*(seen.parts or ((seen.start, seen.end),)), (value.start, value.end))
+        out[value.field] = FieldValue(
+            value.field, seen.label, f"{seen.value};{value.value}", seen.start, value.end, parts
+        )
+    return list(out.values())
+
+
+def responsibility_groups(text: str, offset: int = 0) -> list[Group]:
+    """The responsibility groups of ``text`` (which starts at ``offset``), in order.
+
+    A group inside another group's bracket is part of it; a non-group bracket may hold
+    one ("(说明…(市A局牵头))" is rare and read as the inner group)."""
+    if not any(ch in text for ch in OPENERS):
+        return []
+    found: list[Group] = []
+    for open_at, close_at in _pairs(text):
+        if found and open_at < found[-1].end - offset:
+            continue  # inside a group already taken
+        inner = text[open_at + 1 : close_at]
+        if len(inner) > 400 or not inner.strip():
+            continue
+        fields = parse_group(inner, offset + open_at + 1)
+        if fields is not None:
+            found.append(Group(offset + open_at, offset + close_at + 1, tuple(fields)))
+    return found
+
+
+_TRAIL_AT = re.compile(r"(?<=[。;!?])\s*(?=【?[\u4e00-\u9fff]{2,14}】?\s*:)")
+
+
+def trailing_fields(text: str, offset: int, after: int) -> Group | None:
+    """Labelled fields that end a paragraph after a sentence, without a bracket:
+    "推进岸线整治。责任单位:市水务局;完成时限:2024年底。" (任务分工方案 often write so).
+
+    Looked for after ``after`` (the end of the paragraph's last bracket group); the run
+    must start with a known label and hold nothing but fields to the paragraph's end."""
+    if ":" not in text:
+        return None
+    rel = max(0, after - offset)
+    for m in _TRAIL_AT.finditer(text, rel):
+        start = m.end()
+        label = text[start:].split(":", 1)[0].strip("【】 ")
+        if classify_label(label) is None:
+            continue
+        inner = text[start:].rstrip()
+        inner = inner.rstrip("。.")
+        fields = parse_group(inner, offset + start)
+        if fields is not None:
+            return Group(offset + start, offset + start + len(inner), tuple(fields))
+    return None
