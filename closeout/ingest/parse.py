@@ -19,7 +19,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from closeout.ingest.deadlines import parse_deadline
+from closeout.ingest.deadlines import parse_deadline, text_deadline
 from closeout.ingest.fields import (
     COOP_SUPERVISING_UNITS,
     COOP_UNITS,
@@ -213,11 +213,19 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
     if not units[LEAD_UNITS] and raw(LEAD_UNITS) is None:
         flags.append("missing_lead_units: no responsible unit given")
     deadline = parse_deadline(raw(DEADLINE), year=year)
-    if raw(DEADLINE) is None:
-        flags.append("missing_deadline: no deadline given")
-    elif not deadline.parsed:
+    if (given_deadline := draft.fields.get(DEADLINE)) is not None:
+        at = (given_deadline.start, given_deadline.end)
+        at = at if draft.layout == "table" else norm.to_original(*at)
+        deadline = dataclasses.replace(deadline, spans=(at,))
+    else:  # no field: the task's own sentences may state it
+        stated = text_deadline(draft.text, norm, (draft.start, draft.end), year=year,
+                               original=draft.layout == "table")  # fmt: skip
+        deadline = stated or deadline
+        flags.append(f"deadline_from_text: {stated.raw}" if stated else
+                     "missing_deadline: no deadline given")  # fmt: skip
+    if deadline.raw is not None and not deadline.parsed:
         flags.append(f"deadline_unparsed: {deadline.note}")
-    elif deadline.note:
+    elif deadline.note and deadline.raw is not None:
         flags.append(f"deadline_note: {deadline.note}")
     span = (
         (draft.start, draft.end)

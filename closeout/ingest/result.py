@@ -119,9 +119,21 @@ def task_json(task: Task) -> dict[str, object]:
         # Beyond the contract: what the importer needs to resolve and explain.
         "collectives": _collectives(task),
         "layout": task.layout,
+        "deadline_detail": _deadline_detail(task.deadline),
         "completion": task.completion,
         "progress_text": task.progress_text,
         "verifying_units": _names(task.verifying_units),
+    }
+
+
+def _deadline_detail(deadline: Deadline) -> dict[str, object]:
+    """Where the deadline was read ("field", or "text": the task's own sentences, at
+    ``spans`` of the original text) and its stages (分阶段) when it states several."""
+    return {
+        "source": deadline.source,
+        "spans": [list(span) for span in deadline.spans],
+        "milestones": [m.as_json() for m in deadline.milestones],
+        "note": deadline.note,
     }
 
 
