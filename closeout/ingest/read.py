@@ -1,4 +1,5 @@
-"""Reading (读取): bytes or a path in, ``SourceText`` out, for .txt/.docx/.pdf/.html.
+"""Reading (读取): bytes or a path in, ``SourceText`` out, for .txt/.docx/.pdf/.html, and
+the old binary .doc/.wps through LibreOffice (``convert``) when it is installed.
 
 Every failure is a ``ReadError`` naming the file. Sizes are bounded before any
 library sees the bytes: zip containers (.docx) are checked entry by entry for their
@@ -10,6 +11,7 @@ running it in a child process (isolate), which untrusted uploads do.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import logging
@@ -18,6 +20,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from closeout.ingest import convert
 from closeout.ingest.encoding import decode
 from closeout.ingest.html import read_html
 from closeout.ingest.pdfguard import MB, pdf_budget
@@ -35,7 +38,10 @@ from closeout.ingest.source import (
 )
 
 FORMATS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf"}
-FORMATS |= {".html": "html", ".htm": "html", ".shtml": "html"}
+FORMATS |= {".html": "html", ".htm": "html", ".shtml": "html", ".doc": "doc", ".wps": "doc"}
+SUPPORTED = "use .txt, .docx, .doc, .wps, .pdf or .html"
+# ReadError.code: a PDF whose pages are images without text (a scan).
+SCANNED = "scanned"
 
 
 def read(
@@ -63,12 +69,23 @@ def read(
         raise _too_large(name, context)
     suffix = Path(name).suffix.lower()
     if format is None and suffix and suffix not in FORMATS:
-        raise ReadError(name, f"unsupported format {suffix!r} (use .txt, .docx, .pdf or .html)")
-    format = format or FORMATS.get(suffix) or sniff(data)
-    reader = {"txt": read_txt, "docx": read_docx, "pdf": read_pdf, "html": read_html}.get(format)
+        raise ReadError(name, f"unsupported format {suffix!r} ({SUPPORTED})")
+    format = _word_by_bytes(format or FORMATS.get(suffix) or sniff(data), data)
+    readers = {"txt": read_txt, "docx": read_docx, "doc": read_doc, "pdf": read_pdf}
+    reader = (readers | {"html": read_html}).get(format)
     if reader is None:
-        raise ReadError(name, f"unsupported format {format!r} (use .txt, .docx, .pdf or .html)")
+        raise ReadError(name, f"unsupported format {format!r} ({SUPPORTED})")
     return reader(data, name, context)
+
+
+def _word_by_bytes(format: str, data: bytes) -> str:
+    """A Word file is read as what its bytes are, whatever its name says: a .docx that is
+    an old binary document is converted, a .doc that is a .docx (or the web page or PDF
+    some sites serve under .doc) is read as one directly."""
+    if format not in ("doc", "docx"):
+        return format
+    found = sniff(data)
+    return found if found != "txt" else format
 
 
 def _too_large(name: str, context: ReadContext) -> ReadError:
@@ -82,6 +99,8 @@ def sniff(data: bytes) -> str:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "docx"
+    if convert.is_ole2(data):  # .doc/.wps, or a workbook (.xls/.et), which plans are not
+        return "xls" if convert.ole2_kind(data) == "xlsx" else "doc"
     if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
         return "html"
     return "txt"
@@ -90,6 +109,14 @@ def sniff(data: bytes) -> str:
 def read_txt(data: bytes, name: str, context: ReadContext) -> SourceText:
     text, encoding = decode(data, name)
     return SourceText(name=name, format="txt", text=text, encoding=encoding)
+
+
+def read_doc(data: bytes, name: str, context: ReadContext) -> SourceText:
+    """An old binary Word or WPS document (.doc, .wps): the .docx LibreOffice converts it
+    to, read within the .docx limits; without LibreOffice, a ``ReadError`` saying how to
+    install it (code ``convert.NO_CONVERTER``)."""
+    source = read_docx(convert.to_docx(data, name), name, context)
+    return dataclasses.replace(source, format="doc")
 
 
 def _check_zip(data: bytes, name: str, context: ReadContext) -> zipfile.ZipFile:
@@ -189,14 +216,17 @@ def read_pdf(data: bytes, name: str, context: ReadContext) -> SourceText:
     # pdfminer logs a warning per glyph for fonts it half understands; they are not ours.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     builder = TextBuilder()
+    scanned: list[int] = []  # pages that are images without a character of text
     with pdf_budget(name, context.max_unpacked_bytes) as budget:
         try:
             import pdfplumber
 
             with pdfplumber.open(io.BytesIO(data)) as pdf:
                 _check_pages(pdf, name, context)
-                for page in pdf.pages:
+                for number, page in enumerate(pdf.pages, 1):
                     _read_page(page, builder)
+                    if page.images and not any(c["text"].strip() for c in page.chars):
+                        scanned.append(number)
                     page.close()  # its characters and layout, else kept for every page
         except (ReadError, MemoryError):
             raise
@@ -205,9 +235,31 @@ def read_pdf(data: bytes, name: str, context: ReadContext) -> SourceText:
         if budget.exceeded:  # an error pdfminer caught and read past
             raise budget.error()
     text = builder.text()
+    if not text.strip() and scanned:
+        reason = (
+            "the PDF is a scan: its pages are images with no text layer, so there is no text "
+            "to read (OCR is not supported); use the plan's Word or text original, or run the "
+            "PDF through OCR first (e.g. 'ocrmypdf -l chi_sim scan.pdf text.pdf')"
+        )
+        raise ReadError(name, reason, code=SCANNED)
     if not text.strip():
-        raise ReadError(name, "PDF has no text layer (scanned image?); OCR is not supported")
-    return SourceText(name=name, format="pdf", text=text, tables=tuple(builder.tables))
+        raise ReadError(name, "PDF has no text layer: its pages hold no characters to read")
+    warnings = (f"{_pages(scanned)} scanned images without text: not read",) if scanned else ()
+    return SourceText(
+        name=name, format="pdf", text=text, tables=tuple(builder.tables), warnings=warnings
+    )
+
+
+def _pages(numbers: list[int]) -> str:
+    """'page 3 is', 'pages 3, 5-9 are' (runs of consecutive pages joined)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    spans = ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+    return f"page {spans} is" if len(numbers) == 1 else f"pages {spans} are"
 
 
 def _check_pages(pdf: Any, name: str, context: ReadContext) -> None:
