@@ -50,6 +50,7 @@ from closeout.ingest.tables import (
     table_drafts,
     text_tables,
     to_analysis,
+    verifying_supervises,
 )
 
 TASK = "task"  # 整改任务: what the notice's one task is
@@ -91,6 +92,7 @@ class _Part:
     start: int
     end: int
     pieces: list[tuple[int, int, str]] = field(default_factory=list)
+    level: int = 0  # the outline level of a label written as a heading ("四、整改措施")
 
     def add(self, start: int, end: int, text: str) -> None:
         if text.strip():
@@ -170,6 +172,7 @@ def _groups(
     events: list[tuple[int, object]] = [(line.start, line) for line in lines]
     events += [(at, table) for at, table in forms]
     current: _Part | None = None
+    under = 1  # the level of the heading the parts sit under
     for _at, item in sorted(events, key=lambda e: e[0]):
         if isinstance(item, Table):
             parts.extend(_form_parts(item, norm))
@@ -179,36 +182,70 @@ def _groups(
         if item.kind not in {"text", "heading"}:
             continue
         found = _label_line(item)
-        if found is not None:
-            current = found
-            parts.append(current)
-        elif _FURNITURE.match(item.text) or _DATE_LINE.match(item.text):
+        if found:
+            if found[0].level:  # a label written as a heading: its level is the section's
+                under = found[0].level
+            for part in found:
+                part.level = part.level or under  # a label line ends with its section
+            parts.extend(found)
+            current = found[-1]
+            continue
+        if _ends_part(item, current):
             current = None
+            if item.kind == "heading":
+                under = item.level
         elif current is not None:
             lead = len(item.text) - len(item.text.lstrip())
             current.add(item.start + lead, item.start + len(item.text.rstrip()), item.text)
+        elif item.kind == "heading":
+            under = item.level  # the heading the next parts sit under
     _drop_signature(parts, lines)
     groups: list[dict[str, _Part]] = []
     for part in parts:
+        if not part.pieces:
+            continue  # "二、整改情况" over labelled parts heads them; it holds nothing
         if not groups or part.kind in groups[-1]:
             groups.append({})
         groups[-1][part.kind] = part
     return groups
 
 
-def _label_line(line: Line) -> _Part | None:
+def _ends_part(line: Line, part: _Part | None) -> bool:
+    """The notice's furniture, its date, or a heading that names no part ("三、公示期限")
+    at the level of the part's own heading (else of the section it sits in) closes it."""
+    text = re.sub(rf"^\s*{_MARK}\s*", "", line.text)
+    if _FURNITURE.match(text) or _DATE_LINE.match(line.text):
+        return True
+    return line.kind == "heading" and line.level <= (part.level if part and part.level else 1)
+
+
+# A further "label:" inside a label line's value, after a semicolon or a full stop.
+_MORE = re.compile(r"[;。]\s*【?(?P<label>[\u4e00-\u9fff]{2,10})】?\s*:\s*")
+
+
+def _label_line(line: Line) -> list[_Part]:
+    """The parts a label line opens: "整改责任单位:A;配合单位:B" opens two."""
     m = _LABEL.match(line.text)
     if m is None:
-        return None
+        return []
     kind = part_kind(m.group("label"))
     if kind is None:
-        return None
+        return []
     rest = line.text[m.end() :]
     if not m.group("colon") and rest.strip():
-        return None  # "整改措施有力" runs on: a sentence, not a label
-    part = _Part(kind, m.group("label"), line.start + m.end(), line.start + m.end())
-    part.add(line.start + m.end(), line.start + len(line.text.rstrip()), rest)
-    return part
+        return []  # "整改措施有力" runs on: a sentence, not a label
+    cuts = [(m.end(), m.end(), kind, m.group("label"))]
+    for more in _MORE.finditer(line.text, m.end()):
+        if (other := part_kind(more.group("label"))) is not None:
+            cuts.append((more.start(), more.end(), other, more.group("label")))
+    parts = []
+    for i, (_at, value_at, what, label) in enumerate(cuts):
+        end = cuts[i + 1][0] if i + 1 < len(cuts) else len(line.text.rstrip())
+        part = _Part(what, label, line.start + value_at, line.start + value_at)
+        part.level = line.level if line.kind == "heading" and not m.group("colon") else 0
+        part.add(line.start + value_at, line.start + end, line.text[value_at:end])
+        parts.append(part)
+    return parts
 
 
 def _drop_signature(parts: list[_Part], lines: list[Line]) -> None:
@@ -265,7 +302,8 @@ def _draft(group: dict[str, _Part]) -> Draft:
     number = values[NUMBER].value if NUMBER in values else None
     title = (problem or task or subject).value
     spans = [p.start for p in group.values()], [p.end for p in group.values()]
-    fields = {k: v for k, v in values.items() if k not in {TASK, PROBLEM, MEASURES, TARGET, NUMBER}}
+    kept = {k: v for k, v in values.items() if k not in {TASK, PROBLEM, MEASURES, TARGET, NUMBER}}
+    fields = verifying_supervises(kept)
     return Draft("single", number, title, (), subject.value, min(spans[0]), max(spans[1]),
                  target=values[TARGET].value if TARGET in values else None,
                  measures=pieces or [subject.value], fields=fields, flags=flags)  # fmt: skip

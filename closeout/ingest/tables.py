@@ -30,7 +30,9 @@ from closeout.ingest.fields import (
     MEASURES,
     NUMBER,
     PROBLEM,
+    SUPERVISING_UNITS,
     TARGET,
+    UNIT_FIELDS,
     FieldValue,
     classify_label,
 )
@@ -214,10 +216,35 @@ def _draft(row: tuple[Cell, ...], values: dict[str, FieldValue], path: tuple[str
     number = values[NUMBER].value if NUMBER in values else None
     draft = Draft("table", number, problem.value if problem else "", path, text, start, end,
                   target=values[TARGET].value if TARGET in values else None,
-                  fields={k: v for k, v in values.items() if k not in _NOT_TASK_FIELDS},
+                  fields=verifying_supervises(
+                      {k: _as_list(v) for k, v in values.items() if k not in _NOT_TASK_FIELDS}),
                   flags=flags)  # fmt: skip
     draft.measures = measure_list(text)
     return draft
+
+
+def verifying_supervises(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """The unit that accepts and closes a task out (验收销号单位) supervises it, unless
+    the document names its supervising units apart."""
+    verifying = fields.get(VERIFYING_UNITS)
+    if verifying is None or SUPERVISING_UNITS in fields:
+        return fields
+    v = verifying
+    return {
+        **fields,
+        SUPERVISING_UNITS: FieldValue(SUPERVISING_UNITS, v.label, v.value, v.start, v.end),
+    }
+
+
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff)])\s+(?=[\u4e00-\u9fff(])")
+
+
+def _as_list(value: FieldValue) -> FieldValue:
+    """Units a cell lists on lines of their own (a flattened line break) are a list."""
+    if value.field not in (*UNIT_FIELDS, VERIFYING_UNITS):
+        return value
+    text = _CJK_GAP.sub("、", value.value)
+    return FieldValue(value.field, value.label, text, value.start, value.end)
 
 
 # "1.…" "(2)…" "③…" opening a measure inside one cell, after the cell's start, a space

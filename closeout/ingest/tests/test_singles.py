@@ -187,3 +187,40 @@ def test_a_plan_with_fields_is_not_taken_for_a_notice(text):
     result = _parse(text, "plan.txt")
     assert all(t.layout != "single" for t in result.tasks)
     assert result.tasks and result.documents[0].layout == "block"
+
+
+SECTIONS = """黄石市督察反馈问题整改销号公示
+一、问题基本情况
+磁湖周边部分排口雨天溢流。
+二、整改情况
+整改任务:磁湖周边排口溢流问题整改。
+整改责任单位:下陆区人民政府;配合单位:市水利和湖泊局、市生态环境局。
+整改措施:
+(一)新建调蓄池2座;
+(二)实施雨污分流改造。
+完成情况:已完成调蓄池建设。
+验收销号单位:黄石市生态环境局
+三、公示期限
+2022年6月1日至6月7日。
+"""
+
+
+def test_labels_under_a_section_heading_several_on_a_line_and_a_closing_section():
+    (task,) = _parse(SECTIONS).tasks
+    assert task.text == "磁湖周边排口溢流问题整改。"
+    assert _names(task.lead_units) == ["下陆区人民政府"]
+    assert _names(task.coop_units) == ["市水利和湖泊局", "市生态环境局"]
+    assert task.measures == ("(一)新建调蓄池2座;", "(二)实施雨污分流改造。")
+    assert task.completion == "已完成调蓄池建设。"  # "二、整改情况" heads the parts
+    # The verifying unit also stands as the task's supervising unit; 公示期限 is not its.
+    assert _names(task.verifying_units) == _names(task.supervising_units) == ["黄石市生态环境局"]
+
+
+def test_a_heading_label_keeps_the_sub_items_below_it():
+    text = (
+        "某区整改结果公示\n一、整改任务\n河道清淤\n二、整改措施\n(一)清淤5公里\n"
+        "(二)建设生态护岸\n三、完成情况\n已完成\n"
+    )
+    (task,) = _parse(text).tasks
+    assert task.measures == ("(一)清淤5公里", "(二)建设生态护岸")
+    assert task.completion == "已完成"

@@ -122,7 +122,7 @@ NAV_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>清源市�
 <td>2023年9月底前</td></tr>
 <tr><td>完成截污纳管工程</td><td>各区人民政府</td><td></td><td>2024年6月底前</td></tr>
 <tr><td>2</td><td>秸秆露天焚烧</td><td></td><td>落实网格化监管</td><td>市农业农村局</td>
-<td>各乡镇</td><td>持续推进</td></tr>
+<td>市生态环境局<br/>各乡镇</td><td>持续推进</td></tr>
 </table>
 <p>二、保障措施</p></td></tr></table>
 <div class="footer">主办:清源市人民政府办公室</div></body></html>"""
@@ -139,6 +139,7 @@ def test_html_table_with_rowspan_and_colspan_inside_page_layout():
     assert second.lead_units[0].collective and second.coop_units == ()
     assert _due(second) == "2024-06-30"
     assert third.deadline.ongoing and third.target is None
+    assert _names(third.coop_units) == ["市生态环境局", "各乡镇"]  # a line each in the cell
     assert result.text[third.span[0] : third.span[1]].startswith("2\t秸秆露天焚烧")
 
 
