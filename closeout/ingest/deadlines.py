@@ -435,7 +435,8 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
         governed = _STOP.split(_trim(governed), maxsplit=1)[0]
     else:
         governed = re.split(r"[,,;。!?\n]", governed, maxsplit=1)[0]
-    if _PAST.search(governed) or _PAST.search(sentence[-12:]):
+    rest = _STOP.split(text[hit.end :], maxsplit=1)[0]
+    if _PAST.search(rest) or _PAST.search(sentence[-12:]):
         return False
     if year is not None and hit.year is not None and due is not None and due.year < year:
         return False
