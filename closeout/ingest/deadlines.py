@@ -9,16 +9,17 @@ exact days; months (→ their last day; 上旬 → the 10th, 中旬 → the 20th
 last); 年底/年末/年内/下半年 (→ Dec 31); 上半年/年中 (→ Jun 30); quarters and 前三季度;
 a bare year (到2025年 → Dec 31); ISO-like 2024-09-30, 2024/9/30, 2024.9. A range
 (2019年6月至8月, 2024年6-9月, 2024年至2025年, 2021年12月下旬至2022年1月) is one date, its
-end. A phrase without a year (9月底前, 年底前, 第三季度; not 年内, which may be any year
-of a plan) takes the year of the dated phrase
-before it in the same text, else the plan's year (今年 → that year, 明年/次年 → the next),
-else it stays without a due date, noted "no year": nothing is invented.
+end. A phrase without a year (9月底前, 年底前, 第三季度) takes the year of the dated
+phrase before it in the same text, else the plan's year (今年 → that year, 明年/次年 →
+the next), else it stays without a due date, noted "no year": nothing is invented. 年内
+alone is no deadline: it may be any year of a plan.
 
-Several dates that are no range are staged deadlines (分阶段): ``milestones`` lists them in
-text order with the clause each governs ("2024年8月底前完成排查" → 完成排查), and the due
-date is the latest (in a staged list, the last stage). Flags: 立行立改/立即整改/即知即改/立即停止 …
-(immediate) and 长期坚持/持续推进/持续开展/常态化/每年/每季度 … (ongoing), with or without
-a date ("2025年底前完成,长期坚持" is due 2025-12-31 and ongoing).
+Several dates that are no range are staged deadlines (分阶段): ``milestones`` lists them
+in text order with the clause each governs ("2024年8月底前完成排查" → 完成排查), and the
+due date is the latest (in a staged list, the last stage). Flags: 立行立改/立即整改/
+即知即改/立即停止 … (immediate) and 长期坚持/持续推进/持续开展/常态化/每年/每季度 …
+(ongoing), with or without a date ("2025年底前完成,长期坚持" is due 2025-12-31 and
+ongoing).
 
 In a sentence (``find_deadlines``), a date is a deadline unless its context says it is
 something else. In order:
@@ -46,7 +47,8 @@ something else. In order:
 
 Flags in a sentence count unless they state a principle (按照/坚持/本着/遵循 … before
 them, 的原则/要求/方针 after them: "按照立行立改、长期坚持的原则"); 长期 alone
-(长期以来) is no flag in a sentence.
+(长期以来) is no flag in a sentence, nor 常态化 as an adjective (常态化疫情防控,
+建立常态化…机制) rather than a manner of working (常态化开展, 工作常态化、制度化).
 """
 
 from __future__ import annotations
