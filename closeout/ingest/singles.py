@@ -64,6 +64,8 @@ NOTICE = re.compile(
     r"整改验收|办结公示"
 )
 _CN = "[一二三四五六七八九十]{1,3}"
+# Words without which no line of a document reports a completion or a verifying unit.
+_REPORTING = re.compile(r"情况|结果|进度|验收|销号")
 _MARK = rf"(?:{_CN}\s*[、.]|[(]{_CN}[)]|\d{{1,2}}\s*[、.](?!\d))?"
 _LABEL = re.compile(rf"^\s*{_MARK}\s*【?(?P<label>[\u4e00-\u9fff]{{2,10}})】?\s*(?P<colon>:)?\s*")
 # The notice's own furniture: a part's value ends where it begins.
@@ -128,10 +130,12 @@ def special_layouts(lines: list[Line], norm: Normalised, src: SourceText) -> Spe
         for i in used:
             out.lines[i] = dataclasses.replace(out.lines[i], kind="table")
     forms += [(to_analysis(norm, *t.span)[0], t) for t in _doc_tables(lines, norm, src)]
+    head = " ".join(line.text for line in lines[:40] if line.kind != "blank")[:300]
+    noticed = NOTICE.search(head) is not None
+    if not (noticed or forms or any(_REPORTING.search(line.text) for line in out.lines)):
+        return out  # a plan that reports nothing done: no notice (and no cost)
     groups = _groups(out.lines, forms, norm)
     kinds = {kind for group in groups for kind in group}
-    head = " ".join(line.text for line in lines if line.kind != "blank")[:300]
-    noticed = NOTICE.search(head) is not None
     subject = [g for g in groups if _SUBJECT & set(g)]
     if subject and (
         (len(groups) == 1 and _REPORTED & kinds) or (noticed and (_REPORTED | {TASK}) & kinds)

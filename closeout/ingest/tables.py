@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from closeout.ingest.fields import (
     COOP_UNITS,
@@ -72,6 +73,7 @@ _SECTION_MARK = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def column_field(text: str) -> str | None:
     """The field a header cell (or a form's label) names, or None."""
     clean = re.sub(r"\s+", "", normalise(text).text).strip(":*")

@@ -201,3 +201,29 @@ def test_huge_single_line_is_read():
     # How fast: `closeout bench --ingest`.
     line = ("整改时限:2020年年底," * 200_000).encode("gb18030")
     assert read(line, ReadContext(name="long.txt")).text.startswith("整改时限")
+
+
+def test_docx_table_is_read_as_its_grid_with_merged_cells_written_once():
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=4)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "问题"
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "责任单位"
+    table.cell(0, 3).merge(table.cell(1, 3)).text = "整改时限"
+    table.cell(1, 1).text, table.cell(1, 2).text = "牵头单位", "配合单位"
+    table.cell(2, 0).merge(table.cell(3, 0)).text = "河道淤积"
+    table.cell(2, 1).text = "县水利局"
+    table.cell(3, 1).text = "县城管局"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source = read(buffer.getvalue(), ReadContext(name="grid.docx"))
+    (parsed,) = source.tables
+    rows = parsed.rows
+    assert [len(row) for row in rows] == [4, 4, 4, 4]  # grid columns, not distinct cells
+    assert [c.text for c in rows[1]] == ["问题", "牵头单位", "配合单位", "整改时限"]
+    covered = rows[3][0]
+    assert covered.text == "河道淤积" and covered.origin == (2, 0)
+    assert covered.span == rows[2][0].span and source.text.count("河道淤积") == 1
+    assert rows[0][2].origin == (0, 1) and rows[0][2].text == "责任单位"
+    assert rows[2][0].origin is None

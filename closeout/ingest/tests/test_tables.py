@@ -305,3 +305,18 @@ def test_reordering_a_word_table_s_columns_does_not_change_the_tasks(order):
         ]  # fmt: skip
 
     assert tasks(list(order)) == tasks(list(range(len(HEAD))))
+
+
+_WORDS = st.sampled_from(["序号", "问题", "整改措施", "责任单位", "配合单位", "整改时限", "", "x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(_WORDS | st.text(max_size=6), min_size=1, max_size=6), max_size=6),
+    st.sampled_from([" | ", "\t", "|"]),
+)
+def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
+    text = "\n".join(sep.join(row) for row in rows)
+    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    for task in result.tasks:
+        assert 0 <= task.span[0] <= task.span[1] <= len(result.text)
