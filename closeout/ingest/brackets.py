@@ -10,10 +10,11 @@ bracket right after it, in any of the brackets ``()`` ``〔〕`` ``【】`` ``[]
 Roles come from the verb or the label, never from the position in the bracket:
 
 - 牵头 (and 牵头负责 …) → lead;
-- 配合 / 参与 / 协助 / 协同 / 协办 → cooperating;
+- 配合 / 参与 / 协助 / 协同 / 协办 / 指导 → cooperating (指导 guides the work, it does not
+  supervise the rectification);
 - 负责 / 负责落实 / 按职责分工负责 / 组织实施 / 为责任主体 → lead too: the units that carry the
   measure out are responsible for it and report on it, whether or not another unit leads;
-- 督导 / 督办 / 督促 / 指导 → supervising;
+- 督导 / 督办 / 督促 → supervising;
 - a label by ``closeout.ingest.fields.classify_label``; a plain 责任单位 after 牵头单位 in the
   same group (or block) names the cooperating units (``fields.resolve_roles``).
 
@@ -48,8 +49,11 @@ _PAIR = dict(zip(OPENERS, CLOSERS, strict=True))
 
 # Verb → role; alternatives longest first so "按职责分工负责" wins over "负责".
 _VERBS: tuple[tuple[str, str], ...] = (
-    (r"按职责分工配合|按职责配合|配合落实|配合实施|共同参与|配合|参与|协助|协同|协办", COOP_UNITS),
-    (r"督导|督办|督促|指导", SUPERVISING_UNITS),
+    (
+        r"按职责分工配合|按职责配合|配合落实|配合实施|共同参与|配合|参与|协助|协同|协办|指导",
+        COOP_UNITS,
+    ),
+    (r"跟踪督办|督导|督办|督促", SUPERVISING_UNITS),
     (
         r"牵头负责|牵头落实|牵头实施|牵头组织|分别牵头|牵头|负总责|总负责|"
         r"按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|共同负责|分别负责|"
@@ -71,9 +75,12 @@ _VERB_LABEL = {"牵头": LEAD_UNITS, "负责": LEAD_UNITS, "配合": COOP_UNITS,
 UNIT_END = re.compile(
     r"(?:局|委|办|厅|部|院|会|府|委员会|政府|党委|中心|站|所|公司|集团|单位|部门|门|指挥部|街道|"
     r"镇|乡|区|县|市|州|盟|旗|队|处|科|署|社|行|团|联|组|室|分局|支队|企业|医院|学校|园区|"
-    r"银行|海关|法院|检察院|机构|协会|人大|政协|地|级)(?:\([^()]{1,20}\))?$"
+    r"银行|海关|法院|检察院|机构|机关|协会|人大|政协|地|级)(?:\([^()]{1,20}\))?$"
 )
-_NOT_UNIT = re.compile(r"[。:;!?《》“”\"]|\d{4}")
+# Sentence words no unit's name holds: "(以下任务均由各区政府负责落实)" is a clause.
+_NOT_UNIT = re.compile(
+    r"[。:;!?《》“”\"]|\d{4}|以下|下列|下述|均|需|须|要求|应当|任务|措施|不再|的"
+)
 _CLAUSE_SEP = ",;。"
 
 

@@ -34,7 +34,9 @@ _LEVEL = r"(?:市直|区直|县直|省直|市级|区级|县级|省级|市|区|�
 _SUPERVISE = r"督导|督办|督查|监督"
 _COOP = r"配合|协办|协助|参与|协同"
 _LEAD = r"牵头|主体|主责|责任|整改|实施|承办|主办|落实|负责|主要责任|整改责任"
-UNIT_LABEL = re.compile(rf"^{_LEVEL}(?P<mod>(?:{_LEAD}|{_COOP}|{_SUPERVISE})*)(?:单位|部门)$")
+UNIT_LABEL = re.compile(
+    rf"^{_LEVEL}(?P<mod>(?:{_LEAD}|{_COOP}|{_SUPERVISE})*)(?:单位|部门|处室|科室)$"
+)
 PERSON_LABEL = re.compile(
     rf"^{_LEVEL}(?P<mod>(?:{_LEAD}|{_COOP}|{_SUPERVISE}|包案|包保|分管)*)"
     r"(?:市级领导|区级领导|县级领导|市领导|区领导|县领导|领导|责任人|负责人)$"
@@ -98,7 +100,7 @@ class FieldValue:
 def _plain_unit_label(label: str) -> bool:
     """A unit label that names no role of its own (责任单位, 主体责任单位), not a verb
     ("负责落实" in a bracket is a lead by its own word)."""
-    return "牵头" not in label and label.endswith(("单位", "部门"))
+    return "牵头" not in label and label.endswith(("单位", "部门", "处室", "科室"))
 
 
 def resolve_roles(values: list[FieldValue]) -> list[FieldValue]:

@@ -55,7 +55,8 @@ class Draft:
     flags: list[str] = field(default_factory=list)
     lines: range = range(0)  # the indexes of the lines it was read from (inline only)
     item_level: int = 0  # the heading level of a numbered item whose field lines it carries
-    standing: list[FieldValue] = field(default_factory=list)  # from a standing clause
+    # (field, units, original offset of the clause) of each standing clause before it
+    standing: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _problem(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
@@ -186,6 +187,10 @@ def _inline_draft(
 ) -> Draft:
     number, title, ancestors = _problem(path)
     text = re.sub(r"\s*\n\s*", "", body)
+    label = field_line(text, at)
+    if label is not None and label.field == MEASURES and label.value:
+        # "整改措施:实施…(…牵头)": the label names the measure, it is not part of it.
+        at, text = label.start, text[label.start - at :]
     fields = {v.field: v for v in group.fields}
     draft = Draft("inline", number, title, ancestors, text, at, at + len(body), fields=fields,
                   lines=used)  # fmt: skip
@@ -254,8 +259,10 @@ def block_drafts(
     def close() -> None:
         nonlocal block
         if block is not None:
-            if block.fields:
+            if block.fields and not _explains_only(block):
                 drafts.extend(_block_to_drafts(block))
+            elif block.fields:
+                loose.append((block.start, block.end))
             elif block.heading is not None:
                 bare.append(block)
             elif block.desc:
@@ -361,9 +368,21 @@ def _bare_items(
 
 
 def _item_text(head: Line, desc: list[Line]) -> str:
-    """An item's own words: its heading without the number, and the lines under it."""
-    parts = [head.title + ("。" if head.body else ""), head.body, *(d.text.strip() for d in desc)]
+    """An item's own words: its heading without the number, and the lines under it; but
+    a heading that is only a title ("(一)椒江水质提升", no sentence of its own) over a
+    paragraph names the problem, and the paragraph alone is the measure."""
+    lines = [d.text.strip() for d in desc]
+    if lines and not head.body and not head.text.rstrip().endswith(("。", ";", ".")):
+        return "".join(lines)
+    parts = [head.title + ("。" if head.body else ""), head.body, *lines]
     return "".join(p for p in parts if p).strip() or head.title
+
+
+def _explains_only(block: _Block) -> bool:
+    """A block that states a target or a problem but no measure, unit, person or deadline
+    explains (工作目标:…, 整改要求:…, a problem whose measures carry their own brackets):
+    no task of its own."""
+    return not block.measures and block.fields.keys() <= {TARGET, PROBLEM, MEASURES}
 
 
 def _block_to_drafts(block: _Block) -> list[Draft]:

@@ -6,7 +6,7 @@ Works on the normalised analysis text (NFKC has already turned "（一）" into 
 - ``separator``: a short line ending "篇一" … "篇二十二" that starts a new plan in a
   compilation (several documents in one file);
 - ``heading``: a line opening with an outline marker. Levels follow the genre's fixed
-  order 一、 > (一) > 1. > (1) > ①, so a dropped or repeated number never re-parents
+  order 一、 > (一) (or 第一项) > 1. > (1) > ①, so a dropped or repeated number never re-parents
   the rest of the plan. A heading whose line goes on after its first sentence
   ("1.坚决扛起…责任。提高政治站位…") is also content: ``title`` is the first sentence and
   ``body`` the rest;
@@ -28,6 +28,7 @@ _CN = rf"[{CN_DIGITS}]{{1,3}}"
 MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(rf"^\s*({_CN})\s*[、.,](?!\d)"), 1),
     (re.compile(rf"^\s*[(]({_CN})[)]\s*[、.]?"), 2),
+    (re.compile(rf"^\s*第({_CN}|\d{{1,3}})项\s*[、.:]?"), 2),
     (re.compile(r"^\s*(\d{1,3})\s*(?:[、]|\.(?!\d))(?![\d%])"), 3),
     (re.compile(r"^\s*[(](\d{1,3})[)]\s*[、.]?"), 4),
     (re.compile(r"^\s*([\u2460-\u2473\u2474-\u2487\u2776-\u277f])"), 5),

@@ -37,6 +37,7 @@ from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
+from closeout.ingest.standing import apply_standing, mask_standing, standing_parties
 from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
 
@@ -65,8 +66,9 @@ def parse(
     documents: list[Document] = []
     drafts_by_doc: list[list[Draft]] = []
     for seg in _segments(lines):
-        doc_lines = lines[seg[0] : seg[1]]
+        doc_lines, standing = mask_standing(lines[seg[0] : seg[1]])
         drafts, layout, notes = _document_drafts(doc_lines, norm, src)
+        apply_standing(drafts, standing, norm)
         if not drafts and seg[0] == 0 and len(documents) == 0 and seg[1] < len(lines):
             continue  # the compilation's own preamble before 篇一
         index = len(documents)
@@ -204,6 +206,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
     units: dict[str, tuple[Party, ...]] = {}
     for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):
         units[name] = parse_units(raw(name))
+    flags.extend(standing_parties(draft.standing, units))  # 以下各项工作均需…落实
     persons = parse_persons(raw(PERSONS))
     leaders = parse_persons(raw(SUPERVISING_LEADERS))
     for name, parsed in (*units.items(), (PERSONS, persons), (SUPERVISING_LEADERS, leaders)):

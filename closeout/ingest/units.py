@@ -16,7 +16,8 @@ Rules, general rather than fitted to one plan:
    市发展和改革局; "杭州市住建局、城管局" → 杭州市城管局. A bare name takes the nearest
    prefix before it; an item that names its own level (县水利局, 各县区政府), a collective,
    a 党委/政府 organ or a name not ending in a department word (团市委 …) gives and takes
-   none, and the chain stops there. 市委宣传部 gives none either (市 or 市委? not guessed).
+   none, and the chain stops there. A party department gives its organ to the party
+   departments after it: "区委宣传部、组织部" → 区委组织部 (区委, not 区).
 5. Persons: a role suffix (主要负责人, 分管负责人 …) distributes back over the preceding items
    that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
 """
@@ -50,6 +51,9 @@ _NO_LEVEL = re.compile(r"^(?:市场|市政(?:工程|设施|公用|园林)|市容
 _COMPOUND = re.compile(
     r"(?:城市|都市|社区|园区|景区|城区|山区|林区|矿区|库区|地区|小区|牧区|校区)$"
 )
+# 区委宣传部 → the organ 区委, given to 组织部, 统战部 … after it.
+_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗])委)(?!员会)\S{1,8}部$")
+_PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
 _DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署)$")
 _GIVES_NONE = re.compile(
     r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
@@ -118,18 +122,27 @@ def _prefix(item: str) -> str | None:
 
 
 def distribute_prefix(items: list[str]) -> list[str]:
-    """Rule 4: bare department names take the nearest level prefix before them."""
+    """Rule 4: bare department names take the nearest level prefix before them; a party
+    department (区委宣传部) gives its organ (区委) to the party departments after it."""
     out: list[str] = []
     giver: str | None = None
+    party: str | None = None
     for item in items:
         bare = re.sub(r"\([^)]*\)$", "", item)
+        organ = _PARTY_DEPARTMENT.match(bare)
         own = _prefix(bare)
-        if _GIVES_NONE.search(bare) or not _DEPARTMENT.search(bare) or len(bare) > 20:
-            giver = None
+        if organ is not None:
+            giver, party = None, organ.group(1)
+        elif party is not None and own is None and _PARTY_BARE.match(bare):
+            item = party + item
+        elif _GIVES_NONE.search(bare) or not _DEPARTMENT.search(bare) or len(bare) > 20:
+            giver = party = None
         elif own is not None:
-            giver = own
+            giver, party = own, None
         elif giver is not None:
             item = giver + item
+        else:
+            party = None
         out.append(item)
     return out
 

@@ -103,6 +103,8 @@ NOT_GROUPS = [
     "达到《地表水环境质量标准》(GB3838-2002)Ⅲ类",
     "(含管理区、经开区)",
     "(以下简称市生态环境局)",
+    "(以下任务均由各区政府负责落实)",  # a standing clause, not a group
+    "(市督查室跟踪督办的事项除外)",
     "(各县区要加强落实)",
     "(2024年底前完成)",
     "(一)大气污染防治",
@@ -128,7 +130,7 @@ def test_a_nested_unit_bracket_does_not_end_the_group():
     (group,) = responsibility_groups(text, 0)
     assert {v.field: v.value for v in group.fields} == {
         "lead_units": "各县(市、区)人民政府",
-        "supervising_units": "市林业局",
+        "coop_units": "市林业局",  # 指导 guides: a cooperating unit, not a supervisor
     }
 
 
