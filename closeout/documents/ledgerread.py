@@ -99,6 +99,10 @@ class Sheet:
     header_rows: tuple[int, ...]  # empty when no header was found (the sheet is skipped)
     columns: Mapping[str, str]  # column key -> letter
     rows: tuple[Row, ...]
+    # The text of each row above the header (a title, 填报单位, 填报日期), and each read
+    # column's header words as written ("责任单位/牵头单位" for a two-row header).
+    title_rows: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,10 @@ def read_ledger(
     finally:
         wb.close()
     if not any(sheet.header_rows for sheet in sheets):
+        names = "、".join(sheet.name for sheet in sheets)
         raise ReadError(
             f"no sheet has the ledger's headers (序号, 问题, 整改措施, 整改进展, ...) in its "
-            f"first {HEADER_SCAN} rows"
+            f"first {HEADER_SCAN} rows (sheets read: {names})"
         )
     return Workbook(sheets=tuple(sheets), ignored=tuple(ignored))
 
@@ -271,9 +276,7 @@ def _fill_merged(
                 line[c - 1] = value
 
 
-def _sheet(
-    title: str, grid: list[list[Value]], key_of: Any
-) -> tuple[Sheet, list[Ignored]]:
+def _sheet(title: str, grid: list[list[Value]], key_of: Any) -> tuple[Sheet, list[Ignored]]:
     header = _header_row(grid, key_of)
     if header is None:
         return Sheet(name=title, header_rows=(), columns={}, rows=()), []
@@ -283,6 +286,7 @@ def _sheet(
     header_rows = (header + 1, header + 2) if two_rows else (header + 1,)
     columns: dict[str, str] = {}
     index: dict[str, int] = {}
+    headers: dict[str, str] = {}
     ignored: list[Ignored] = []
     width = max(len(top), len(below) if two_rows else 0)
     for c in range(width):
@@ -300,6 +304,7 @@ def _sheet(
             continue
         columns[key] = letter
         index[key] = c
+        headers[key] = words
     rows = []
     for r in range(header + len(header_rows), len(grid)):
         line = grid[r]
@@ -310,7 +315,10 @@ def _sheet(
         }
         if cells:
             rows.append(Row(sheet=title, row=r + 1, cells=cells))
-    return Sheet(title, header_rows, columns, tuple(rows)), ignored
+    # A merged title is copied over every column it covers: keep each text once.
+    above = (dict.fromkeys(str(v) for v in line if v is not None) for line in grid[:header])
+    titles = tuple(" ".join(words) for words in above if words)
+    return Sheet(title, header_rows, columns, tuple(rows), titles, headers), ignored
 
 
 def _header_row(grid: list[list[Value]], key_of: Any) -> int | None:

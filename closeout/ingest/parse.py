@@ -31,6 +31,7 @@ from closeout.ingest.fields import (
 )
 from closeout.ingest.indicators import find_indicators
 from closeout.ingest.layouts import Draft, block_drafts, inline_drafts, narrative_drafts
+from closeout.ingest.ledgerbook import read_ledgerbook, workbook_format
 from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.outline import Line, heading_paths, lines_of
 from closeout.ingest.read import read
@@ -55,6 +56,9 @@ def parse(
     source: bytes | str | Path | SourceText, context: ParseContext | None = None
 ) -> ParseResult:
     context = context or ParseContext()
+    named = context.name if isinstance(source, bytes | SourceText) else str(source)
+    if not isinstance(source, SourceText) and workbook_format(named, context.format):
+        return read_ledgerbook(source, context)  # an Excel ledger (台账): rows, not text
     if isinstance(source, SourceText):
         src = source
     else:

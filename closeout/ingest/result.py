@@ -48,6 +48,20 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """What an Excel ledger's row (台账) says of its task so far, as written: the progress
+    text (进展情况), a percentage, the completion words (完成情况) and the close-out
+    (销号情况); ``sheet`` and ``row`` (1-based, as Excel shows it) say where."""
+
+    sheet: str
+    row: int
+    text: str | None = None
+    percent: int | None = None
+    completion: str | None = None
+    closeout: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     seq: int
     document: int
@@ -66,6 +80,7 @@ class Task:
     layout: str
     duplicate_of: int | None = None
     flags: tuple[str, ...] = ()
+    progress: Progress | None = None  # a ledger row's progress columns (ledgerbook)
     # What a document's table or close-out notice reports of the task, as written:
     # 完成情况 (completion), 整改进展 (progress_text), 验收销号单位 (verifying_units).
     completion: str | None = None
@@ -120,9 +135,23 @@ def task_json(task: Task) -> dict[str, object]:
         "collectives": _collectives(task),
         "layout": task.layout,
         "deadline_detail": _deadline_detail(task.deadline),
+        "progress": _progress(task.progress),
         "completion": task.completion,
         "progress_text": task.progress_text,
         "verifying_units": _names(task.verifying_units),
+    }
+
+
+def _progress(progress: Progress | None) -> dict[str, object] | None:
+    if progress is None:
+        return None
+    return {
+        "sheet": progress.sheet,
+        "row": progress.row,
+        "text": progress.text,
+        "percent": progress.percent,
+        "completion": progress.completion,
+        "closeout": progress.closeout,
     }
 
 

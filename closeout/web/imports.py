@@ -24,7 +24,7 @@ from closeout.web.reviewforms import TaskFieldsForm
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Plan file (.txt, .docx, .pdf, .html)"))
+    file = forms.FileField(label=_("Plan file (.txt, .docx, .pdf, .html) or Excel ledger (.xlsx)"))
 
 
 _office = review.office

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Least, Substr
 from django.utils.translation import gettext as _
 
 from closeout.ledger import access
@@ -33,6 +34,7 @@ from closeout.ledger.selectors.tasks import unit_search
 REVIEW_PAGE_SIZE = 50
 UNIT_SUGGESTIONS = 20
 GAPS_LISTED = 20
+SOURCE_LINE = 300  # characters of a task's source shown on the review page
 # "市生态环境局 (济南市) #123": what the picker's suggestions put in the field.
 UNIT_ID_SUFFIX = re.compile(r"#(\d{1,18})\s*$")
 
@@ -187,6 +189,13 @@ def review_page(
             no_lead=_lacks(AssignmentRole.LEAD),
             no_supervisor=_lacks(AssignmentRole.SUPERVISING),
             open_names=_has_open_name(),
+            # Where the task was read (a document's sentence, a ledger's "台账 第7行: …"),
+            # without loading the plan's whole source text.
+            source_line=Substr(
+                "plan__source_text",
+                F("span_start") + 1,
+                Least(F("span_end") - F("span_start"), Value(SOURCE_LINE)),
+            ),
         )
         .select_related("problem")
         .prefetch_related("assignments__unit", "persons__unit", "unit_proposals__unit")

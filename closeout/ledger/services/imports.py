@@ -16,6 +16,7 @@ anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -45,21 +46,22 @@ from closeout.ledger.models import (
     PersonRole,
     Plan,
     PlanStatus,
-    Problem,
     Task,
     TaskUnit,
     Unit,
     UnitProposal,
 )
+from closeout.ledger.rules.carried import Carried
 from closeout.ledger.rules.plandiff import PlanDiff, diff_tasks
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors.review import confirm_gaps, name_groups
 from closeout.ledger.services import plans as plan_services
-from closeout.ledger.services import tasks as task_services
-from closeout.ledger.services import taskstate, transitions
+from closeout.ledger.services import tasksbulk, taskstate, transitions
 from closeout.ledger.services.audit import audit
+from closeout.ledger.services.firstreports import FirstReport, carried_of, first_reports_create
 from closeout.ledger.services.review import UNRESOLVED_FLAG, lock_draft_plan
 from closeout.ledger.services.tasks import PersonRef, UnitRef
+from closeout.ledger.services.tasksbulk import ProblemSpec, TaskSpec
 
 PLANS_DIR = "plans"
 UNIT_FIELDS = (
@@ -85,6 +87,7 @@ class ImportOutcome:
     flagged: list[tuple[int, list[str]]] = field(default_factory=list)  # (seq, flags)
     unresolved: list[str] = field(default_factory=list)  # names awaiting the office
     resolved: int = 0  # unit names matched to the registry
+    reports: int = 0  # first reports carried over from a ledger's progress columns
     warnings: list[str] = field(default_factory=list)
     previous: Plan | None = None
     diff: PlanDiff | None = None
@@ -183,8 +186,28 @@ def _existing_outcome(plan: Plan) -> ImportOutcome:
     )
 
 
+class _Resolver:
+    """Unit and person names resolved once per import: a plan, and a ledger above all,
+    names the same units on many tasks."""
+
+    def __init__(self, index: resolve.UnitIndex) -> None:
+        self.index = index
+        self.units: dict[str, resolve.Resolution] = {}
+        self.persons: dict[str, tuple[int | None, str]] = {}
+
+    def unit(self, text: str) -> resolve.Resolution:
+        if text not in self.units:
+            self.units[text] = resolve.resolve(self.index, text)
+        return self.units[text]
+
+    def person(self, text: str) -> tuple[int | None, str]:
+        if text not in self.persons:
+            self.persons[text] = resolve.resolve_person(self.index, text)
+        return self.persons[text]
+
+
 def _unit_refs(
-    index: resolve.UnitIndex, task: dict[str, Any], outcome: ImportOutcome
+    resolver: _Resolver, task: dict[str, Any], outcome: ImportOutcome
 ) -> tuple[list[UnitRef], list[tuple[str, resolve.Resolution]], list[str]]:
     refs: dict[tuple[int, str], UnitRef] = {}
     pending: list[tuple[str, resolve.Resolution]] = []
@@ -192,7 +215,7 @@ def _unit_refs(
     units: dict[int, Unit] = {}  # id-only instances: task_create needs the keys alone
     for key_name, role in UNIT_FIELDS:
         for text in task[key_name]:
-            found = resolve.resolve(index, text)
+            found = resolver.unit(text)
             if not found.resolved:
                 pending.append((role, found))
                 flags.append(f"{UNRESOLVED_FLAG}{text}")
@@ -204,11 +227,11 @@ def _unit_refs(
     return list(refs.values()), pending, flags
 
 
-def _person_refs(index: resolve.UnitIndex, task: dict[str, Any]) -> list[PersonRef]:
+def _person_refs(resolver: _Resolver, task: dict[str, Any]) -> list[PersonRef]:
     refs = []
     for key_name, role in PERSON_FIELDS:
         for text in task[key_name]:
-            unit_id, post = resolve.resolve_person(index, text)
+            unit_id, post = resolver.person(text)
             refs.append(
                 PersonRef(text[:200], role, Unit(pk=unit_id) if unit_id else None, post[:60])
             )
@@ -280,6 +303,7 @@ def plan_import(
                     "tasks": outcome.tasks,
                     "duplicates": len(outcome.duplicates),
                     "unresolved": len(outcome.unresolved),
+                    "reports": outcome.reports,
                     "diff": outcome.diff.as_json() if outcome.diff else None,
                 },
             )
@@ -297,70 +321,89 @@ def _create_tasks(
     index: resolve.UnitIndex,
     outcome: ImportOutcome,
 ) -> None:
-    problems: dict[tuple[Any, ...], Problem] = {}
-    proposals: list[UnitProposal] = []
-    unresolved: set[str] = set()
-    seq = 0
+    """The plan's problems, draft tasks, unit proposals and first reports, in sets
+    (`tasksbulk`, `firstreports`)."""
+    resolver = _Resolver(index)
+    problems: dict[tuple[Any, ...], tuple[ProblemSpec, list[int]]] = {}
+    specs: list[tuple[tuple[Any, ...], int, str, list[UnitRef], list[PersonRef], dict[str, Any]]]
+    specs = []
+    pendings: list[list[tuple[str, resolve.Resolution]]] = []
+    carrieds: list[tuple[Carried, dict[str, Any]] | None] = []
     for task in tasks:
         if task["duplicate_of"] is not None:
             outcome.duplicates.append((task["seq"], task["duplicate_of"]))
             continue
         p = task["problem"]
         pkey = (task["document"], p["number"], p["title"], tuple(p["path"]))
-        problem = problems.get(pkey)
-        if problem is None:
-            problem = plan_services.problem_create(
-                actor=actor,
-                plan=plan,
+        if pkey not in problems:
+            spec = ProblemSpec(
                 seq=len(problems) + 1,
                 title=(p["title"] or task["text"][:60])[:500],
-                number=(p["number"] or "")[:40],
-                outline_path=list(p["path"]),
-                span_start=task["span"][0],
-                span_end=task["span"][1],
-            )
-            problems[pkey] = problem
-        else:
-            problem.span_end = max(problem.span_end or 0, task["span"][1])
-        units, pending, unit_flags = _unit_refs(index, task, outcome)
-        flags = [*task["flags"], *unit_flags]
-        seq += 1
+                fields={"number": (p["number"] or "")[:40], "outline_path": list(p["path"]),
+                        "span_start": task["span"][0]},
+            )  # fmt: skip
+            problems[pkey] = (spec, [])
+        problems[pkey][1].append(task["span"][1])
+        units, pending, unit_flags = _unit_refs(resolver, task, outcome)
+        carried = carried_of(task.get("progress"))  # an Excel ledger's progress columns
+        flags = [*task["flags"], *unit_flags, *(carried.flags if carried else ())]
+        seq = len(specs) + 1
         deadline = task["deadline"]
-        created = task_services.task_create(
-            actor=actor,
-            problem=problem,
-            seq=seq,
-            text=task["text"],
-            units=units,
-            persons=_person_refs(index, task),
-            target=task["target"] or "",
-            measures=list(task["measures"]),
-            deadline_raw=(deadline["raw"] or "")[:120],
-            due_date=_due(deadline["due"]),
-            immediate=deadline["immediate"],
-            ongoing=deadline["ongoing"],
-            flags=flags,
-            span_start=task["span"][0],
-            span_end=task["span"][1],
-        )
-        outcome.tasks += 1
+        fields = {
+            "target": task["target"] or "",
+            "measures": list(task["measures"]),
+            "deadline_raw": (deadline["raw"] or "")[:120],
+            "due_date": _due(deadline["due"]),
+            "immediate": deadline["immediate"],
+            "ongoing": deadline["ongoing"],
+            "flags": flags,
+            "span_start": task["span"][0],
+            "span_end": task["span"][1],
+        }
+        specs.append((pkey, seq, task["text"], units, _person_refs(resolver, task), fields))
+        pendings.append(pending)
+        carrieds.append((carried, task["progress"]) if carried is not None else None)
         if flags:
             outcome.flagged.append((seq, flags))
+    made = tasksbulk.problems_create_many(
+        actor=actor,
+        plan=plan,
+        specs=[
+            dataclasses.replace(spec, fields={**spec.fields, "span_end": max(ends)})
+            for spec, ends in problems.values()
+        ],
+    )
+    by_key = dict(zip(problems, made, strict=True))
+    created = tasksbulk.tasks_create_many(
+        actor=actor,
+        specs=[
+            TaskSpec(by_key[pkey], seq, text, units, persons, fields)
+            for pkey, seq, text, units, persons, fields in specs
+        ],
+    )
+    outcome.tasks = len(created)
+    proposals: list[UnitProposal] = []
+    unresolved: set[str] = set()
+    firsts: list[FirstReport] = []
+    for made_task, pending, first in zip(created, pendings, carrieds, strict=True):
         for role, found in pending:
             unresolved.add(found.text)
             proposals.append(
                 UnitProposal(
-                    task=created,
+                    task=made_task,
                     role=role,
                     text=found.text[:200],
                     reason=found.reason or "unknown",
                     candidates=[c.as_json() for c in found.candidates],
                 )
             )
-    for problem in problems.values():
-        Problem.objects.filter(pk=problem.pk).update(span_end=problem.span_end)
-    UnitProposal.objects.bulk_create(proposals)
+        if first is not None:
+            report, where = first
+            firsts.append(FirstReport(made_task, report, where["sheet"], where["row"]))
+    UnitProposal.objects.bulk_create(proposals, batch_size=500)
     outcome.unresolved = sorted(unresolved)
+    reports = first_reports_create(actor=actor, plan=plan, name=plan.source_name, reports=firsts)
+    outcome.reports = len(reports)
 
 
 def plan_confirm(actor: Actor, plan_id: int) -> Plan:

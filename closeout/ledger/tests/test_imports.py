@@ -144,19 +144,17 @@ def test_a_revised_file_becomes_the_next_version_and_lists_what_changed(registry
 
 
 def test_a_failure_mid_import_leaves_nothing_behind(registry, monkeypatch):
-    real = import_services.task_services.task_create
-    calls = {"n": 0}
+    real = import_services.tasksbulk.tasks_create_many
+    calls = {"tasks": 0}
 
-    def failing(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 30:
-            raise RuntimeError("disk full")
-        return real(**kwargs)
+    def failing(**kwargs):  # the tasks are written, then the disk is full
+        calls["tasks"] = len(real(**kwargs))
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(import_services.task_services, "task_create", failing)
+    monkeypatch.setattr(import_services.tasksbulk, "tasks_create_many", failing)
     with pytest.raises(RuntimeError):
         _import(SEED_003)
-    assert calls["n"] == 30
+    assert calls["tasks"] == 61
     assert not Plan.objects.exists() and not Task.objects.exists()
     assert not Problem.objects.exists() and not UnitProposal.objects.exists()
     assert not AuditEvent.objects.filter(action__in=["plan.create", "task.create"]).exists()

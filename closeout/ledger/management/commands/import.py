@@ -1,4 +1,5 @@
-"""`closeout import FILE [--confirm] [--supervisor UNIT]`: import a plan as a draft for the
+"""`closeout import FILE [--confirm] [--supervisor UNIT]`: import a plan (or an office's Excel
+ledger, .xlsx: its progress columns become the tasks' first reports) as a draft for the
 office's review. A task is confirmed only with a lead and a supervising unit (督导单位);
 plans mostly name none of the latter, and `--supervisor` gives every task without one
 the unit named (as the review page's "apply to every task without one" does)."""
@@ -19,7 +20,10 @@ from closeout.ledger.models import Role
 
 
 class Command(LedgerCommand):
-    help = "Import a plan file as a draft plan and print what needs review; --confirm confirms it."
+    help = (
+        "Import a plan file or an Excel ledger (.xlsx) as a draft plan and print what needs "
+        "review; --confirm confirms it."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
@@ -57,6 +61,8 @@ class Command(LedgerCommand):
             w(f"plan {plan.pk}: {plan.title} (version {plan.version}, draft)")
             w(f"  tasks: {out.tasks}; unit names matched: {out.resolved}")
             w(f"  flagged tasks: {len(out.flagged)}")
+            if out.reports:
+                w(f"  first reports from the ledger's progress columns: {out.reports}")
             for seq, dup in out.duplicates:
                 w(f"  duplicate: parsed task {seq} repeats {dup}; not imported")
             for name in out.unresolved:

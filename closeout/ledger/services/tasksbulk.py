@@ -1,0 +1,150 @@
+"""Many problems and draft tasks at once: a plan's import (方案导入).
+
+`problems_create_many` and `tasks_create_many` are `plans.problem_create` and
+`tasks.task_create` for a whole plan, with exactly their checks, rows and audit events,
+in sets: one insert per table for every few hundred rows instead of six statements per
+task, which is what lets a ledger of 5,000 rows become a draft in seconds. A test holds
+them to the same rows and events as the one-at-a-time services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from closeout.ledger import access, clock
+from closeout.ledger.access import Actor
+from closeout.ledger.errors import InvalidInput, NotPermitted
+from closeout.ledger.models import (
+    AuditEvent,
+    Plan,
+    Problem,
+    Task,
+    TaskPerson,
+    TaskState,
+    TaskUnit,
+)
+from closeout.ledger.services.audit import snapshot
+from closeout.ledger.services.tasks import TASK_EDITABLE_FIELDS, PersonRef, UnitRef
+
+CHUNK = 500
+CREATE_FIELDS = {*TASK_EDITABLE_FIELDS, "span_start", "span_end", "flags", "status"}
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    seq: int
+    title: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    problem: Problem
+    seq: int
+    text: str
+    units: Sequence[UnitRef] = ()
+    persons: Sequence[PersonRef] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _event(
+    actor: Actor, action: str, target: Any, after: dict[str, Any], task_id: Any
+) -> AuditEvent:
+    return AuditEvent(
+        at=clock.now(),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        target_type=target._meta.model_name or "",
+        target_id=target.pk,
+        task_id=task_id,
+        after=after,
+        note="",
+    )
+
+
+def problems_create_many(
+    *, actor: Actor, plan: Plan, specs: Sequence[ProblemSpec]
+) -> list[Problem]:
+    """`problem_create` for each spec, all or none."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office adds problems"))
+    with transaction.atomic():
+        problems = Problem.objects.bulk_create(
+            [Problem(plan=plan, seq=s.seq, title=s.title, **s.fields) for s in specs],
+            batch_size=CHUNK,
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                _event(actor, "problem.create", p, {"plan": plan.pk, "seq": p.seq,
+                                                    "title": p.title}, None)
+                for p in problems
+            ],
+            batch_size=CHUNK,
+        )  # fmt: skip
+    return problems
+
+
+def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
+    """`task_create` for each spec (no milestones: an import has none), all or none."""
+    if not access.can_edit(actor):
+        raise NotPermitted(_("only the rectification office creates tasks"))
+    for spec in specs:
+        unknown = set(spec.fields) - CREATE_FIELDS
+        if unknown:
+            raise InvalidInput(
+                _("unknown task fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+            )
+        if not spec.text.strip():
+            raise InvalidInput(_("a task needs a text"), field="text")
+    with transaction.atomic():
+        tasks = Task.objects.bulk_create(
+            [
+                Task(
+                    plan_id=s.problem.plan_id,
+                    problem=s.problem,
+                    inspection_id=s.problem.inspection_id,
+                    seq=s.seq,
+                    text=s.text,
+                    **s.fields,
+                )
+                for s in specs
+            ],
+            batch_size=CHUNK,
+        )
+        TaskState.objects.bulk_create([TaskState(task=t) for t in tasks], batch_size=CHUNK)
+        TaskUnit.objects.bulk_create(
+            [
+                TaskUnit(task=t, unit=u.unit, role=u.role, task_status=t.status,
+                         via_group_id=u.via_group_id)
+                for t, s in zip(tasks, specs, strict=True)
+                for u in s.units
+            ],
+            batch_size=CHUNK,
+            ignore_conflicts=True,
+        )  # fmt: skip
+        TaskPerson.objects.bulk_create(
+            [
+                TaskPerson(task=t, role=p.role, text=p.text, unit=p.unit, post=p.post)
+                for t, s in zip(tasks, specs, strict=True)
+                for p in s.persons
+            ],
+            batch_size=CHUNK,
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                _event(actor, "task.create", t, {
+                    **snapshot(t, ("seq", "status", *TASK_EDITABLE_FIELDS)),
+                    "units": [[u.unit.pk, u.role] for u in s.units],
+                    "persons": [p.text for p in s.persons],
+                }, t.pk)
+                for t, s in zip(tasks, specs, strict=True)
+            ],
+            batch_size=CHUNK,
+        )  # fmt: skip
+    return tasks
