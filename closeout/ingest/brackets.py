@@ -194,8 +194,12 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
             return None  # an unknown label: a remark such as "(含管理区:…)"
         verb = VERB.match(squashed)
         if verb and looks_like_units(verb.group("units")):
-            text = _units_text(clause, verb.group("verb"))
-            fields.append(_value(_verb_role(verb.group("verb")), verb.group("verb"), text, pos))
+            # Positions in the clause as written (a line break may run through it).
+            written = [k for k, ch in enumerate(clause) if not ch.isspace()]
+            a, b = written[verb.start("units")], written[verb.end("units") - 1] + 1
+            role = _verb_role(verb.group("verb"))
+            fields.append(FieldValue(role, verb.group("verb"), verb.group("units"), pos + a,
+                                     pos + b))  # fmt: skip
             labelled = None
             continue
         if labelled is not None:
@@ -211,23 +215,6 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
     if not any(f.field in UNIT_FIELDS or f.field == PERSONS for f in fields):
         return None
     return _merge(resolve_roles(fields))
-
-
-def _units_text(clause: str, verb: str) -> str:
-    """The units part of a verb clause as written, its opening 由/具体 blanked so the span
-    starts at the first unit."""
-    body = clause.rstrip()
-    if body.endswith("工作"):
-        body = body[:-2]
-    cut = body.rfind(verb)
-    units = body[:cut]
-    stripped = units.lstrip()
-    for head in ("具体", "分别", "均", "统一"):
-        if stripped.startswith(head):
-            stripped = stripped[len(head) :]
-    if stripped.startswith("由"):
-        stripped = stripped[1:]
-    return " " * (len(units) - len(stripped)) + stripped
 
 
 def _merge(fields: list[FieldValue]) -> list[FieldValue]:

@@ -133,11 +133,11 @@ def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draf
                 body = prior.text.strip()
                 at = prior.start + len(prior.text) - len(prior.text.lstrip())
                 owner = first = previous
-            if not body:
+            if not body or _explains(paths[owner]):
                 cursor = group.end
                 continue
             drafts.append(_inline_draft(lines[owner], paths[owner], body, at, group,
-                                        range(first, j)))  # fmt: skip
+                                        range(first, j), groups[0].start))  # fmt: skip
             made += 1
             cursor = group.end
         previous = None
@@ -166,9 +166,9 @@ def _ungrouped_items(
             j += 1
         if j < len(lines) and lines[j].kind == "heading" and lines[j].level > line.level:
             continue  # a section over deeper items
-        if any(k in used for k in range(i, j)):
-            continue
         desc = [lines[k] for k in range(i + 1, j) if lines[k].kind == "text"]
+        if any(k in used for k in range(i, j)) or any(field_line(d.text, 0) for d in desc):
+            continue  # grouped already, or an item with field lines (layout b/c)
         text = _item_text(line, desc)
         number, title, ancestors = _problem(paths[i])
         end = (desc[-1] if desc else line).end
@@ -178,22 +178,38 @@ def _ungrouped_items(
     return out
 
 
+def _explains(path: tuple[Line, ...]) -> bool:
+    """Under 指导思想, 基本原则, 保障措施 … a bracket assigns no rectification task."""
+    return any(NON_TASK_SECTION.search(p.title) for p in path)
+
+
 def _may_hold_group(text: str) -> bool:
     return any(ch in text for ch in OPENERS)
 
 
 def _inline_draft(
-    line: Line, path: tuple[Line, ...], body: str, at: int, group: Group, used: range
+    line: Line,
+    path: tuple[Line, ...],
+    body: str,
+    at: int,
+    group: Group,
+    used: range,
+    first_group: int,
 ) -> Draft:
     number, title, ancestors = _problem(path)
+    if line.kind == "heading" and path and path[-1] is line:
+        # "①推进窑炉替代【市发展改革委牵头】": no group is part of the item's title.
+        title_at = line.start + line.text.find(title)
+        if title_at < first_group < title_at + len(title):
+            title = title[: first_group - title_at].rstrip(_LEAD_PUNCT) or title
+    end = at + len(body)
     text = re.sub(r"\s*\n\s*", "", body)
     label = field_line(text, at)
     if label is not None and label.field == MEASURES and label.value:
         # "整改措施:实施…(…牵头)": the label names the measure, it is not part of it.
         at, text = label.start, text[label.start - at :]
     fields = {v.field: v for v in group.fields}
-    draft = Draft("inline", number, title, ancestors, text, at, at + len(body), fields=fields,
-                  lines=used)  # fmt: skip
+    draft = Draft("inline", number, title, ancestors, text, at, end, fields=fields, lines=used)
     draft.measures = [piece for _, piece in split_enumeration(text)] or [text]
     if TARGET in fields:
         draft.target = fields[TARGET].value

@@ -62,7 +62,7 @@ GROUPS = [
     # 由 … 牵头 and units ending in 等.
     (
         "(由县农业农村局牵头,县畜牧中心等配合)",
-        [{"lead_units": "县农业农村局", "coop_units": "县畜牧中心等"}],
+        [{"lead_units": "县农业农村局", "coop_units": "县畜牧中心"}],
     ),
     # A labelled list continued after a comma stays one field.
     (
