@@ -39,7 +39,6 @@ from closeout.ingest.result import Document, ParseContext, ParseResult, Problem,
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
 from closeout.ingest.standing import apply_standing, mask_standing, standing_parties
-from closeout.ingest.standing import apply_standing, mask_standing, standing_parties
 from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
 
@@ -211,7 +210,6 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
     units: dict[str, tuple[Party, ...]] = {}
     for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):
         units[name] = parse_units(raw(name))
-    flags.extend(standing_parties(draft.standing, units))  # 以下各项工作均需…落实
     flags.extend(standing_parties(draft.standing, units))  # 以下各项工作均需…落实
     persons = parse_persons(raw(PERSONS))
     leaders = parse_persons(raw(SUPERVISING_LEADERS))
