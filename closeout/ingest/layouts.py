@@ -72,6 +72,8 @@ def _problem(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
 def _run_end(lines: list[Line], i: int) -> int:
     """The line after the run that starts at ``i``: a bracket left open at the end of a
     line goes on over the next lines (at most four in all) when they close it."""
+    if not _may_hold_group(lines[i].text):
+        return i + 1
     depth = 0
     for j in range(i, min(i + 4, len(lines))):
         if j > i and lines[j].kind not in {"text", "heading"}:
@@ -140,6 +142,8 @@ def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draf
                                         range(first, j), groups[0].start))  # fmt: skip
             made += 1
             cursor = group.end
+        if made:
+            _sentence_goes_on(drafts[-1], text[cursor - line.start :], cursor)
         previous = None
         i = j
     drafts.extend(_ungrouped_items(lines, paths, drafts))
@@ -176,6 +180,21 @@ def _ungrouped_items(
         out.append(Draft("inline", number, title, ancestors, text, at, end, measures=[text],
                          lines=range(i, j)))  # fmt: skip
     return out
+
+
+_GOES_ON = re.compile(r"\s*[,、][^。;!?]*")
+
+
+def _sentence_goes_on(draft: Draft, rest: str, at: int) -> None:
+    """A group in the middle of its sentence ("推进岸线整治(市水务局牵头),2024年底前完成。"):
+    the rest of that sentence is still the measure's."""
+    m = _GOES_ON.match(rest)
+    if m is None or not re.search(r"[\u4e00-\u9fff]{2}", m.group()):
+        return
+    tail = re.sub(r"\s*\n\s*", "", m.group().strip())
+    draft.text += tail
+    draft.measures = [piece for _, piece in split_enumeration(draft.text)] or [draft.text]
+    draft.end = at + len(m.group().rstrip())
 
 
 def _explains(path: tuple[Line, ...]) -> bool:

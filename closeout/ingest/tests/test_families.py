@@ -192,3 +192,12 @@ def test_every_group_task_keeps_the_span_of_its_own_sentences():
     assert result.text[first.span[0] : first.span[1]].startswith("1．推进钢铁")
     assert result.text[first.span[0] : first.span[1]].endswith("烧结机头改造")
     assert result.text[second.span[0] : second.span[1]] == "加强重污染天气应急管控"
+
+
+def test_a_group_inside_its_sentence_keeps_the_rest_of_the_sentence():
+    text = "1.推进滨江岸线整治(市水务局牵头,市城管局配合),2024年底前完成。加强宣传。\n"
+    result = parse(text.encode())
+    (task,) = result.tasks
+    assert task.text == "1.推进滨江岸线整治,2024年底前完成"
+    assert result.text[task.span[0] : task.span[1]].endswith("2024年底前完成")
+    assert [p.name for p in task.coop_units] == ["市城管局"]
