@@ -76,7 +76,7 @@ def problems_create_many(
         raise NotPermitted(_("only the rectification office adds problems"))
     with transaction.atomic():
         problems = Problem.objects.bulk_create(
-            [Problem(plan=plan, seq=s.seq, title=s.title, **s.fields) for s in specs],
+            [Problem(plan_id=plan.pk, seq=s.seq, title=s.title, **s.fields) for s in specs],
             batch_size=CHUNK,
         )
         AuditEvent.objects.bulk_create(
@@ -107,7 +107,7 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
             [
                 Task(
                     plan_id=s.problem.plan_id,
-                    problem=s.problem,
+                    problem_id=s.problem.pk,
                     inspection_id=s.problem.inspection_id,
                     seq=s.seq,
                     text=s.text,
@@ -117,10 +117,12 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
             ],
             batch_size=CHUNK,
         )
-        TaskState.objects.bulk_create([TaskState(task=t) for t in tasks], batch_size=CHUNK)
+        # Rows by their keys (task_id=, not task=): the related descriptors cost more than
+        # the inserts at this scale.
+        TaskState.objects.bulk_create([TaskState(task_id=t.pk) for t in tasks], batch_size=CHUNK)
         TaskUnit.objects.bulk_create(
             [
-                TaskUnit(task=t, unit=u.unit, role=u.role, task_status=t.status,
+                TaskUnit(task_id=t.pk, unit_id=u.unit.pk, role=u.role, task_status=t.status,
                          via_group_id=u.via_group_id)
                 for t, s in zip(tasks, specs, strict=True)
                 for u in s.units
@@ -130,7 +132,13 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
         )  # fmt: skip
         TaskPerson.objects.bulk_create(
             [
-                TaskPerson(task=t, role=p.role, text=p.text, unit=p.unit, post=p.post)
+                TaskPerson(
+                    task_id=t.pk,
+                    role=p.role,
+                    text=p.text,
+                    unit_id=p.unit.pk if p.unit is not None else None,
+                    post=p.post,
+                )
                 for t, s in zip(tasks, specs, strict=True)
                 for p in s.persons
             ],
