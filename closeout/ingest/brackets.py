@@ -157,10 +157,13 @@ def looks_like_units(text: str) -> bool:
     return True
 
 
+def states_deadline(text: str) -> bool:
+    """Whether ``text`` holds a date or an immediate/ongoing phrase."""
+    return bool(DATE.search(text) or IMMEDIATE.search(text) or ONGOING.search(text))
+
+
 def _looks_like_deadline(text: str) -> bool:
-    return bool(
-        DATE.search(text) or IMMEDIATE.search(text) or ONGOING.search(text)
-    ) and not re.search(r"[:]", text)
+    return states_deadline(text) and ":" not in text
 
 
 def _value(field: str, label: str, text: str, at: int) -> FieldValue:

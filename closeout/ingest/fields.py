@@ -150,3 +150,32 @@ def field_line(text: str, offset: int) -> FieldValue | None:
     return FieldValue(
         name, m.group("label"), trimmed, offset + m.end(), offset + m.end() + len(trimmed)
     )
+
+
+_MARKED = re.compile(r"[(\[【〔]牵头[)\]】〕]")
+
+
+def marked_lead(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """ "责任单位:市生态环境局(牵头)、市公安局、市交通运输局": the marked unit leads and the
+    others cooperate (when no cooperating field is given). The marker leaves the names."""
+    lead = fields.get(LEAD_UNITS)
+    if lead is None or COOP_UNITS in fields or not _MARKED.search(lead.value):
+        return fields
+    leads: list[str] = []
+    coops: list[str] = []
+    for group in re.split(r"([,;])", lead.value):
+        items = group.split("、") if group not in {",", ";"} else []
+        for item in items:
+            if not item.strip():
+                continue
+            (leads if _MARKED.search(item) else coops).append(_MARKED.sub("", item).strip())
+    if not coops:
+        return {**fields, LEAD_UNITS: _with_value(lead, "、".join(leads))}
+    out = dict(fields)
+    out[LEAD_UNITS] = _with_value(lead, "、".join(leads))
+    out[COOP_UNITS] = FieldValue(COOP_UNITS, lead.label, "、".join(coops), lead.start, lead.end)
+    return out
+
+
+def _with_value(value: FieldValue, text: str) -> FieldValue:
+    return FieldValue(value.field, value.label, text, value.start, value.end, value.parts)

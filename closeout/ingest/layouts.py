@@ -2,8 +2,9 @@
 
 Four text layouts are recognised by what the lines carry, never by which file they are in:
 
-(a) ``inline``: a paragraph ending in a field group "(责任单位:…;责任人:…;整改时限:…)";
-    the paragraph is the task, the innermost heading its problem.
+(a) ``inline`` (``closeout.ingest.inline``): responsibility groups in the text, bracketed
+    "(责任单位:…;责任人:…;整改时限:…)", "〔市生态环境局牵头,…负责落实〕" or trailing
+    "。责任单位:…"; one task per group, the innermost heading its problem.
 (b/c) ``block``: "label:value" lines per problem (整改目标 / 主体责任单位 / 整改措施 /
     整改时限, or 反馈问题 / 整改目标 / 整改措施 / 责任领导 / 完成时限, or a paragraph
     followed by 牵头单位/配合单位 lines). Each measure under 整改措施 is a task carrying
@@ -19,13 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from closeout.ingest.brackets import (
-    CLOSERS,
-    OPENERS,
-    Group,
-    responsibility_groups,
-    trailing_fields,
-)
+from closeout.ingest.brackets import states_deadline
 from closeout.ingest.fields import (
     DEADLINE,
     MEASURES,
@@ -59,186 +54,11 @@ class Draft:
     standing: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def _problem(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
+def problem_of(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
     if not path:
         return None, "", ()
     head = path[-1]
     return head.number, head.title, tuple(heading_label(p) for p in path[:-1])
-
-
-# ---------------------------------------------------------------- (a) inline groups
-
-
-def _run_end(lines: list[Line], i: int) -> int:
-    """The line after the run that starts at ``i``: a bracket left open at the end of a
-    line goes on over the next lines (at most four in all) when they close it."""
-    if not _may_hold_group(lines[i].text):
-        return i + 1
-    depth = 0
-    for j in range(i, min(i + 4, len(lines))):
-        if j > i and lines[j].kind not in {"text", "heading"}:
-            break
-        for ch in lines[j].text:
-            if ch in OPENERS:
-                depth += 1
-            elif ch in CLOSERS and depth:
-                depth -= 1
-        if depth == 0:
-            return j + 1
-    return i + 1
-
-
-_LEAD_PUNCT = " \t\n。;,、.:"
-
-
-def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draft]:
-    """Tasks from responsibility groups inside the text (layout a), one per group.
-
-    A group is a bracket (``closeout.ingest.brackets``) or a run of labelled fields at the
-    end of a sentence ("…。责任单位:市水务局;完成时限:2024年底"). A task's text is what
-    stands between the previous group of its paragraph (or the paragraph's start) and its
-    own; a group alone on its line takes the line before it as its text. Each draft's
-    ``lines`` say which lines it used, so the other layouts leave them alone."""
-    drafts: list[Draft] = []
-    i = 0
-    previous: int | None = None  # the last text line without a group, for a lone group
-    while i < len(lines):
-        line = lines[i]
-        if line.kind not in {"text", "heading"}:
-            if line.kind != "blank":
-                previous = None
-            i += 1
-            continue
-        j = _run_end(lines, i)
-        text = "\n".join(ln.text for ln in lines[i:j])
-        groups = responsibility_groups(text, line.start) if _may_hold_group(text) else []
-        tail = trailing_fields(text, line.start, groups[-1].end if groups else line.start)
-        if tail is not None:
-            groups.append(tail)
-        if not groups:
-            previous = i if line.kind == "text" or line.kind == "heading" else None
-            i = j
-            continue
-        made = 0
-        cursor = line.start
-        for group in groups:
-            segment = text[cursor - line.start : group.start - line.start]
-            body = segment.strip(_LEAD_PUNCT)
-            at = cursor + len(segment) - len(segment.lstrip(_LEAD_PUNCT))
-            owner, first = i, i
-            if not body and made:
-                _join_fields(drafts[-1], group)
-                cursor = group.end
-                continue
-            if not body and previous is not None and previous == i - 1:
-                prior = lines[previous]
-                body = prior.text.strip()
-                at = prior.start + len(prior.text) - len(prior.text.lstrip())
-                owner = first = previous
-            if not body or _explains(paths[owner]):
-                cursor = group.end
-                continue
-            drafts.append(_inline_draft(lines[owner], paths[owner], body, at, group,
-                                        range(first, j), groups[0].start))  # fmt: skip
-            made += 1
-            cursor = group.end
-        if made:
-            _sentence_goes_on(drafts[-1], text[cursor - line.start :], cursor)
-        previous = None
-        i = j
-    drafts.extend(_ungrouped_items(lines, paths, drafts))
-    return sorted(drafts, key=lambda d: d.start)
-
-
-def _ungrouped_items(
-    lines: list[Line], paths: list[tuple[Line, ...]], drafts: list[Draft]
-) -> list[Draft]:
-    """Numbered items without a group, at the level whose items carry groups: tasks with
-    empty fields (flagged later), so that nothing the plan numbers as a measure is lost."""
-    levels = {lines[d.lines.start].level for d in drafts if lines[d.lines.start].kind == "heading"}
-    if not levels:
-        return []
-    used = {i for d in drafts for i in d.lines}
-    out: list[Draft] = []
-    for i, line in enumerate(lines):
-        if line.kind != "heading" or line.level not in levels or i in used:
-            continue
-        if any(NON_TASK_SECTION.search(p.title) for p in paths[i]):
-            continue
-        j = i + 1
-        while j < len(lines) and lines[j].kind in {"text", "blank"}:
-            j += 1
-        if j < len(lines) and lines[j].kind == "heading" and lines[j].level > line.level:
-            continue  # a section over deeper items
-        desc = [lines[k] for k in range(i + 1, j) if lines[k].kind == "text"]
-        if any(k in used for k in range(i, j)) or any(field_line(d.text, 0) for d in desc):
-            continue  # grouped already, or an item with field lines (layout b/c)
-        text = _item_text(line, desc)
-        number, title, ancestors = _problem(paths[i])
-        end = (desc[-1] if desc else line).end
-        at = line.start + len(line.text) - len(line.text.lstrip())
-        out.append(Draft("inline", number, title, ancestors, text, at, end, measures=[text],
-                         lines=range(i, j)))  # fmt: skip
-    return out
-
-
-_GOES_ON = re.compile(r"\s*[,、][^。;!?]*")
-
-
-def _sentence_goes_on(draft: Draft, rest: str, at: int) -> None:
-    """A group in the middle of its sentence ("推进岸线整治(市水务局牵头),2024年底前完成。"):
-    the rest of that sentence is still the measure's."""
-    m = _GOES_ON.match(rest)
-    if m is None or not re.search(r"[\u4e00-\u9fff]{2}", m.group()):
-        return
-    tail = re.sub(r"\s*\n\s*", "", m.group().strip())
-    draft.text += tail
-    draft.measures = [piece for _, piece in split_enumeration(draft.text)] or [draft.text]
-    draft.end = at + len(m.group().rstrip())
-
-
-def _explains(path: tuple[Line, ...]) -> bool:
-    """Under 指导思想, 基本原则, 保障措施 … a bracket assigns no rectification task."""
-    return any(NON_TASK_SECTION.search(p.title) for p in path)
-
-
-def _may_hold_group(text: str) -> bool:
-    return any(ch in text for ch in OPENERS)
-
-
-def _inline_draft(
-    line: Line,
-    path: tuple[Line, ...],
-    body: str,
-    at: int,
-    group: Group,
-    used: range,
-    first_group: int,
-) -> Draft:
-    number, title, ancestors = _problem(path)
-    if line.kind == "heading" and path and path[-1] is line:
-        # "①推进窑炉替代【市发展改革委牵头】": no group is part of the item's title.
-        title_at = line.start + line.text.find(title)
-        if title_at < first_group < title_at + len(title):
-            title = title[: first_group - title_at].rstrip(_LEAD_PUNCT) or title
-    end = at + len(body)
-    text = re.sub(r"\s*\n\s*", "", body)
-    label = field_line(text, at)
-    if label is not None and label.field == MEASURES and label.value:
-        # "整改措施:实施…(…牵头)": the label names the measure, it is not part of it.
-        at, text = label.start, text[label.start - at :]
-    fields = {v.field: v for v in group.fields}
-    draft = Draft("inline", number, title, ancestors, text, at, end, fields=fields, lines=used)
-    draft.measures = [piece for _, piece in split_enumeration(text)] or [text]
-    if TARGET in fields:
-        draft.target = fields[TARGET].value
-    return draft
-
-
-def _join_fields(draft: Draft, group: Group) -> None:
-    """A second bracket straight after the first ("(A牵头)(B配合)") adds to its fields."""
-    for value in group.fields:
-        draft.fields.setdefault(value.field, value)
 
 
 # ---------------------------------------------------------------- (b/c) field-per-line blocks
@@ -253,6 +73,7 @@ class _Block:
     measures: list[tuple[int, int, str]] = field(default_factory=list)
     mode: str = "desc"
     flags: list[str] = field(default_factory=list)
+    taken: list[Draft] = field(default_factory=list)  # inline drafts among its lines
 
     @property
     def start(self) -> int:
@@ -275,7 +96,7 @@ def _add_measures(block: _Block, text: str, start: int) -> None:
 
 
 def block_drafts(
-    lines: list[Line], paths: list[tuple[Line, ...]]
+    lines: list[Line], paths: list[tuple[Line, ...]], inline: list[Draft] | None = None
 ) -> tuple[list[Draft], list[tuple[int, int]]]:
     """Group label lines into problem blocks. Returns drafts and the spans of blocks that
     carried no field (plain paragraphs), so the caller can account for them.
@@ -283,7 +104,13 @@ def block_drafts(
     Field lines under a numbered item belong to it (family 4: "1.推进…" then 牵头单位 /
     责任单位 / 完成时限 lines); after 牵头单位, a plain 责任单位 names the cooperating units.
     Where items carry such lines, an item of the same level without any is a task too,
-    its fields empty (and flagged by the caller), never folded into its neighbour."""
+    its fields empty (and flagged by the caller), never folded into its neighbour.
+
+    Lines of kind ``taken`` were read by the inline layout (``inline`` holds its drafts):
+    a problem block whose measures are such lines ("整改措施:" then "1.…(市A局牵头)")
+    makes no task of its own but gives its target and the fields it states once
+    (整改时限 …) to those drafts where they state none."""
+    taken = {i: d for d in inline or [] for i in d.lines}
     drafts: list[Draft] = []
     loose: list[tuple[int, int]] = []
     bare: list[_Block] = []  # items without fields, kept until the item level is known
@@ -294,7 +121,9 @@ def block_drafts(
     def close() -> None:
         nonlocal block
         if block is not None:
-            if block.fields and not _explains_only(block):
+            if block.taken and not block.measures:
+                _hand_over(block)
+            elif block.fields and not _explains_only(block):
                 drafts.extend(_block_to_drafts(block))
             elif block.fields:
                 loose.append((block.start, block.end))
@@ -317,7 +146,11 @@ def block_drafts(
         return _Block(heading, path)
 
     path_of = {line.index: p for line, p in zip(lines, paths, strict=True)}
-    for line, line_path in zip(lines, paths, strict=True):
+    for index, (line, line_path) in enumerate(zip(lines, paths, strict=True)):
+        if line.kind == "taken":
+            if block is not None and taken[index] not in block.taken:
+                block.taken.append(taken[index])
+            continue
         if line.kind in {"blank"}:
             continue
         if line.kind == "separator":
@@ -348,7 +181,13 @@ def block_drafts(
         if value is not None:
             if block is not None:
                 value = lead_then_responsible(block.fields, value)
-            closed = block is not None and DEADLINE in block.fields and value.field != DEADLINE
+            closed = (
+                block is not None
+                and DEADLINE in block.fields
+                and value.field != DEADLINE
+                # 整改措施 after 整改时限 under one problem heading: still that problem's
+                and not (block.heading is not None and value.field in {MEASURES, TARGET})
+            )
             if block is None or value.field in block.fields or closed:
                 block = open_block()
             block.fields[value.field] = value
@@ -395,14 +234,14 @@ def _bare_items(
             if block.desc:
                 loose.append((block.desc[0].start, block.desc[-1].end))
             continue
-        text = _item_text(head, block.desc)
+        text = item_text(head, block.desc)
         ancestors = tuple(heading_label(p) for p in block.path if p is not head)
         out.append(Draft("block", head.number, head.title, ancestors, text, block.start,
                          block.end, measures=[text]))  # fmt: skip
     return out
 
 
-def _item_text(head: Line, desc: list[Line]) -> str:
+def item_text(head: Line, desc: list[Line]) -> str:
     """An item's own words: its heading without the number, and the lines under it; but
     a heading that is only a title ("(一)椒江水质提升", no sentence of its own) over a
     paragraph names the problem, and the paragraph alone is the measure."""
@@ -411,6 +250,19 @@ def _item_text(head: Line, desc: list[Line]) -> str:
         return "".join(lines)
     parts = [head.title + ("。" if head.body else ""), head.body, *lines]
     return "".join(p for p in parts if p).strip() or head.title
+
+
+def _hand_over(block: _Block) -> None:
+    """The block's target and once-stated fields go to the inline drafts it holds."""
+    shared = {k: v for k, v in block.fields.items() if k not in {MEASURES, TARGET, PROBLEM}}
+    target = block.fields.get(TARGET)
+    for draft in block.taken:
+        for name, value in shared.items():
+            if name == DEADLINE and states_deadline(draft.text):
+                continue  # "2.完善管网,2024年底前完成": its own words are its deadline
+            draft.fields.setdefault(name, value)
+        if target is not None and draft.target is None:
+            draft.target = target.value
 
 
 def _explains_only(block: _Block) -> bool:
@@ -450,7 +302,7 @@ def _block_to_drafts(block: _Block) -> list[Draft]:
         ]  # fmt: skip
     if block.heading is not None and not fields.keys() & {TARGET, MEASURES, PROBLEM}:
         # A numbered item with its field lines under it: the item is the task.
-        text = _item_text(block.heading, block.desc)
+        text = item_text(block.heading, block.desc)
         return [
             Draft("block", text=text, start=block.start, end=block.end, measures=[text],
                   fields=dict(shared), flags=flags, item_level=block.heading.level,

@@ -28,9 +28,11 @@ from closeout.ingest.fields import (
     PERSONS,
     SUPERVISING_LEADERS,
     SUPERVISING_UNITS,
+    marked_lead,
 )
 from closeout.ingest.indicators import find_indicators
-from closeout.ingest.layouts import Draft, block_drafts, inline_drafts, narrative_drafts
+from closeout.ingest.inline import inline_drafts
+from closeout.ingest.layouts import Draft, block_drafts, narrative_drafts
 from closeout.ingest.ledgerbook import read_ledgerbook, workbook_format
 from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.outline import Line, heading_paths, lines_of
@@ -147,10 +149,10 @@ def _document_drafts(
     inline = inline_drafts(lines, paths)
     used = {i for d in inline for i in d.lines}
     rest = [
-        dataclasses.replace(line, kind="blank") if i in used else line
+        dataclasses.replace(line, kind="taken") if i in used else line
         for i, line in enumerate(lines)
     ]
-    blocks, loose = block_drafts(rest, paths)
+    blocks, loose = block_drafts(rest, paths, inline)
     drafts.extend(inline)
     drafts.extend(blocks)
     if drafts:
@@ -206,6 +208,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         value = draft.fields.get(name)
         return value.value if value else None
 
+    draft.fields = marked_lead(draft.fields)  # 责任单位:市A局(牵头)、市B局
     flags = list(draft.flags)
     units: dict[str, tuple[Party, ...]] = {}
     for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):

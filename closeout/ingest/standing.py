@@ -103,11 +103,12 @@ def mask_standing(lines: list[Line]) -> tuple[list[Line], list[Standing]]:
     found: list[Standing] = []
     out: list[Line] = []
     for line in lines:
-        clauses = standing_clauses(line.text, line.start) if line.kind == "text" else []
+        readable = line.kind in {"text", "heading"}
+        clauses = standing_clauses(line.text, line.start) if readable else []
         if clauses:
             found.extend(clauses)
             covered = sum(c.clause[1] - c.clause[0] for c in clauses)
-            if len(re.sub(r"\s", "", line.text)) <= covered:
+            if line.kind == "text" and len(re.sub(r"\s", "", line.text)) <= covered:
                 line = dataclasses.replace(line, kind="blank")
         out.append(line)
     return out, found

@@ -76,6 +76,20 @@ QINHUANGDAO_STANDING = """秦皇岛市近岸海域污染防治工作方案
 完成时限：2024年底前
 """
 
+XIANGYANG_TRADITIONAL = """襄陽市生態環境保護督察反饋問題整改方案
+二、主要任務（以下任務均由各縣（市、區）人民政府負責落實，不再一一列出）
+（一）漢江流域水質改善
+整改目標：漢江干流水質穩定達到Ⅱ類。
+整改措施：
+1．推進沿江化工企業搬遷〔市經濟和信息化局牽頭，市發展和改革局、應急管理局參與〕。
+2．完善城鎮污水管網，2024年底前完成〔市住房和城鄉建設局負責〕。
+整改時限：2024年12月底前
+（二）大氣污染防治
+責任單位：市生態環境局（牽頭）、市公安局、市交通運輸局
+整改時限：長期堅持
+整改措施：一是加強柴油貨車監管；二是推進揚塵治理。
+"""
+
 CASES = {
     "brackets in a work programme": (
         WUHU_PROGRAMME,
@@ -119,6 +133,27 @@ CASES = {
         [
             ("(一)推进遗爱湖", ["市水利和湖泊局", "黄州区人民政府"], []),
             ("(二)加强长江岸线", ["市自然资源和规划局"], ["市交通运输局"]),
+        ],
+    ),
+    "problem blocks over bracketed measures, traditional characters": (
+        XIANGYANG_TRADITIONAL,
+        [
+            (
+                "1.推进沿江化工",
+                ["市经济和信息化局", "各县(市、区)人民政府"],
+                ["市发展和改革局", "市应急管理局"],
+            ),
+            ("2.完善城镇污水", ["市住房和城乡建设局", "各县(市、区)人民政府"], []),
+            (
+                "一是加强柴油",
+                ["市生态环境局", "各县(市、区)人民政府"],
+                ["市公安局", "市交通运输局"],
+            ),
+            (
+                "二是推进扬尘",
+                ["市生态环境局", "各县(市、区)人民政府"],
+                ["市公安局", "市交通运输局"],
+            ),
         ],
     ),
     "a standing clause before the list": (
@@ -201,3 +236,13 @@ def test_a_group_inside_its_sentence_keeps_the_rest_of_the_sentence():
     assert task.text == "1.推进滨江岸线整治,2024年底前完成"
     assert result.text[task.span[0] : task.span[1]].endswith("2024年底前完成")
     assert [p.name for p in task.coop_units] == ["市城管局"]
+
+
+def test_a_problem_block_gives_its_fields_to_the_bracketed_measures_under_it():
+    first, second, third, _ = parse(XIANGYANG_TRADITIONAL.encode("utf-8")).tasks
+    assert first.target == "汉江干流水质稳定达到II类"
+    assert first.deadline.due is not None and first.deadline.due.isoformat() == "2024-12-31"
+    assert first.problem.path[-1] == "(一)汉江流域水质改善"
+    # Its own sentence states a deadline: the problem's 整改时限 does not replace it.
+    assert any(f.startswith("deadline_from_text") for f in second.flags)
+    assert third.problem.number == "二" and third.deadline.ongoing

@@ -260,3 +260,14 @@ def test_prefix_distribution_reaches_persons_too():
         "市环保局主要负责人",
         "市公安局主要负责人",
     ]
+
+
+def test_a_unit_marked_as_leading_leads_and_the_rest_cooperate():
+    from closeout.ingest.fields import COOP_UNITS, LEAD_UNITS, FieldValue, marked_lead
+
+    value = "市生态环境局(牵头)、市公安局,各县区政府"
+    fields = marked_lead({LEAD_UNITS: FieldValue(LEAD_UNITS, "责任单位", value, 5, 5 + len(value))})
+    assert names(parse_units(fields[LEAD_UNITS].value)) == ["市生态环境局"]
+    assert names(parse_units(fields[COOP_UNITS].value)) == ["市公安局", "各县区政府*"]
+    plain = {LEAD_UNITS: FieldValue(LEAD_UNITS, "责任单位", "市公安局", 0, 4)}
+    assert marked_lead(plain) == plain
