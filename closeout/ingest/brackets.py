@@ -111,8 +111,14 @@ def _pairs(text: str) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+# "牵头单位:市生态环境局　配合单位:市公安局": a space before the next label separates too.
+_SPACED_LABEL = re.compile(r"\s+(?=[\u4e00-\u9fff]{2,14}\s*:)")
+
+
 def _clauses(inner: str) -> list[tuple[int, str]]:
-    """Split at top-level , ; 。 (never inside a unit's own bracket): (offset, clause)."""
+    """Split at top-level , ; 。 (never inside a unit's own bracket), and at spaces before a
+    label: (offset, clause)."""
+    spaced = {m.start() for m in _SPACED_LABEL.finditer(inner)} if ":" in inner else set()
     parts: list[tuple[int, str]] = []
     depth, begin = 0, 0
     for i, ch in enumerate(inner):
@@ -120,7 +126,7 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
             depth += 1
         elif ch in CLOSERS and depth:
             depth -= 1
-        elif ch in _CLAUSE_SEP and depth == 0:
+        elif (ch in _CLAUSE_SEP or i in spaced) and depth == 0:
             parts.append((begin, inner[begin:i]))
             begin = i + 1
     parts.append((begin, inner[begin:]))

@@ -11,6 +11,7 @@ right field when it is built from known parts ("区直配合督办单位"), and 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -150,6 +151,35 @@ def field_line(text: str, offset: int) -> FieldValue | None:
     return FieldValue(
         name, m.group("label"), trimmed, offset + m.end(), offset + m.end() + len(trimmed)
     )
+
+
+# A further "label:" on the same line, after spaces or a semicolon.
+_NEXT_LABEL = re.compile(r"(?:\s+|[;])\s*(?=【?(?P<label>[\u4e00-\u9fff]{2,14})】?\s*:)")
+
+
+def field_lines(text: str, offset: int) -> list[FieldValue]:
+    """The fields of a line: one, or several side by side ("牵头单位:市生态环境局
+    责任单位:市公安局　完成时限:2024年底"), each a known label; [] when it is no field line."""
+    first = field_line(text, offset)
+    if first is None:
+        return []
+    cuts = [
+        m.start()
+        for m in _NEXT_LABEL.finditer(text, first.start - offset)
+        if classify_label(m.group("label")) is not None
+    ]
+    if not cuts:
+        return [first]
+    out: list[FieldValue] = []
+    bounds = [0, *cuts, len(text)]
+    for a, b in itertools.pairwise(bounds):
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip(" \t;\u3000"))
+        value = field_line(piece[lead:], offset + a + lead)
+        if value is None:
+            return [first]
+        out.append(value)
+    return out
 
 
 _MARKED = re.compile(r"[(\[【〔]牵头[)\]】〕]")

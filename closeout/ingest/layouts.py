@@ -27,7 +27,7 @@ from closeout.ingest.fields import (
     PROBLEM,
     TARGET,
     FieldValue,
-    field_line,
+    field_lines,
     lead_then_responsible,
 )
 from closeout.ingest.outline import ENUMERATION, Line, heading_label, split_enumeration
@@ -150,6 +150,7 @@ def block_drafts(
         if line.kind == "taken":
             if block is not None and taken[index] not in block.taken:
                 block.taken.append(taken[index])
+            pending = None  # a heading over inline tasks is their problem, not a bare item
             continue
         if line.kind in {"blank"}:
             continue
@@ -158,7 +159,8 @@ def block_drafts(
             drop_pending(0)
             path = line_path
             continue
-        value = field_line(line.text, line.start) if line.kind == "text" else None
+        values = field_lines(line.text, line.start) if line.kind == "text" else []
+        value = values[0] if values else None
         if line.kind == "heading":
             deeper = block is not None and (
                 (block.heading is not None and line.level > block.heading.level)
@@ -178,7 +180,7 @@ def block_drafts(
             path = line_path
             continue
         path = line_path
-        if value is not None:
+        for value in values:  # "牵头单位:…　责任单位:…　完成时限:…" may share a line
             if block is not None:
                 value = lead_then_responsible(block.fields, value)
             closed = (
@@ -194,6 +196,7 @@ def block_drafts(
             block.mode = "measures" if value.field == MEASURES else "fields"
             if value.field == MEASURES and value.value:
                 _add_measures(block, value.value, value.start)
+        if values:
             continue
         stripped = line.text.strip()
         at = line.start + len(line.text) - len(line.text.lstrip())

@@ -69,6 +69,15 @@ GROUPS = [
         "(责任单位:市委办公厅、市环保局,各县区党委、政府;整改时限:2018年底前)",
         [{"lead_units": "市委办公厅、市环保局,各县区党委、政府", "deadline": "2018年底前"}],
     ),
+    # Labels apart by a space only, as Word tables and scans leave them.
+    (
+        "(牵头单位：市生态环境局　配合单位：市公安局、市交通运输局)",
+        [{"lead_units": "市生态环境局", "coop_units": "市公安局、市交通运输局"}],
+    ),
+    (
+        "(市水务局牵头,2024年底前完成)",
+        [{"lead_units": "市水务局", "deadline": "2024年底前完成"}],
+    ),
     # Supervising verbs.
     (
         "(市生态环境局督导,各区政府负责)",

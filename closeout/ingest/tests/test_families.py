@@ -246,3 +246,29 @@ def test_a_problem_block_gives_its_fields_to_the_bracketed_measures_under_it():
     # Its own sentence states a deadline: the problem's 整改时限 does not replace it.
     assert any(f.startswith("deadline_from_text") for f in second.flags)
     assert third.problem.number == "二" and third.deadline.ongoing
+
+
+def test_field_lines_side_by_side_on_one_line_are_each_read():
+    text = (
+        "某县任务分工方案\n1.推进县城污水处理厂提标改造。\n"
+        "牵头单位:县住建局　　责任单位:县水利局、县生态环境分局　　完成时限:2024年6月底前\n"
+        "2.开展农村黑臭水体排查。\n责任单位:各乡镇人民政府;完成时限:2024年底前\n"
+    )
+    first, second = parse(text.encode()).tasks
+    assert [p.name for p in first.lead_units] == ["县住建局"]
+    assert [p.name for p in first.coop_units] == ["县水利局", "县生态环境分局"]
+    assert first.deadline.due is not None and first.deadline.due.isoformat() == "2024-06-30"
+    assert [p.name for p in second.lead_units] == ["各乡镇人民政府"]
+    assert second.deadline.due is not None and second.deadline.due.isoformat() == "2024-12-31"
+
+
+def test_a_heading_over_bracketed_items_is_no_item_of_its_own():
+    text = (
+        "某市整改方案\n一、整改任务\n(一)饮用水源保护\n1.清理保护区违法建筑(市水务局牵头)。\n"
+        "2.完善保护区标志(市生态环境局负责)。\n(二)工业污染\n牵头单位:市工信局\n"
+        "完成时限:2024年底\n(三)农业面源污染\n"
+    )
+    tasks = parse(text.encode()).tasks
+    assert [t.problem.title for t in tasks] == [
+        "清理保护区违法建筑", "完善保护区标志", "工业污染", "农业面源污染",
+    ]  # fmt: skip
