@@ -266,7 +266,9 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
 
 
 def _key(task: Task) -> str:
-    return _KEY_DROP.sub("", task.problem.title + "|" + task.text)
+    # The problem's number too: "3.完善管网" and "4.完善管网" are two items, not a repeat.
+    number = task.problem.number or ""
+    return _KEY_DROP.sub("", number + "|" + task.problem.title + "|" + task.text)
 
 
 def _bigrams(text: str) -> set[str]:

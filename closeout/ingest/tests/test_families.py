@@ -272,3 +272,13 @@ def test_a_heading_over_bracketed_items_is_no_item_of_its_own():
     assert [t.problem.title for t in tasks] == [
         "清理保护区违法建筑", "完善保护区标志", "工业污染", "农业面源污染",
     ]  # fmt: skip
+
+
+def test_items_alike_but_numbered_apart_are_no_duplicates():
+    text = (
+        "某区整改方案\n二、整改任务\n1.加强日常巡查。\n牵头单位:区城管局\n"
+        "2.加强日常巡查。\n3.加强日常巡查。\n方案篇二\n二、整改任务\n1.加强日常巡查。\n"
+        "牵头单位:区城管局\n"
+    )
+    tasks = parse(text.encode()).tasks
+    assert [t.duplicate_of for t in tasks] == [None, None, None, 1]
