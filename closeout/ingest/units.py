@@ -54,6 +54,10 @@ _COMPOUND = re.compile(
 # 区委宣传部 → the organ 区委, given to 组织部, 统战部 … after it.
 _PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗])委)(?!员会)\S{1,8}部$")
 _PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
+# A vertical agency or a branch named by its place without a level (湛江海事局, 西湖分局).
+_NAMED_AGENCY = re.compile(
+    r"^[\u4e00-\u9fff]{2,5}(?:海事局|海关|税务局|气象局|水文局|供电局|边检站|铁路局|海警局|分局)$"
+)
 _DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署)$")
 _GIVES_NONE = re.compile(
     r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
@@ -135,7 +139,12 @@ def distribute_prefix(items: list[str]) -> list[str]:
             giver, party = None, organ.group(1)
         elif party is not None and own is None and _PARTY_BARE.match(bare):
             item = party + item
-        elif _GIVES_NONE.search(bare) or not _DEPARTMENT.search(bare) or len(bare) > 20:
+        elif (
+            _GIVES_NONE.search(bare)
+            or not _DEPARTMENT.search(bare)
+            or len(bare) > 20
+            or (own is None and _NAMED_AGENCY.match(bare) is not None)
+        ):
             giver = party = None
         elif own is not None:
             giver, party = own, None
