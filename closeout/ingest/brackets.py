@@ -126,7 +126,9 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
             depth += 1
         elif ch in CLOSERS and depth:
             depth -= 1
-        elif (ch in _CLAUSE_SEP or i in spaced) and depth == 0:
+        elif depth == 0 and (
+            ch in _CLAUSE_SEP or (i in spaced and ":" in inner[begin:i])  # not "责\n任单位:"
+        ):
             parts.append((begin, inner[begin:i]))
             begin = i + 1
     parts.append((begin, inner[begin:]))

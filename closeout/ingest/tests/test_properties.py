@@ -78,3 +78,12 @@ def test_a_bracket_group_broken_over_two_lines_reads_the_same(text, data):
 
 def test_every_document_here_has_groups_to_break():
     assert sum(bool(_group_insides(text)) for text in DOCUMENTS) >= 4
+
+
+def test_every_break_inside_every_group_of_these_documents_reads_the_same():
+    # The exhaustive form of the property above, for the documents written here.
+    for text in DOCUMENTS:
+        expected = meaning(_parse(text))
+        for cut in _group_insides(text):
+            broken = text[:cut] + "\n" + text[cut:]
+            assert meaning(_parse(broken)) == expected, (text[cut - 12 : cut], text[cut:][:8])
