@@ -3,9 +3,11 @@
 1. Read the file into its original text and tables (``read``).
 2. Normalise for analysis, keeping the offset map back to the original.
 3. Cut the text into documents at plan separators (篇一 … 篇二十二).
-4. Per document, find tasks by layout: tables with a field header, inline field groups,
-   field-per-line blocks; only when none of them is present, the numbered measures of
-   a narrative plan.
+4. Per document, find its standing clauses (以下各项工作均需…落实, ``standing``), then tasks
+   by layout: tables with a field header, responsibility groups in the text (bracketed
+   or trailing, ``inline``), field-per-line blocks; only when none of them is present, the
+   numbered measures of a narrative plan. A standing clause's unit joins every later
+   task of its document.
 5. Parse units, persons and deadlines of every task; flag what is missing or unread.
 6. Mark duplicates (the same problem and measure met again), find indicators, and
    collect warnings for everything that was not turned into a task.
