@@ -297,8 +297,8 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
             for j in candidates:
                 if original is not None:
                     break
-                a = grams.setdefault(i, _bigrams(key))
-                b = grams.setdefault(j, _bigrams(keys[j]))
+                a = grams[i] if i in grams else grams.setdefault(i, _bigrams(key))
+                b = grams[j] if j in grams else grams.setdefault(j, _bigrams(keys[j]))
                 if a and len(a & b) / len(a | b) >= 0.85:
                     original = tasks[j].seq
             if original is None:
