@@ -29,7 +29,6 @@ BATCH = 1000
 # Below this many rows a child process costs more (its start-up) than it saves.
 BESIDE_FROM = 5000
 QUEUED_BATCHES = 8
-_FIELDS = tuple(f.name for f in dataclasses.fields(LedgerRow))
 _DONE = None
 _JOIN_SECONDS = 600
 
@@ -38,17 +37,13 @@ class WriterFailed(RuntimeError):
     """The writing process failed (its error is the message)."""
 
 
-def _as_tuple(row: LedgerRow) -> tuple[Any, ...]:
-    return tuple(getattr(row, name) for name in _FIELDS)
-
-
 def _received(inbox: Any) -> Iterator[LedgerRow]:
     while True:
         batch = inbox.get()
         if batch is _DONE:
             return
         for values in batch:
-            yield LedgerRow(*values)
+            yield LedgerRow._make(values)
 
 
 def _child(inbox: Any, outbox: Any, path: str, options: dict[str, Any]) -> None:
@@ -64,7 +59,7 @@ def _child(inbox: Any, outbox: Any, path: str, options: dict[str, Any]) -> None:
 def _batches(rows: Iterable[LedgerRow]) -> Iterator[list[tuple[Any, ...]]]:
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(_as_tuple(row))
+        batch.append(tuple(row))  # a plain tuple pickles without the class's name
         if len(batch) >= BATCH:
             yield batch
             batch = []
