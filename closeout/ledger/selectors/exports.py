@@ -26,6 +26,7 @@ from django.db.models import Exists, F, OuterRef, Subquery
 
 from closeout.documents.completion import Completion, words_of
 from closeout.documents.ledgerprocess import write_ledger_file
+from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row
 from closeout.documents.ledgerxlsx import (
     LedgerRow,
     LedgerSummary,
@@ -89,6 +90,13 @@ CATEGORY_WORDS = {
     "other": "其他",
 }
 _RESPONSIBLE_PERSONS = (PersonRole.RESPONSIBLE, PersonRole.RESPONSIBLE_LEADER)
+VOCABULARY = Vocabulary(
+    completion={status: words_of(state) for status, state in COMPLETION.items()},
+    status={str(k): v for k, v in STATUS_WORDS.items()},
+    bucket={str(k): v for k, v in BUCKET_WORDS.items()},
+    category=CATEGORY_WORDS,
+    open_words=words_of(Completion.OPEN),
+)
 
 
 def completion_state(status: str) -> Completion:
@@ -99,27 +107,6 @@ def completion_state(status: str) -> Completion:
 def completion_words(status: str) -> str:
     """完成情况 as the ledger writes it, from the task's status."""
     return words_of(completion_state(status))
-
-
-def measures_text(measures: Any, text: str = "") -> str:
-    """整改措施: the ordered measures, numbered when there are several; the task's own
-    text when it lists none."""
-    if isinstance(measures, str):
-        return measures.strip() or text.strip()
-    items = [str(m).strip() for m in measures or () if str(m).strip()]
-    if not items:
-        return text.strip()
-    if len(items) == 1:
-        return items[0]
-    return "\n".join(f"{i}. {m}" for i, m in enumerate(items, 1))
-
-
-def _date(value: dt.date | dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return value.isoformat()
 
 
 def _ledger_order(prefix: str = "") -> list[Any]:
@@ -192,8 +179,8 @@ def _plain_rows(queryset: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _rows_of(keys: list[tuple[int, str]]) -> Iterator[LedgerRow]:
-    """The LedgerRows of one chunk of (task id, sheet) keys, in their order (a task may
+def _facts_of(keys: list[tuple[int, str]]) -> Iterator[TaskFacts]:
+    """The TaskFacts of one chunk of (task id, sheet) keys, in their order (a task may
     come more than once, on several sheets): three queries, each given the chunk's ids
     as one parameter (`ids_in`)."""
     ids = array("q", dict.fromkeys(task_id for task_id, _sheet in keys))
@@ -223,46 +210,19 @@ def _rows_of(keys: list[tuple[int, str]]) -> Iterator[LedgerRow]:
         t = tasks.get(task_id)
         if t is None:  # deleted since the ids were read
             continue
-        yield _row(t, units[task_id], persons[task_id], sheet)
+        yield TaskFacts._make((*t, dict(units[task_id]), persons[task_id], sheet))
 
 
-def _row(
-    t: tuple[Any, ...], parts: dict[str, list[str]], persons: list[str], sheet: str
-) -> LedgerRow:
-    """One task's row from its `_TASK_VALUES`, its unit names by role and its
-    responsible persons."""
-    (task_id, problem_id, problem_title, problem_text, text, target, measures, deadline_raw,
-     due_date, status, progress, category, closed_on, last_reported_at, plan_title,
-     inspection, bucket, latest_report) = t  # fmt: skip
-    lead = parts.get(AssignmentRole.LEAD, [])
-    coop = parts.get(AssignmentRole.COOP, [])
-    supervising = parts.get(AssignmentRole.SUPERVISING, []) + parts.get(
-        AssignmentRole.COOP_SUPERVISING, []
-    )
-    return LedgerRow(
-        problem_key=problem_id,
-        problem=problem_title or problem_text or "",
-        task_id=task_id,
-        target=target or None,
-        measures=measures_text(measures, text) or None,
-        units="、".join(dict.fromkeys(lead + coop)) or None,
-        persons="、".join(persons) or None,
-        deadline=deadline_raw or _date(due_date),
-        progress_text=latest_report or None,
-        completion=completion_words(status),
-        lead_units="、".join(lead) or None,
-        coop_units="、".join(coop) or None,
-        supervising_units="、".join(dict.fromkeys(supervising)) or None,
-        percent=progress,
-        bucket=BUCKET_WORDS.get(bucket),
-        status=STATUS_WORDS.get(status),
-        plan=plan_title,
-        inspection=inspection,
-        category=CATEGORY_WORDS.get(category, category or None),
-        last_reported=_date(last_reported_at),
-        closed_on=_date(closed_on),
-        sheet=sheet,
-    )
+def ledger_facts(
+    actor: Actor,
+    filters: TaskFilter | None = None,
+    *,
+    per_unit: bool = False,
+    chunk: int = CHUNK,
+) -> Iterator[TaskFacts]:
+    """What `ledger_rows` builds its rows from, streamed a chunk at a time."""
+    for block in _chunks(export_keys(actor, filters, per_unit=per_unit, chunk=chunk), chunk):
+        yield from _facts_of(block)
 
 
 def ledger_rows(
@@ -275,8 +235,8 @@ def ledger_rows(
     """The workbook's rows of the tasks `task_list(actor, filters)` holds, in ledger
     order (by plan, problem, task; with `per_unit` a row per lead unit, grouped by the
     unit's name, which each row carries as its `sheet`), streamed a chunk at a time."""
-    for block in _chunks(export_keys(actor, filters, per_unit=per_unit, chunk=chunk), chunk):
-        yield from _rows_of(block)
+    for facts in ledger_facts(actor, filters, per_unit=per_unit, chunk=chunk):
+        yield build_row(facts, VOCABULARY)
 
 
 def exported_rows(task_ids: Iterable[int], *, chunk: int = CHUNK) -> dict[int, LedgerRow]:
@@ -285,8 +245,8 @@ def exported_rows(task_ids: Iterable[int], *, chunk: int = CHUNK) -> dict[int, L
     ids = sorted(set(task_ids))
     out: dict[int, LedgerRow] = {}
     for block in _chunks(ids, chunk):
-        for row in _rows_of([(task_id, "") for task_id in block]):
-            out[row.task_id] = row
+        for facts in _facts_of([(task_id, "") for task_id in block]):
+            out[facts.task_id] = build_row(facts, VOCABULARY)
     return out
 
 
@@ -310,7 +270,6 @@ def ledger_workbook(
         pick_columns(optional)
     except ValueError as error:
         raise InvalidInput(str(error), field="columns") from None
-    rows = ledger_rows(actor, filters, per_unit=per_unit)
     options: dict[str, Any] = {
         "title": TITLE,
         "as_of": as_of or clock.today(),
@@ -318,6 +277,8 @@ def ledger_workbook(
         "per_unit": per_unit,
     }
     if isinstance(target, str | Path):
-        # A large ledger is written by a second process while this one reads it.
-        return write_ledger_file(rows, target, **options)
-    return write_ledger(rows, target, **options)
+        # A large ledger is written by a second process, which also builds its rows
+        # from the facts this one reads.
+        facts = ledger_facts(actor, filters, per_unit=per_unit)
+        return write_ledger_file(facts, target, vocabulary=VOCABULARY, **options)
+    return write_ledger(ledger_rows(actor, filters, per_unit=per_unit), target, **options)
