@@ -16,8 +16,6 @@ from typing import Any, NamedTuple
 
 from closeout.documents.ledgerxlsx import LedgerRow
 
-LEAD, COOP, SUPERVISING, COOP_SUPERVISING = "lead", "coop", "supervising", "coop_supervising"
-
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -31,8 +29,8 @@ class Vocabulary:
 
 
 class TaskFacts(NamedTuple):
-    """What the database holds of one task, for its row; `units` maps an assignment role
-    (LEAD, COOP, SUPERVISING, COOP_SUPERVISING) to unit names in assignment order."""
+    """What the database holds of one task, for its row: plain values that pickle fast
+    (days as YYYY-MM-DD, see `iso_date`), unit names by part in assignment order."""
 
     task_id: int
     problem_id: int
@@ -42,17 +40,19 @@ class TaskFacts(NamedTuple):
     target: str | None
     measures: Any  # a list of measures (or, from old data, one text)
     deadline_raw: str | None
-    due_date: dt.date | None
+    due_date: str | None
     status: str
     progress: int | None
     category: str | None
-    closed_on: dt.date | None
-    last_reported_at: dt.datetime | None
+    closed_on: str | None
+    last_reported: str | None
     plan_title: str | None
     inspection: str | None
     bucket: str | None
     latest_report: str | None
-    units: Mapping[str, Sequence[str]]
+    lead: Sequence[str]
+    coop: Sequence[str]
+    supervising: Sequence[str]  # supervising and cooperating supervising units
     persons: Sequence[str]
     sheet: str
 
@@ -82,10 +82,7 @@ def iso_date(value: dt.date | dt.datetime | None) -> str | None:
 def build_row(facts: TaskFacts, vocabulary: Vocabulary) -> LedgerRow:
     """The task's row: 责任单位 is its lead then cooperating units (each once), 责任人
     its responsible persons, 整改时限 the deadline as written (else its date)."""
-    units = facts.units
-    lead = list(units.get(LEAD, ()))
-    coop = list(units.get(COOP, ()))
-    supervising = [*units.get(SUPERVISING, ()), *units.get(COOP_SUPERVISING, ())]
+    lead, coop = facts.lead, facts.coop
     category = facts.category
     return LedgerRow(
         problem_key=facts.problem_id,
@@ -93,21 +90,21 @@ def build_row(facts: TaskFacts, vocabulary: Vocabulary) -> LedgerRow:
         task_id=facts.task_id,
         target=facts.target or None,
         measures=measures_text(facts.measures, facts.text) or None,
-        units="、".join(dict.fromkeys(lead + coop)) or None,
+        units="、".join(dict.fromkeys([*lead, *coop])) or None,
         persons="、".join(facts.persons) or None,
-        deadline=facts.deadline_raw or iso_date(facts.due_date),
+        deadline=facts.deadline_raw or facts.due_date,
         progress_text=facts.latest_report or None,
         completion=vocabulary.completion.get(facts.status, vocabulary.open_words),
         lead_units="、".join(lead) or None,
         coop_units="、".join(coop) or None,
-        supervising_units="、".join(dict.fromkeys(supervising)) or None,
+        supervising_units="、".join(dict.fromkeys(facts.supervising)) or None,
         percent=facts.progress,
         bucket=vocabulary.bucket.get(facts.bucket or ""),
         status=vocabulary.status.get(facts.status),
         plan=facts.plan_title,
         inspection=facts.inspection,
         category=vocabulary.category.get(category or "", category or None),
-        last_reported=iso_date(facts.last_reported_at),
-        closed_on=iso_date(facts.closed_on),
+        last_reported=facts.last_reported,
+        closed_on=facts.closed_on,
         sheet=facts.sheet,
     )

@@ -23,10 +23,11 @@ from typing import IO, Any
 
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Subquery
+from django.utils import timezone
 
 from closeout.documents.completion import Completion, words_of
 from closeout.documents.ledgerprocess import write_ledger_file
-from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row
+from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row, iso_date
 from closeout.documents.ledgerxlsx import (
     LedgerRow,
     LedgerSummary,
@@ -37,7 +38,7 @@ from closeout.documents.ledgerxlsx import (
 from closeout.ledger import clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput
-from closeout.ledger.models import ProgressReport, Task, TaskPerson, TaskUnit
+from closeout.ledger.models import ProgressReport, Task, TaskPerson, TaskUnit, Unit
 from closeout.ledger.models.tasks import AssignmentRole, PersonRole
 from closeout.ledger.rules.schedule import Bucket
 from closeout.ledger.rules.workflow import Status
@@ -179,10 +180,17 @@ def _plain_rows(queryset: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _facts_of(keys: list[tuple[int, str]]) -> Iterator[TaskFacts]:
+def _unit_names() -> dict[int, str]:
+    """Every unit's name by id (one query: a register of units is small next to the
+    assignments that name them, which are read by id)."""
+    return dict(_plain_rows(Unit.objects.order_by().values_list("id", "name")))
+
+
+def _facts_of(keys: list[tuple[int, str]], names: dict[int, str]) -> Iterator[TaskFacts]:
     """The TaskFacts of one chunk of (task id, sheet) keys, in their order (a task may
     come more than once, on several sheets): three queries, each given the chunk's ids
-    as one parameter (`ids_in`)."""
+    as one parameter (`ids_in`). `names`: `_unit_names()`, to which a unit created
+    since it was read is added (one more query, in that race only)."""
     ids = array("q", dict.fromkeys(task_id for task_id, _sheet in keys))
     latest = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by("-submitted_at", "-id")
     tasks = {
@@ -191,13 +199,20 @@ def _facts_of(keys: list[tuple[int, str]]) -> Iterator[TaskFacts]:
         .annotate(latest_report=Subquery(latest.values("text")[:1]))
         .values_list(*_TASK_VALUES)
     }
-    units: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for task_id, role, name in _plain_rows(
+    units: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for task_id, role, unit_id in _plain_rows(
         TaskUnit.objects.filter(task_id__ids_in=ids)
         .order_by("task_id", "id")
-        .values_list("task_id", "role", "unit__name")
+        .values_list("task_id", "role", "unit_id")
     ):
-        units[task_id][role].append(name)
+        units[task_id][role].append(unit_id)
+    missing = {u for parts in units.values() for us in parts.values() for u in us} - names.keys()
+    if missing:
+        names.update(
+            _plain_rows(
+                Unit.objects.filter(pk__ids_in=array("q", missing)).values_list("id", "name")
+            )
+        )
     persons: dict[int, list[str]] = defaultdict(list)
     for task_id, text in _plain_rows(
         TaskPerson.objects.filter(task_id__ids_in=ids, role__in=_RESPONSIBLE_PERSONS)
@@ -206,11 +221,23 @@ def _facts_of(keys: list[tuple[int, str]]) -> Iterator[TaskFacts]:
     ):
         if text not in persons[task_id]:
             persons[task_id].append(text)
+    lead, coop = AssignmentRole.LEAD, AssignmentRole.COOP
+    supervising = (AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING)
+    here = timezone.get_current_timezone()
     for task_id, sheet in keys:
         t = tasks.get(task_id)
         if t is None:  # deleted since the ids were read
             continue
-        yield TaskFacts._make((*t, dict(units[task_id]), persons[task_id], sheet))
+        parts = units.get(task_id, {})
+        reported = t[13]  # the day of the latest report where the office is
+        yield TaskFacts._make((
+            *t[:8], iso_date(t[8]), *t[9:12], iso_date(t[12]),
+            iso_date(reported.astimezone(here) if reported else None), *t[14:],
+            tuple(names[u] for u in parts.get(lead, ())),
+            tuple(names[u] for u in parts.get(coop, ())),
+            tuple(names[u] for role in supervising for u in parts.get(role, ())),
+            tuple(persons.get(task_id, ())), sheet,
+        ))  # fmt: skip
 
 
 def ledger_facts(
@@ -221,8 +248,10 @@ def ledger_facts(
     chunk: int = CHUNK,
 ) -> Iterator[TaskFacts]:
     """What `ledger_rows` builds its rows from, streamed a chunk at a time."""
+    names: dict[int, str] | None = None
     for block in _chunks(export_keys(actor, filters, per_unit=per_unit, chunk=chunk), chunk):
-        yield from _facts_of(block)
+        names = _unit_names() if names is None else names
+        yield from _facts_of(block, names)
 
 
 def ledger_rows(
@@ -244,8 +273,9 @@ def exported_rows(task_ids: Iterable[int], *, chunk: int = CHUNK) -> dict[int, L
     do not depend on the actor), by task id; three queries a chunk."""
     ids = sorted(set(task_ids))
     out: dict[int, LedgerRow] = {}
+    names = _unit_names() if ids else {}
     for block in _chunks(ids, chunk):
-        for facts in _facts_of([(task_id, "") for task_id in block]):
+        for facts in _facts_of([(task_id, "") for task_id in block], names):
             out[facts.task_id] = build_row(facts, VOCABULARY)
     return out
 
