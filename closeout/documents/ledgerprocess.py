@@ -23,13 +23,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row
 from closeout.documents.ledgerxlsx import LedgerRow, LedgerSummary, write_ledger
 
 BATCH = 1000
 # Below this many rows a child process costs more (its start-up) than it saves.
 BESIDE_FROM = 5000
 QUEUED_BATCHES = 8
-_FIELDS = tuple(f.name for f in dataclasses.fields(LedgerRow))
 _DONE = None
 _JOIN_SECONDS = 600
 
@@ -38,33 +38,34 @@ class WriterFailed(RuntimeError):
     """The writing process failed (its error is the message)."""
 
 
-def _as_tuple(row: LedgerRow) -> tuple[Any, ...]:
-    return tuple(getattr(row, name) for name in _FIELDS)
-
-
-def _received(inbox: Any) -> Iterator[LedgerRow]:
+def _received(inbox: Any, vocabulary: Vocabulary | None) -> Iterator[LedgerRow]:
     while True:
         batch = inbox.get()
         if batch is _DONE:
             return
-        for values in batch:
-            yield LedgerRow(*values)
+        if vocabulary is None:
+            yield from map(LedgerRow._make, batch)
+        else:
+            for values in batch:
+                yield build_row(TaskFacts._make(values), vocabulary)
 
 
-def _child(inbox: Any, outbox: Any, path: str, options: dict[str, Any]) -> None:
-    """The writing process: rows from `inbox` to the workbook at `path`."""
+def _child(
+    inbox: Any, outbox: Any, path: str, vocabulary: Vocabulary | None, options: dict[str, Any]
+) -> None:
+    """The writing process: rows (or task facts) from `inbox` to the workbook at `path`."""
     try:
-        summary = write_ledger(_received(inbox), path, **options)
+        summary = write_ledger(_received(inbox, vocabulary), path, **options)
     except BaseException as error:  # reported to the parent, which raises it
         outbox.put(("error", f"{type(error).__name__}: {error}"))
         raise SystemExit(1) from None
     outbox.put(("done", dataclasses.astuple(summary)))
 
 
-def _batches(rows: Iterable[LedgerRow]) -> Iterator[list[tuple[Any, ...]]]:
+def _batches(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(_as_tuple(row))
+        batch.append(tuple(row))  # a plain tuple pickles without the class's name
         if len(batch) >= BATCH:
             yield batch
             batch = []
@@ -109,17 +110,24 @@ def _answer(outbox: Any, child: Any) -> tuple[str, Any]:
 
 
 def write_ledger_beside(
-    rows: Iterable[LedgerRow], path: str | Path, **options: Any
+    rows: Iterable[LedgerRow] | Iterable[TaskFacts],
+    path: str | Path,
+    *,
+    vocabulary: Vocabulary | None = None,
+    **options: Any,
 ) -> LedgerSummary:
     """`write_ledger(rows, path, **options)`, the writing done by a child process while
-    this one produces `rows`. Raises WriterFailed when the writer fails; an error
-    raised by `rows` stops the writer and is raised as it is. Either way no file is
-    left at `path`."""
+    this one produces `rows`. With a `vocabulary`, `rows` are TaskFacts, which the
+    child builds into rows (`ledgerrows.build_row`), so that work is beside this
+    process's too. Raises WriterFailed when the writer fails; an error raised by `rows`
+    stops the writer and is raised as it is. Either way no file is left at `path`."""
     target = str(path)
     context = multiprocessing.get_context("spawn")
     inbox = context.Queue(maxsize=QUEUED_BATCHES)
     outbox = context.Queue()
-    child = context.Process(target=_child, args=(inbox, outbox, target, options), daemon=True)
+    child = context.Process(
+        target=_child, args=(inbox, outbox, target, vocabulary, options), daemon=True
+    )
     child.start()
     try:
         for batch in _batches(rows):
@@ -147,18 +155,27 @@ def write_ledger_beside(
 
 
 def write_ledger_file(
-    rows: Iterable[LedgerRow], path: str | Path, *, beside_from: int = BESIDE_FROM, **options: Any
+    rows: Iterable[LedgerRow] | Iterable[TaskFacts],
+    path: str | Path,
+    *,
+    beside_from: int = BESIDE_FROM,
+    vocabulary: Vocabulary | None = None,
+    **options: Any,
 ) -> LedgerSummary:
     """Write the workbook to `path`: in this process when the ledger has fewer than
     `beside_from` rows (the first ones are read to find out), else beside it
-    (`write_ledger_beside`). No file is left behind when either fails."""
-    stream = iter(rows)
+    (`write_ledger_beside`). With a `vocabulary`, `rows` are TaskFacts (see there). No
+    file is left behind when either fails."""
+    stream: Iterator[Any] = iter(rows)
     head = list(itertools.islice(stream, beside_from))
     if len(head) < beside_from:
+        built = head if vocabulary is None else [build_row(f, vocabulary) for f in head]
         try:
-            return write_ledger(head, str(path), **options)
+            return write_ledger(built, str(path), **options)
         except BaseException:
             if os.path.exists(path):
                 os.remove(path)
             raise
-    return write_ledger_beside(itertools.chain(head, stream), path, **options)
+    return write_ledger_beside(
+        itertools.chain(head, stream), path, vocabulary=vocabulary, **options
+    )

@@ -7,51 +7,25 @@ and the task number (任务编号) always last, by which a workbook sent back fi
 tasks. 序号 (numbered per problem) and 问题 are merged down over the consecutive tasks of
 one problem. Printing: A3 landscape, one page wide, the header row on every page.
 
-Memory stays bounded: XlsxWriter's constant_memory mode writes each row to a temporary
-file as soon as the next row begins, and only one problem's tasks are held at a time
-(to know how far its merge reaches). XlsxWriter was chosen by measurement: on 100,000
-tasks of twelve Chinese columns it is the only maintained writer that streams merged,
-bordered, wrapped cells with a print set-up within a bounded memory (rvgsrust-xlsxwriter
-holds the sheet in memory to merge: 400 MB; pyexcelerate has no print set-up and merges
-in quadratic time; openpyxl's write_only mode is slower still).
+Memory stays bounded: only one problem's tasks are held at a time (to know how far its
+merge reaches), and each row goes to XlsxWriter's temporary file as it is written
+(`ledgerworksheet`, which says why rows are written whole and which writers were
+measured).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import xlsxwriter
-import xlsxwriter.workbook
+from typing import IO, NamedTuple
 
 from closeout.documents.columns import ALL, BY_KEY, CUSTOMARY, OPTIONAL, TASK_ID, Column
+from closeout.documents.ledgerworksheet import Cell, LedgerBook, declare_merge
 
-A3 = 8  # Excel's paper size number for A3
-FAST_DEFLATE = 1  # zlib level of the workbook's parts
-
-
-class QuickZipFile(zipfile.ZipFile):
-    """The zip container XlsxWriter packs the workbook into, deflating at level 1.
-
-    XlsxWriter opens its ZipFile with zlib's default level (6) and has no option for
-    another. On a ledger's sheet (mostly Chinese text) level 6 takes seven times as
-    long as level 1 for a file a quarter smaller: on 100,000 tasks, the largest part of
-    the export's time. XlsxWriter looks the class up in its own module when a workbook
-    closes, so it is replaced there (XlsxWriter is pinned below 4, and a test checks
-    the hook is still the one used).
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("compresslevel", FAST_DEFLATE)
-        super().__init__(*args, **kwargs)
-
-
-xlsxwriter.workbook.ZipFile = QuickZipFile  # type: ignore[misc]
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DEFAULT_SHEET = "台账"
@@ -59,13 +33,13 @@ NO_LEAD_UNIT = "未明确牵头单位"
 Value = str | int | None
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
     """One task of the ledger as written: every column's value (str, int or None).
 
     `problem_key` tells the tasks of one problem apart from the next (its 序号 and 问题
     cells are merged over its consecutive tasks); `sheet` is the lead unit whose sheet
-    the task goes on when the workbook has a sheet per unit.
+    the task goes on when the workbook has a sheet per unit. A named tuple: a large
+    export builds and pickles one per task, which a frozen dataclass makes slower.
     """
 
     problem_key: int | str
@@ -147,107 +121,47 @@ def _problems(rows: Iterable[LedgerRow]) -> Iterator[list[LedgerRow]]:
         yield group
 
 
-class _Sheet:
-    """One worksheet being written: its title, header, print set-up and next row."""
+MERGED_KEYS = ("seq", "problem")  # merged down over a problem's tasks
+NUMBER_KEYS = ("percent", "task_id")  # centred numbers; the other columns wrap
 
-    def __init__(
-        self, book: Any, name: str, title: str, columns: Sequence[Column], formats: dict[str, Any]
-    ) -> None:
-        self.ws = book.add_worksheet(name)
-        self.columns = columns
-        self.formats = formats
-        self.row = 0
+
+class _Sheet:
+    """One worksheet being written: its next row and how many problems it holds."""
+
+    def __init__(self, book: LedgerBook, name: str, title: str, columns: Sequence[Column]) -> None:
+        keys = [c.key for c in columns]
+        self.ws = book.add_sheet(name, title, columns)
+        self.merged = [i for i, key in enumerate(keys) if key in MERGED_KEYS]
+        # Each column's format: merged, a centred number, or wrapped text.
+        self.xfs = [
+            book.xf("merged" if k in MERGED_KEYS else "number" if k in NUMBER_KEYS else "cell")
+            for k in keys
+        ]
+        # A row's cells by position in LedgerRow; 序号, the problem's number in its
+        # sheet, takes the place of problem_key (which the sheet does not show).
+        self.seq = keys.index("seq")
+        self.pick = operator.itemgetter(
+            *(LedgerRow._fields.index("problem_key" if k == "seq" else k) for k in keys)
+        )
+        self.row = 2  # below the title and the header
         self.problems = 0
-        last = len(columns) - 1
-        for i, column in enumerate(columns):
-            self.ws.set_column(i, i, column.width)
-        self.ws.set_row(0, 30)
-        self.ws.merge_range(0, 0, 0, last, title, formats["title"])
-        self.ws.write_row(1, 0, [c.header for c in columns], formats["header"])
-        self.ws.freeze_panes(2, 0)
-        self.ws.set_paper(A3)
-        self.ws.set_landscape()
-        self.ws.repeat_rows(1)
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        self.ws.center_horizontally()
-        self.ws.set_footer("&C第 &P 页，共 &N 页")
-        self.row = 2
 
     def write_problem(self, group: list[LedgerRow]) -> None:
-        """The tasks of one problem; 序号 and 问题 merged down over them.
-
-        In constant_memory mode a row cannot be written once a later one has begun, so
-        the rows go first (the merged columns' value in the first row, formatted blanks
-        below) and the merge is declared after them (
-        `_declare_merge`).
-        """
+        """The tasks of one problem, a row each; 序号 (numbered per problem) and 问题 in
+        the first row and formatted blanks below, merged over them afterwards (in
+        constant_memory mode rows cannot be revisited)."""
         self.problems += 1
-        first = self.row
-        ws, cell, number, merged = (
-            self.ws,
-            self.formats["cell"],
-            self.formats["number"],
-            self.formats["merged"],
-        )
+        ws, xfs, merged = self.ws, self.xfs, self.merged
         for i, row in enumerate(group):
-            r = self.row
-            for c, column in enumerate(self.columns):
-                key = column.key
-                if key == "seq":
-                    if i == 0:
-                        ws.write_number(r, c, self.problems, merged)
-                    else:
-                        ws.write_blank(r, c, None, merged)
-                    continue
-                if key == "problem":
-                    if i == 0:
-                        ws.write_string(r, c, row.problem or "", merged)
-                    else:
-                        ws.write_blank(r, c, None, merged)
-                    continue
-                value = getattr(row, key)
-                if value is None or value == "":
-                    ws.write_blank(r, c, None, cell)
-                elif isinstance(value, int):
-                    ws.write_number(r, c, value, number)
-                else:
-                    ws.write_string(r, c, value, cell)
-            self.row += 1
+            values: list[Cell] = list(self.pick(row))
+            for c in merged:
+                values[c] = None if i > 0 else self.problems if c == self.seq else values[c]
+            ws.write_plain_row(self.row + i, values, xfs)
         if len(group) > 1:
-            last = self.row - 1
-            for c, column in enumerate(self.columns):
-                if column.key in ("seq", "problem"):
-                    _declare_merge(ws, first, c, last, c)
-
-
-def _declare_merge(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-    """Declare a merged range over cells already written.
-
-    `merge_range` writes the range's cells itself, which constant_memory mode refuses
-    for rows already flushed, so the range goes straight into the list XlsxWriter
-    writes as <mergeCells> when the sheet closes (the same list `merge_range` appends
-    to; XlsxWriter is pinned below 4 and the tests read the merges back). The cells
-    were written by the caller with the merged format, which is what Excel expects.
-    """
-    ws.merge.append([first_row, first_col, last_row, last_col])
-
-
-def _formats(book: Any) -> dict[str, Any]:
-    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "top"}
-    return {
-        "title": book.add_format(
-            {"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
-             "valign": "vcenter"}
-        ),
-        "header": book.add_format(
-            {**base, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
-             "bg_color": "#D9E1F2"}
-        ),
-        "cell": book.add_format({**base, "text_wrap": True}),
-        "number": book.add_format({**base, "align": "center"}),
-        "merged": book.add_format({**base, "text_wrap": True, "valign": "vcenter"}),
-    }
+            last = self.row + len(group) - 1
+            for c in merged:
+                declare_merge(ws, self.row, c, last, c)
+        self.row += len(group)
 
 
 def write_ledger(
@@ -267,13 +181,7 @@ def write_ledger(
     """
     columns = pick_columns(optional)
     heading = ledger_title(title, as_of or dt.date.today())
-    book = xlsxwriter.Workbook(
-        str(target) if isinstance(target, Path) else target,
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-         "strings_to_urls": False},
-    )
-    book.set_properties({"title": heading, "subject": "整改工作台账"})
-    formats = _formats(book)
+    book = LedgerBook(target, {"title": heading, "subject": "整改工作台账"})
     taken: set[str] = set()
     sheets: list[str] = []
     sheet: _Sheet | None = None
@@ -286,14 +194,14 @@ def write_ledger(
                 name = sheet_name(key, taken)
                 sheets.append(name)
                 sheet_heading = f"{key} {heading}" if per_unit else heading
-                sheet = _Sheet(book, name, sheet_heading, columns, formats)
+                sheet = _Sheet(book, name, sheet_heading, columns)
                 current = key
             sheet.write_problem(group)
             tasks += len(group)
             problems += 1
         if sheet is None:
             sheets.append(sheet_name(DEFAULT_SHEET, taken))
-            _Sheet(book, sheets[0], heading, columns, formats)
+            _Sheet(book, sheets[0], heading, columns)
     finally:
         book.close()
     return LedgerSummary(tasks=tasks, problems=problems, sheets=tuple(sheets))

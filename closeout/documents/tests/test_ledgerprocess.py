@@ -15,7 +15,8 @@ import xlsxwriter.workbook
 
 from closeout.documents import ledgerprocess
 from closeout.documents.ledgerprocess import WriterFailed, write_ledger_beside
-from closeout.documents.ledgerxlsx import LedgerRow, QuickZipFile, write_ledger
+from closeout.documents.ledgerworksheet import QuickZipFile
+from closeout.documents.ledgerxlsx import LedgerRow, write_ledger
 
 
 def _rows(n: int) -> list[LedgerRow]:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from closeout.documents import ledgerread
 from closeout.documents.columns import BY_KEY
 from closeout.documents.completion import Completion, completion_of, words_of
+from closeout.documents.ledgerrows import measures_text
 from closeout.documents.ledgerxlsx import LedgerRow
 from closeout.ledger import access, clock
 from closeout.ledger.access import Actor
@@ -49,7 +50,6 @@ from closeout.ledger.rules import cycles, limits
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.workflow import REPORTING_STATES, Status
 from closeout.ledger.selectors import exports
-from closeout.ledger.selectors.exports import measures_text
 from closeout.ledger.services.audit import audit
 from closeout.ledger.services.ledgercells import (
     cell_text,
