@@ -50,7 +50,8 @@ _PAIR = dict(zip(OPENERS, CLOSERS, strict=True))
 # Verb → role; alternatives longest first so "按职责分工负责" wins over "负责".
 _VERBS: tuple[tuple[str, str], ...] = (
     (
-        r"按职责分工配合|按职责配合|配合落实|配合实施|共同参与|配合|参与|协助|协同|协办|指导",
+        r"按职责分工配合|按职责配合|配合落实|配合实施|协同落实|协助落实|共同参与|配合|参与|协助|"
+        r"协同|协办|指导",
         COOP_UNITS,
     ),
     (r"跟踪督办|督导|督办|督促", SUPERVISING_UNITS),
