@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from closeout.ingest.parse import parse
 from closeout.ingest.result import ParseContext, ParseResult, to_json
-from closeout.ingest.source import TextBuilder
+from closeout.ingest.source import ReadError, TextBuilder
 from closeout.ingest.tables import header, table_drafts
 
 
@@ -317,6 +317,9 @@ _WORDS = st.sampled_from(["序号", "问题", "整改措施", "责任单位", "�
 )
 def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
     text = "\n".join(sep.join(row) for row in rows)
-    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    try:
+        result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    except ReadError:
+        return  # control characters are not text: the reader refuses them, as it should
     for task in result.tasks:
         assert 0 <= task.span[0] <= task.span[1] <= len(result.text)
