@@ -12,8 +12,10 @@ Roles come from the verb or the label, never from the position in the bracket:
 - 牵头 (and 牵头负责 …) → lead;
 - 配合 / 参与 / 协助 / 协同 / 协办 / 指导 → cooperating (指导 guides the work, it does not
   supervise the rectification);
-- 负责 / 负责落实 / 按职责分工负责 / 组织实施 / 为责任主体 → lead too: the units that carry the
-  measure out are responsible for it and report on it, whether or not another unit leads;
+- 负责 / 按职责分工负责 / 为责任主体 → lead too; 负责落实 / 组织实施 / 落实 → implementing
+  (``implementing_units``), which the task reads as lead units flagged as implementing:
+  the units that carry the measure out answer for it and report on it, whether or not
+  another unit leads;
 - 督导 / 督办 / 督促 → supervising;
 - a label by ``closeout.ingest.fields.classify_label``; a plain 责任单位 after 牵头单位 in the
   same group (or block) names the cooperating units (``fields.resolve_roles``).
@@ -34,6 +36,7 @@ from closeout.ingest.deadlines import DATE, IMMEDIATE, ONGOING
 from closeout.ingest.fields import (
     COOP_UNITS,
     DEADLINE,
+    IMPLEMENTING_UNITS,
     LEAD_UNITS,
     PERSONS,
     SUPERVISING_UNITS,
@@ -58,10 +61,10 @@ _VERBS: tuple[tuple[str, str], ...] = (
     (
         r"牵头负责|牵头落实|牵头实施|牵头组织|分别牵头|牵头|负总责|总负责|"
         r"按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|共同负责|分别负责|"
-        r"具体负责|负责组织实施|负责落实|负责实施|组织实施|具体落实|抓好落实|负责|落实|主责|"
-        r"为责任主体|为实施主体|为责任单位|是责任主体",
+        r"具体负责|负责|主责|为责任主体|为实施主体|为责任单位|是责任主体",
         LEAD_UNITS,
     ),
+    (r"负责组织实施|负责落实|负责实施|组织实施|具体落实|抓好落实|落实", IMPLEMENTING_UNITS),
 )
 VERB = re.compile(
     r"^(?:具体|分别|均|统一)?由?(?P<units>.+?)(?:等(?:单位|部门)?)?"
@@ -224,7 +227,7 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
             fields.append(_value(DEADLINE, "", clause, pos))
             continue
         return None
-    if not any(f.field in UNIT_FIELDS or f.field == PERSONS for f in fields):
+    if not any(f.field in (*UNIT_FIELDS, PERSONS, IMPLEMENTING_UNITS) for f in fields):
         return None
     return _merge(resolve_roles(fields))
 

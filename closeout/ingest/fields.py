@@ -27,6 +27,9 @@ MEASURES = "measures"
 PROBLEM = "problem"
 NUMBER = "number"
 
+# Units that carry a measure out (负责落实 in a bracket): lead units the review page shows
+# as implementing; not a label of their own, so no member of UNIT_FIELDS.
+IMPLEMENTING_UNITS = "implementing_units"
 UNIT_FIELDS = (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS)
 PERSON_FIELDS = (PERSONS, SUPERVISING_LEADERS)
 

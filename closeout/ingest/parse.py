@@ -26,6 +26,7 @@ from closeout.ingest.fields import (
     COOP_SUPERVISING_UNITS,
     COOP_UNITS,
     DEADLINE,
+    IMPLEMENTING_UNITS,
     LEAD_UNITS,
     PERSONS,
     SUPERVISING_LEADERS,
@@ -42,7 +43,12 @@ from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
-from closeout.ingest.standing import apply_standing, mask_standing, standing_parties
+from closeout.ingest.standing import (
+    apply_standing,
+    implementing_parties,
+    mask_standing,
+    standing_parties,
+)
 from closeout.ingest.tables import table_drafts
 from closeout.ingest.units import Party, parse_persons, parse_units
 
@@ -215,6 +221,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
     units: dict[str, tuple[Party, ...]] = {}
     for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):
         units[name] = parse_units(raw(name))
+    flags.extend(implementing_parties(raw(IMPLEMENTING_UNITS), units))  # …负责落实
     flags.extend(standing_parties(draft.standing, units))  # 以下各项工作均需…落实
     persons = parse_persons(raw(PERSONS))
     leaders = parse_persons(raw(SUPERVISING_LEADERS))
@@ -222,7 +229,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         given = raw(name)
         if given and not parsed:
             flags.append(f"placeholder_{name}: {given!r} names no one (redacted or ×××)")
-    if not units[LEAD_UNITS] and raw(LEAD_UNITS) is None:
+    if not units[LEAD_UNITS] and raw(LEAD_UNITS) is None and raw(IMPLEMENTING_UNITS) is None:
         flags.append("missing_lead_units: no responsible unit given")
     deadline = parse_deadline(raw(DEADLINE), year=year)
     if (given_deadline := draft.fields.get(DEADLINE)) is not None:

@@ -138,3 +138,13 @@ def standing_parties(
         units[field] = (*units[field], *extra)
         flags.append(f"standing_units: {value} (from the clause at offset {at})")
     return flags
+
+
+def implementing_parties(value: str | None, units: dict[str, tuple[Party, ...]]) -> list[str]:
+    """A bracket's implementing units (…负责落实) join the lead units, flagged as such."""
+    if not value:
+        return []
+    have = {p.name for p in units[LEAD_UNITS]}
+    parties = parse_units(value)
+    units[LEAD_UNITS] = (*units[LEAD_UNITS], *(p for p in parties if p.name not in have))
+    return [f"implementing_units: {'、'.join(p.name for p in parties)}"] if parties else []

@@ -23,8 +23,9 @@ GROUPS = [
         "各县(区)人民政府负责落实〕。",
         [
             {
-                "lead_units": "市生态环境局;各县(区)人民政府",
+                "lead_units": "市生态环境局",
                 "coop_units": "市发展和改革局、工业和信息化局",
+                "implementing_units": "各县(区)人民政府",
             }
         ],
     ),
@@ -139,14 +140,15 @@ def test_a_nested_unit_bracket_does_not_end_the_group():
     text = normalise("(各县(市、区)人民政府负责落实,市林业局指导)").text
     (group,) = responsibility_groups(text, 0)
     assert {v.field: v.value for v in group.fields} == {
-        "lead_units": "各县(市、区)人民政府",
+        "implementing_units": "各县(市、区)人民政府",
         "coop_units": "市林业局",  # 指导 guides: a cooperating unit, not a supervisor
     }
 
 
 def test_a_verb_after_a_lead_keeps_its_own_role():
-    # 负责落实 is a lead by its own word, even after a 牵头 in the same group; only a
-    # plain 责任单位 label after 牵头单位 turns cooperating.
+    # 负责落实 implements (a lead, flagged as implementing) by its own word, even after a
+    # 牵头 in the same group; only a plain 责任单位 label after 牵头单位 turns cooperating.
     assert roles("(市生态环境局牵头,各县(市、区)人民政府负责落实)") == [
-        {"lead_units": "市生态环境局;各县(市、区)人民政府"}
+        {"lead_units": "市生态环境局", "implementing_units": "各县(市、区)人民政府"}
     ]
+    assert roles("(市生态环境局牵头,市水务局负责)") == [{"lead_units": "市生态环境局;市水务局"}]

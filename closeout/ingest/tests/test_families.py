@@ -282,3 +282,9 @@ def test_items_alike_but_numbered_apart_are_no_duplicates():
     )
     tasks = parse(text.encode()).tasks
     assert [t.duplicate_of for t in tasks] == [None, None, None, 1]
+
+
+def test_implementing_units_lead_and_are_flagged_as_implementing():
+    first = parse(WUHU_PROGRAMME.encode()).tasks[0]
+    assert [p.name for p in first.lead_units] == ["市生态环境局", "各县(市、区)人民政府"]
+    assert "implementing_units: 各县(市、区)人民政府" in first.flags
