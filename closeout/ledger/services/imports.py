@@ -38,6 +38,8 @@ from closeout.ingest import (
     source,
     to_json,
 )
+from closeout.ingest.convert import NO_CONVERTER
+from closeout.ingest.read import SCANNED
 from closeout.ledger import access, clock, resolve
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
@@ -136,6 +138,15 @@ def read_failure(exc: IngestError, name: str) -> str:
         source.DAMAGED: _(
             "%(name)s cannot be read: the file is damaged or incomplete; save or export it "
             "again and upload the new copy"
+        ),
+        NO_CONVERTER: _(
+            "%(name)s is an old binary Word, WPS or Excel file, which is read through "
+            "LibreOffice, and LibreOffice is not installed here: save it as .docx (or "
+            ".xlsx) and upload that, or ask the administrator to install LibreOffice"
+        ),
+        SCANNED: _(
+            "%(name)s is a scan: its pages are images without a text layer, so there is no "
+            "text to read; upload the Word original, or run it through OCR first"
         ),
     }
     if code in messages:

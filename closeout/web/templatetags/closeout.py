@@ -27,8 +27,20 @@ FLAG_LABELS = {
     "no_measures": _("The problem states no measures"),
     "problem_heading_missing": _("The block has no problem heading"),
     "duplicate": _("Repeats another task of the plan"),
+    "deadline_from_text": _("Deadline read from the task's own sentence"),
+    "standing_units": _("Unit added by a standing clause of the plan"),
+    "implementing_units": _("Units that carry it out"),
+    "completion_unread": _("Completion column not understood"),
+    "percent_unread": _("Progress (%) column not understood"),
+    "ledger_closed": _("The ledger says closed: close the task out through its steps"),
+    "ledger_cancelled": _("The ledger says cancelled: cancel the task"),
+    "ledger_conflict": _("Progress and completion columns disagree"),
 }
-KEEP_DETAIL = {"deadline_unparsed", "deadline_note", "unit_unresolved"}
+KEEP_DETAIL = {
+    "deadline_unparsed", "deadline_note", "unit_unresolved", "deadline_from_text",
+    "standing_units", "implementing_units", "completion_unread", "percent_unread",
+    "ledger_conflict",
+}  # fmt: skip
 
 
 @register.filter
