@@ -45,6 +45,7 @@ def _run_end(lines: list[Line], i: int) -> int:
 
 
 _LEAD_PUNCT = " \t\n。;,、.:"
+_TRAIL_PUNCT = " \t\n;,、:"
 
 
 def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draft]:
@@ -79,7 +80,8 @@ def inline_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[Draf
         cursor = line.start
         for group in groups:
             segment = text[cursor - line.start : group.start - line.start]
-            body = segment.strip(_LEAD_PUNCT)
+            # The sentence keeps its full stop; a separator left before the group does not.
+            body = segment.lstrip(_LEAD_PUNCT).rstrip(_TRAIL_PUNCT)
             at = cursor + len(segment) - len(segment.lstrip(_LEAD_PUNCT))
             owner, first = i, i
             if not body and made:
