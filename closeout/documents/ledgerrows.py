@@ -34,8 +34,7 @@ class TaskFacts(NamedTuple):
 
     task_id: int
     problem_id: int
-    problem_title: str | None
-    problem_text: str | None
+    problem: str | None  # its title, else its text
     text: str
     target: str | None
     measures: Any  # a list of measures (or, from old data, one text)
@@ -86,7 +85,7 @@ def build_row(facts: TaskFacts, vocabulary: Vocabulary) -> LedgerRow:
     category = facts.category
     return LedgerRow(
         problem_key=facts.problem_id,
-        problem=facts.problem_title or facts.problem_text or "",
+        problem=facts.problem or "",
         task_id=facts.task_id,
         target=facts.target or None,
         measures=measures_text(facts.measures, facts.text) or None,

@@ -80,6 +80,13 @@ def text_cell(value: str) -> str:
 # characters and what looks like their _xHHHH_ escapes, the two non-characters, and
 # leading or trailing whitespace (kept with xml:space="preserve").
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# The same over a row's texts joined by _SEPARATOR: whitespace next to a separator is a
+# cell's leading or trailing whitespace (a separator inside a cell can only add a false
+# alarm, which costs the per-cell look).
+_SEPARATOR = "\x7f"
+_ROW_SPECIAL = re.compile(
+    r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\x7f)\s|\s(?:\x7f|$)"
+)
 
 
 class LedgerWorksheet(xlsxwriter.worksheet.Worksheet):
@@ -111,6 +118,10 @@ class LedgerWorksheet(xlsxwriter.worksheet.Worksheet):
             )
         self._write_single_row(row)  # what XlsxWriter still holds (the header) goes first
         self.plain_row = row
+        # One search over the row's text finds whether any cell needs XlsxWriter's
+        # escaping (most rows need none); the cells of such a row are looked at one by one.
+        texts = [v for v in values if v.__class__ is str]
+        special = bool(texts) and _ROW_SPECIAL.search(_SEPARATOR.join(texts)) is not None
         ref = str(row + 1)
         parts = [f'<row r="{ref}">']
         for c, (value, xf) in enumerate(zip(values, xfs, strict=True)):
@@ -120,9 +131,11 @@ class LedgerWorksheet(xlsxwriter.worksheet.Worksheet):
             elif value.__class__ is int:
                 parts.append(f'<c r="{name}" s="{xf}"><v>{value:.16G}</v></c>')
             else:
-                text = text_cell(value)  # type: ignore[arg-type]
+                text: str = value  # type: ignore[assignment]
+                if len(text) > STRING_MAX:
+                    text = text[:STRING_MAX]
                 space = ""
-                if _SPECIAL.search(text):
+                if special and _SPECIAL.search(text):
                     text = self._escape_control_characters(text)
                     if preserve_whitespace(text):
                         space = ' xml:space="preserve"'
@@ -132,7 +145,8 @@ class LedgerWorksheet(xlsxwriter.worksheet.Worksheet):
                 )
         parts.append("</row>")
         self.fh.write("".join(parts))
-        self._check_dimensions(row, 0)
+        if self.dim_colmin is None or self.dim_colmin > 0:
+            self._check_dimensions(row, 0)
         self._check_dimensions(row, len(values) - 1)
 
 

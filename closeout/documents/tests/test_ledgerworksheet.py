@@ -53,6 +53,10 @@ ROWS: list[list[object]] = [
     *([text, 7] for text in AWKWARD),
     [None, 0],
     ["", -3],
+    # several texts in a row, the awkward one not first: each cell is looked at
+    ["普通文字", " 中间一格前导空格", "后面的 ", 5],
+    ["普通", "含\x7f分隔符", "a&b", 6],
+    ["甲", "乙\x7f ", "丙", 7],
     [12345678901234, None],
 ]
 

@@ -15,19 +15,20 @@ comes back with what the export wrote, cell by cell.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from closeout.documents.completion import Completion, words_of
 from closeout.documents.ledgerprocess import write_ledger_file
-from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row, iso_date
+from closeout.documents.ledgerrows import TaskFacts, Vocabulary, build_row
 from closeout.documents.ledgerxlsx import (
     LedgerRow,
     LedgerSummary,
@@ -163,7 +164,7 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 _TASK_VALUES = (
-    "id", "problem_id", "problem__title", "problem__text", "text", "target", "measures",
+    "id", "problem_id", "problem_words", "text", "target", "measures",
     "deadline_raw", "due_date", "status", "progress", "category", "closed_on",
     "last_reported_at", "plan__title", "inspection__name", "state__bucket", "latest_report",
 )  # fmt: skip
@@ -186,58 +187,96 @@ def _unit_names() -> dict[int, str]:
     return dict(_plain_rows(Unit.objects.order_by().values_list("id", "name")))
 
 
+def _day(value: Any, here: dt.tzinfo) -> str | None:
+    """A date or timestamp column as the driver gives it (SQLite: text, timestamps in
+    UTC; PostgreSQL: date and aware datetime objects), as the office's day."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        if len(value) == 10:
+            return value  # already YYYY-MM-DD
+        value = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(here).date().isoformat()
+    return str(value.isoformat())
+
+
 def _facts_of(keys: list[tuple[int, str]], names: dict[int, str]) -> Iterator[TaskFacts]:
     """The TaskFacts of one chunk of (task id, sheet) keys, in their order (a task may
     come more than once, on several sheets): three queries, each given the chunk's ids
-    as one parameter (`ids_in`). `names`: `_unit_names()`, to which a unit created
-    since it was read is added (one more query, in that race only)."""
+    as one parameter (`ids_in`), their rows taken as the driver gives them (`_day` and
+    json read the dates and the measures). `names`: `_unit_names()`, to which a unit
+    created since it was read is added (one more query, in that race only)."""
     ids = array("q", dict.fromkeys(task_id for task_id, _sheet in keys))
     latest = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by("-submitted_at", "-id")
     tasks = {
         t[0]: t
-        for t in Task.objects.filter(pk__ids_in=ids)
-        .annotate(latest_report=Subquery(latest.values("text")[:1]))
-        .values_list(*_TASK_VALUES)
+        for t in _plain_rows(
+            Task.objects.filter(pk__ids_in=ids)
+            .annotate(
+                latest_report=Subquery(latest.values("text")[:1]),
+                problem_words=Coalesce(
+                    NullIf("problem__title", Value("")), "problem__text", output_field=TextField()
+                ),
+            )
+            .values_list(*_TASK_VALUES)
+        )
     }
-    units: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for task_id, role, unit_id in _plain_rows(
+    assignments = _plain_rows(
         TaskUnit.objects.filter(task_id__ids_in=ids)
         .order_by("task_id", "id")
         .values_list("task_id", "role", "unit_id")
-    ):
-        units[task_id][role].append(unit_id)
-    missing = {u for parts in units.values() for us in parts.values() for u in us} - names.keys()
+    )
+    missing = {unit_id for _t, _r, unit_id in assignments} - names.keys()
     if missing:
         names.update(
             _plain_rows(
                 Unit.objects.filter(pk__ids_in=array("q", missing)).values_list("id", "name")
             )
         )
-    persons: dict[int, list[str]] = defaultdict(list)
+    units: dict[tuple[int, str], list[str]] = {}
+    for task_id, role, unit_id in assignments:
+        units.setdefault((task_id, role), []).append(names[unit_id])
+    persons: dict[int, list[str]] = {}
     for task_id, text in _plain_rows(
         TaskPerson.objects.filter(task_id__ids_in=ids, role__in=_RESPONSIBLE_PERSONS)
         .order_by("task_id", "id")
         .values_list("task_id", "text")
     ):
-        if text not in persons[task_id]:
-            persons[task_id].append(text)
+        named = persons.setdefault(task_id, [])
+        if text not in named:
+            named.append(text)
     lead, coop = AssignmentRole.LEAD, AssignmentRole.COOP
-    supervising = (AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING)
+    sup, coop_sup = AssignmentRole.SUPERVISING, AssignmentRole.COOP_SUPERVISING
     here = timezone.get_current_timezone()
+    nothing: tuple[str, ...] = ()
+    same: dict[Any, Any] = {}  # within the chunk: the batches pickled are smaller than it
+
+    def shared(value: Any) -> Any:
+        return same.setdefault(value, value)
+
     for task_id, sheet in keys:
         t = tasks.get(task_id)
         if t is None:  # deleted since the ids were read
             continue
-        parts = units.get(task_id, {})
-        reported = t[13]  # the day of the latest report where the office is
+        measures = json.loads(t[5]) if isinstance(t[5], str) else t[5]
+        # The task's text is its 整改措施 only when it lists none; the texts many tasks
+        # share (plan, round, problem) are one object each, which pickle sends once.
+        text = "" if _lists_measures(measures) else t[3]
         yield TaskFacts._make((
-            *t[:8], iso_date(t[8]), *t[9:12], iso_date(t[12]),
-            iso_date(reported.astimezone(here) if reported else None), *t[14:],
-            tuple(names[u] for u in parts.get(lead, ())),
-            tuple(names[u] for u in parts.get(coop, ())),
-            tuple(names[u] for role in supervising for u in parts.get(role, ())),
-            tuple(persons.get(task_id, ())), sheet,
+            t[0], t[1], shared(t[2]), text, t[4], measures, t[6], _day(t[7], here), *t[8:11],
+            _day(t[11], here), _day(t[12], here), shared(t[13]), shared(t[14]), *t[15:],
+            tuple(units.get((task_id, lead), nothing)),
+            tuple(units.get((task_id, coop), nothing)),
+            (*units.get((task_id, sup), nothing), *units.get((task_id, coop_sup), nothing)),
+            tuple(persons.get(task_id, nothing)), sheet,
         ))  # fmt: skip
+
+
+def _lists_measures(measures: Any) -> bool:
+    if isinstance(measures, str):
+        return bool(measures.strip())
+    return any(str(m).strip() for m in measures or ())
 
 
 def ledger_facts(

@@ -3,6 +3,7 @@ what an actor sees, and `closeout export xlsx` / `closeout benchxlsx`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput
 from closeout.ledger.models.accounts import Role
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.selectors import exports
 from closeout.ledger.selectors.exports import (
     completion_state,
     completion_words,
@@ -242,3 +244,22 @@ def test_benchxlsx_prints_its_figures(world: World) -> None:
     out = io.StringIO()
     call_command("benchxlsx", "--json", stdout=out)
     assert '"tasks": 4' in out.getvalue() and '"peak_mb"' in out.getvalue()
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        (None, None),
+        ("", None),
+        ("2025-06-30", "2025-06-30"),  # a date column on SQLite
+        (dt.date(2025, 6, 30), "2025-06-30"),  # on PostgreSQL
+        ("2025-06-30 17:30:00", "2025-07-01"),  # a timestamp on SQLite is UTC
+        ("2025-06-30 15:59:59.999999", "2025-06-30"),
+        (dt.datetime(2025, 6, 30, 17, 30, tzinfo=dt.UTC), "2025-07-01"),  # on PostgreSQL
+    ],
+)
+def test_days_are_the_offices_days_whichever_database_gave_them(value, day) -> None:
+    assert exports._day(value, SHANGHAI) == day
