@@ -29,6 +29,32 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def audit_event(
+    actor: Actor,
+    action: str,
+    target: models.Model,
+    *,
+    task_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """One audit event, not yet saved: `audit` saves it at once, the bulk services
+    (tasksbulk, reportsbulk, firstreports) save many in one insert."""
+    return AuditEvent(
+        at=clock.now(),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        target_type=target._meta.model_name or "",
+        target_id=target.pk,
+        task_id=task_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note,
+    )
+
+
 def audit(
     actor: Actor,
     action: str,
@@ -40,18 +66,12 @@ def audit(
     note: str = "",
 ) -> AuditEvent:
     """Append one audit event. Call it inside the transaction that makes the change."""
-    return AuditEvent.objects.create(
-        at=clock.now(),
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        target_type=target._meta.model_name or "",
-        target_id=target.pk,
-        task_id=task.pk if task is not None else None,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        note=note,
-    )
+    event = audit_event(
+        actor, action, target, task_id=task.pk if task is not None else None,
+        before=before, after=after, note=note,
+    )  # fmt: skip
+    event.save(force_insert=True)
+    return event
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from closeout.ledger.rules import limits
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.carried import Carried, carried_report
 from closeout.ledger.rules.workflow import Status
+from closeout.ledger.services.audit import audit_event
 
 CHUNK = 500
 SOURCE = "ledger_import"  # the `source` of an imported report's event
@@ -154,13 +155,10 @@ def _event(
     actor: Actor, plan: Plan, name: str, report: ProgressReport, item: FirstReport, before: int
 ) -> AuditEvent:
     """The "report.create" event of `report_create`, with the import as its source."""
-    return AuditEvent(
-        at=clock.now(),
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="report.create",
-        target_type=ProgressReport._meta.model_name or "",
-        target_id=report.pk,
+    return audit_event(
+        actor,
+        "report.create",
+        report,
         task_id=item.task.pk,
         before={"progress": before},
         after={

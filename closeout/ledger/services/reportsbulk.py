@@ -44,6 +44,7 @@ from closeout.ledger.models import (
 from closeout.ledger.rules import cycles, limits, schedule
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.workflow import REPORTING_STATES, Status
+from closeout.ledger.services.audit import audit_event
 from closeout.ledger.services.reports import check_owed_period
 
 CHUNK = 500  # ids per query (SQLite's and PostgreSQL's parameter limits are far above)
@@ -270,9 +271,9 @@ def _buckets_refresh(ids: list[int], today: Any) -> None:
     changed: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(ids):
         milestones: dict[int, list[schedule.MilestoneFacts]] = defaultdict(list)
-        for task_id, due, pct, reached in Milestone.objects.filter(
-            task_id__in=chunk
-        ).values_list("task_id", "due_date", "expected_progress", "reached_on"):
+        for task_id, due, pct, reached in Milestone.objects.filter(task_id__in=chunk).values_list(
+            "task_id", "due_date", "expected_progress", "reached_on"
+        ):
             milestones[task_id].append(schedule.MilestoneFacts(due, pct, reached))
         rows = Task.objects.filter(pk__in=chunk).values_list(
             "pk", "status", "start_date", "due_date", "immediate", "ongoing", "progress",
@@ -303,13 +304,10 @@ def _event(
     actor: Actor, report: ProgressReport, task: Task, befores: dict[int, int], item: ReportItem
 ) -> AuditEvent:
     """The event `report_create` appends through `audit()`, in the same JSON form."""
-    return AuditEvent(
-        at=clock.now(),
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action="report.create",
-        target_type=ProgressReport._meta.model_name or "",
-        target_id=report.pk,
+    return audit_event(
+        actor,
+        "report.create",
+        report,
         task_id=task.pk,
         before={"progress": befores[task.pk]},
         after={

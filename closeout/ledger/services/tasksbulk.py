@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closeout.ledger import access, clock
+from closeout.ledger import access
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotPermitted
 from closeout.ledger.models import (
@@ -28,7 +28,7 @@ from closeout.ledger.models import (
     TaskState,
     TaskUnit,
 )
-from closeout.ledger.services.audit import snapshot
+from closeout.ledger.services.audit import audit_event, snapshot
 from closeout.ledger.services.tasks import TASK_EDITABLE_FIELDS, PersonRef, UnitRef
 
 CHUNK = 500
@@ -55,13 +55,10 @@ class TaskSpec:
 def _event(
     actor: Actor, action: str, target: Any, after: dict[str, Any], task_id: Any
 ) -> AuditEvent:
-    return AuditEvent(
-        at=clock.now(),
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        target_type=target._meta.model_name or "",
-        target_id=target.pk,
+    return audit_event(
+        actor,
+        action,
+        target,
         task_id=task_id,
         after=after,
         note="",
