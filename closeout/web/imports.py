@@ -24,7 +24,11 @@ from closeout.web.reviewforms import TaskFieldsForm
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Plan file (.txt, .docx, .doc, .wps, .pdf, .html) or Excel ledger (.xlsx, .xls, .et)"))
+    file = forms.FileField(
+        label=_(
+            "Plan file (.txt, .docx, .doc, .wps, .pdf, .html) or Excel ledger (.xlsx, .xls, .et)"
+        )
+    )
 
 
 _office = review.office
