@@ -1,10 +1,10 @@
 """The ledger workbook written by a child process while the parent reads the rows.
 
-Reading a large ledger's rows from the database and writing them as XML are both work
-for the interpreter, so in one process they take turns (on 100,000 tasks about 6 s
-and 7 s). `write_ledger_beside` hands the rows, in batches of plain tuples, to a
-process of its own that runs `ledgerxlsx.write_ledger`, so the two go side by side on
-two cores. The queue between them holds a few batches only, so memory stays bounded
+Reading a large ledger from the database and building and writing its rows are both
+work for the interpreter, so in one process they take turns (on 100,000 tasks about
+5.5 s each). `write_ledger_beside` hands the rows (or, with a vocabulary, the task
+facts the rows are built from), in batches of plain tuples, to a process of its own
+that runs `ledgerxlsx.write_ledger`, so the two go side by side on two cores. The queue between them holds a few batches only, so memory stays bounded
 whichever side is faster. `write_ledger_file` does that for a large ledger only.
 
 The child is started with "spawn": it imports only this package and XlsxWriter, never

@@ -9,7 +9,6 @@ writes the workbook (`ledgerprocess`), beside the one that reads the database.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -30,7 +29,7 @@ class Vocabulary:
 
 class TaskFacts(NamedTuple):
     """What the database holds of one task, for its row: plain values that pickle fast
-    (days as YYYY-MM-DD, see `iso_date`), unit names by part in assignment order."""
+    (days as YYYY-MM-DD), unit names by part in assignment order."""
 
     task_id: int
     problem_id: int
@@ -67,15 +66,6 @@ def measures_text(measures: Any, text: str = "") -> str:
     if len(items) == 1:
         return items[0]
     return "\n".join(f"{i}. {m}" for i, m in enumerate(items, 1))
-
-
-def iso_date(value: dt.date | dt.datetime | None) -> str | None:
-    """The day as YYYY-MM-DD (a datetime's own day: it comes in local time)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return value.isoformat()
 
 
 def build_row(facts: TaskFacts, vocabulary: Vocabulary) -> LedgerRow:

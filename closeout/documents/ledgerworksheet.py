@@ -71,11 +71,6 @@ class QuickZipFile(zipfile.ZipFile):
 xlsxwriter.workbook.ZipFile = QuickZipFile  # type: ignore[misc]
 
 
-def text_cell(value: str) -> str:
-    """A string Excel accepts in a cell: cut to its 32,767 characters."""
-    return value if len(value) <= STRING_MAX else value[:STRING_MAX]
-
-
 # Text that XlsxWriter would change on the way to the file: XML's &<>, control
 # characters and what looks like their _xHHHH_ escapes, the two non-characters, and
 # leading or trailing whitespace (kept with xml:space="preserve").

@@ -30,18 +30,17 @@ from closeout.ledger import clock
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, InvalidInput
 from closeout.ledger.models import (
-    AssignmentRole,
     AuditEvent,
     Plan,
     ProgressReport,
     Task,
-    TaskUnit,
 )
 from closeout.ledger.rules import limits
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.carried import Carried, carried_report
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.audit import audit_event
+from closeout.ledger.services.reportsbulk import first_lead_units
 
 CHUNK = 500
 SOURCE = "ledger_import"  # the `source` of an imported report's event
@@ -98,15 +97,7 @@ def first_reports_create(
         checked.append((item, text))
     if not checked:
         return []
-    ids = [item.task.pk for item, _text in checked]
-    leads: dict[int, int] = {}
-    for chunk in _chunks(ids):
-        for task_id, unit_id in (
-            TaskUnit.objects.filter(task_id__in=chunk, role=AssignmentRole.LEAD)
-            .order_by("task_id", "pk")
-            .values_list("task_id", "unit_id")
-        ):
-            leads.setdefault(task_id, unit_id)
+    leads = first_lead_units([item.task.pk for item, _text in checked])
     now = clock.now()
     created = ProgressReport.objects.bulk_create(
         [

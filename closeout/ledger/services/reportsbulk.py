@@ -71,6 +71,20 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
+def first_lead_units(task_ids: Sequence[int]) -> dict[int, int]:
+    """The unit a report is filed for when the reporter speaks for no unit (the office):
+    each task's first lead unit, by task id (tasks without one are absent)."""
+    leads: dict[int, int] = {}
+    for chunk in _chunks(task_ids):
+        for task_id, unit_id in (
+            TaskUnit.objects.filter(task_id__in=chunk, role=AssignmentRole.LEAD)
+            .order_by("task_id", "pk")
+            .values_list("task_id", "unit_id")
+        ):
+            leads.setdefault(task_id, unit_id)
+    return leads
+
+
 def reports_create_many(*, actor: Actor, items: Sequence[ReportItem]) -> list[ProgressReport]:
     """One progress report per item, all or none (ItemRefused names the first refused).
 
@@ -115,15 +129,7 @@ def reports_create_many(*, actor: Actor, items: Sequence[ReportItem]) -> list[Pr
                 )
             except DomainError as exc:
                 raise ItemRefused(index, exc) from exc
-        leads: dict[int, int] = {}
-        if actor.unit_id is None:
-            for chunk in _chunks(ids):
-                for task_id, unit_id in (
-                    TaskUnit.objects.filter(task_id__in=chunk, role=AssignmentRole.LEAD)
-                    .order_by("task_id", "pk")
-                    .values_list("task_id", "unit_id")
-                ):
-                    leads.setdefault(task_id, unit_id)
+        leads = first_lead_units(ids) if actor.unit_id is None else {}
         reports = ProgressReport.objects.bulk_create(
             [
                 ProgressReport(

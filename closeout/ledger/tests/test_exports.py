@@ -18,6 +18,7 @@ from closeout.documents.completion import WORDS, completion_of
 from closeout.documents.ledgerrows import measures_text
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput
+from closeout.ledger.models import Task
 from closeout.ledger.models.accounts import Role
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors import exports
@@ -100,6 +101,15 @@ def test_measures_text_numbers_several_keeps_one_and_falls_back_to_the_text() ->
 def test_a_task_without_measures_writes_its_text_as_measures(world: World) -> None:
     row = next(r for r in ledger_rows(OFFICE) if r.task_id == world.own.pk)
     assert row.measures == world.own.text
+
+
+def test_a_task_whose_measures_are_all_blank_writes_its_text(world: World) -> None:
+    Task.objects.filter(pk=world.own.pk).update(measures=["  ", ""])
+    rows = {r.task_id: r for r in ledger_rows(OFFICE)}
+    assert rows[world.own.pk].measures == world.own.text
+    Task.objects.filter(pk=world.own.pk).update(measures=["清淤", "截污"])
+    rows = {r.task_id: r for r in ledger_rows(OFFICE)}
+    assert rows[world.own.pk].measures == "1. 清淤\n2. 截污"
 
 
 def test_a_unit_exports_only_its_own_tasks(world: World) -> None:
