@@ -4,8 +4,9 @@ Reading a large ledger from the database and building and writing its rows are b
 work for the interpreter, so in one process they take turns (on 100,000 tasks about
 5.5 s each). `write_ledger_beside` hands the rows (or, with a vocabulary, the task
 facts the rows are built from), in batches of plain tuples, to a process of its own
-that runs `ledgerxlsx.write_ledger`, so the two go side by side on two cores. The queue between them holds a few batches only, so memory stays bounded
-whichever side is faster. `write_ledger_file` does that for a large ledger only.
+that runs `ledgerxlsx.write_ledger`, so the two go side by side on two cores. The
+queue between them holds a few batches only, so memory stays bounded whichever side is
+faster. `write_ledger_file` does that for a large ledger only.
 
 The child is started with "spawn": it imports only this package and XlsxWriter, never
 inherits the parent's database connections or threads, and writes to the path it is
