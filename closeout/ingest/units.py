@@ -6,7 +6,9 @@ Rules, general rather than fitted to one plan:
    group at ``、`` into items; a trailing 等 is dropped.
 2. Organ suffixes (党委, 政府, 人大, 政协, 党工委, 管委会 …) that stand alone after an item
    ending in an organ distribute over that item's place and over bare place names before
-   it: "济阳县、长清区党委、政府" → 济阳县党委, 济阳县政府, 长清区党委, 长清区政府;
+   it: "济阳县、长清区党委、政府" → 济阳县党委, 济阳县政府, 长清区党委, 长清区政府,
+   and so does an organ closing a list of places: "甘谷县、武山县人民政府" → 甘谷县人民政府,
+   武山县人民政府 (the text names the organ once for all of them);
    a level-prefixed organ takes the previous item's place: "蓝山县委、县政府" → 蓝山县委,
    蓝山县政府.
 3. Collective references (各县区…, 有关单位, 领导小组各成员单位) stay one entry, marked
@@ -31,8 +33,8 @@ from functools import lru_cache
 from closeout.ingest.normalise import normalise
 
 ORGANS = (
-    "人大常委会", "党工委", "管委会", "工委", "党委", "政府", "人大", "政协", "纪委", "监委",
-    "党组", "委员会",
+    "人大常委会", "人民政府", "党工委", "管委会", "工委", "党委", "政府", "人大", "政协",
+    "纪委", "监委", "党组", "委员会",
 )  # fmt: skip
 # A level character plus an organ: 县委, 市政府, 区人大 …
 LEVEL_ORGAN = re.compile(r"^([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
@@ -173,6 +175,12 @@ def _expand_group(items: list[str]) -> list[Party]:
             followers = []
             j = i + 1
         if not followers:
+            if organ is not None and PLACE_END.search(item[: len(item) - len(organ)]):
+                # Bare place names just before share the organ: "甘谷县、武山县人民政府".
+                k = len(out)
+                while k and PLACE_END.search(out[k - 1].name) and not out[k - 1].collective:
+                    k -= 1
+                out[k:] = [Party(p.name + organ) for p in out[k:]]
             out.append(Party(item, COLLECTIVE.search(item) is not None))
             i += 1
             continue

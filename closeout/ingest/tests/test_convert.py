@@ -301,12 +301,23 @@ def test_a_converter_that_fails_is_reported_with_its_last_line(
     assert caught.value.code == DAMAGED
 
 
-def _gone(pid: int) -> bool:
+def _dead(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except FileNotFoundError:
         return True
     return state in ("Z", "X")  # killed, not yet reaped by whoever adopted it
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` is dead, allowing the kernel a moment to finish its exit: the
+    pipe closes early in a killed process's exit, before /proc shows it as a zombie."""
+    deadline = time.monotonic() + 10
+    while not _dead(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_a_conversion_past_its_timeout_is_killed_with_every_process_it_started(
