@@ -15,6 +15,8 @@ are matched to gold tasks in document order.
 (``closeout/ingest/tests/corpus/<family>/<name>.<ext>`` with ``<name>.json`` beside it;
 its rules of gold are in that folder's README.md): per layout family and for the whole
 corpus, task recall and precision and per-field accuracy over the matched tasks.
+``--corpus-dir PATH`` scores another folder laid out the same way, such as the held-out
+corpus (``closeout/ingest/tests/heldout``, written without seeing the parser).
 """
 
 from __future__ import annotations
@@ -207,6 +209,7 @@ def seed_report() -> int:
 
 
 CORPUS = HERE / "corpus"
+HELDOUT = HERE / "heldout"
 FAMILIES = (
     "brackets", "prefixes", "standing", "fieldlines", "sentence_deadlines", "tables",
     "single_task", "programmes", "preambles",
@@ -395,11 +398,25 @@ def corpus_report(tallies: dict[str, Tally]) -> str:
 def main(argv: list[str] | None = None) -> int:
     options = argparse.ArgumentParser(prog="python -m closeout.ingest.bench")
     options.add_argument("--corpus", action="store_true", help="score the layout corpus")
-    options.add_argument("--mismatches", action="store_true", help="with --corpus: list them")
+    options.add_argument(
+        "--corpus-dir",
+        type=Path,
+        metavar="PATH",
+        help=f"score the corpus in PATH (<family>/<name>.json beside each document) "
+        f"instead of {CORPUS.relative_to(HERE.parents[2])}; implies --corpus",
+    )
+    options.add_argument(
+        "--mismatches", action="store_true", help="with --corpus or --corpus-dir: list them"
+    )
     args = options.parse_args(argv)
-    if not args.corpus:
+    if not args.corpus and args.corpus_dir is None:
         return seed_report()
-    docs = corpus_documents()
+    root = CORPUS if args.corpus_dir is None else args.corpus_dir
+    if not root.is_dir():
+        options.error(f"--corpus-dir {root}: not a folder")
+    docs = corpus_documents(root)
+    if not docs:
+        options.error(f"--corpus-dir {root}: no <family>/<name>.json gold files in it")
     print(corpus_report(corpus_tallies(docs)))
     if args.mismatches:
         for doc in docs:
