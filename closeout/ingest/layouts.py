@@ -10,7 +10,10 @@ Four text layouts are recognised by what the lines carry, never by which file th
     followed by 牵头单位/配合单位 lines). Each measure under 整改措施 is a task carrying
     the fields its block states once.
 (d) ``narrative``: no fields at all; the numbered measures under the plan's measure
-    sections are the tasks and their empty fields are flagged.
+    sections are the tasks (under a numbered heading alone on its line, the heading is
+    the problem and each paragraph under it a task); units and persons only where a
+    measure's own sentence names them (各区政府负责…, 以…为责任主体), and empty fields are
+    flagged.
 
 Tables (layout e) are in ``closeout.ingest.tables``.
 """
@@ -23,13 +26,17 @@ from dataclasses import dataclass, field
 from closeout.ingest.brackets import states_deadline
 from closeout.ingest.fields import (
     DEADLINE,
+    IMPLEMENTING_UNITS,
+    LEAD_UNITS,
     MEASURES,
+    PERSONS,
     PROBLEM,
     TARGET,
     FieldValue,
     field_lines,
     lead_then_responsible,
 )
+from closeout.ingest.numerals import cn_int
 from closeout.ingest.outline import ENUMERATION, Line, heading_label, split_enumeration
 
 
@@ -362,23 +369,110 @@ def narrative_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[D
             if lines[j].kind == "text":
                 content.append(lines[j].text.strip())
             j += 1
-        end = max(lines[k].end for k in range(i, j) if lines[k].kind != "blank")
         path = tuple(heading_label(p) for p in paths[i][:-1])
+        paragraphs = _measure_paragraphs([lines[k] for k in range(i + 1, j)])
+        if paragraphs and not line.body:
+            # A heading alone on its line is the problem; each paragraph under it a measure.
+            drafts.extend(_narrative_draft(line, path, run) for run in paragraphs)
+            continue
+        end = max(lines[k].end for k in range(i, j) if lines[k].kind != "blank")
         measures = [c for c in content[1:]] or [line.body or line.title]
+        start = line.start + len(line.text) - len(line.text.lstrip())
+        text = "\n".join(content)
         drafts.append(
-            Draft("narrative", line.number, line.title, path, "\n".join(content),
-                  line.start + len(line.text) - len(line.text.lstrip()), end, measures=measures)
+            Draft("narrative", line.number, line.title, path, text, start, end,
+                  measures=measures, fields=narrative_roles(text, start))
         )  # fmt: skip
     drafts.extend(_orphans(lines, paths, level))
     return sorted(drafts, key=lambda d: d.start)
 
 
+# Who a narrative measure names for its own work, in its sentences (it has no field
+# lines): "各区政府负责组织摸排…" / "由X负责…" and "以X为责任主体" give lead units (X负责落实
+# the implementing ones, which lead too); "X主要负责同志…作为…第一责任人" the persons. A
+# name counts only when it ends as a unit does, so "各级党政一把手主体责任" or "能负责"
+# name no one.
+_UNIT_END = r"(?:政府|党委|党工委|管委会|局|委|办|厅|中心|部门|单位|科|处|室)"
+_NAME = r"[^,。;:()《》“”\n]{2,40}?"
+_NARRATIVE_ROLES = (
+    (re.compile(rf"(?:^|(?<=[。;,\n]))由?(?P<v>{_NAME}{_UNIT_END})负责落实"), IMPLEMENTING_UNITS),
+    (re.compile(rf"(?:^|(?<=[。;,\n]))由?(?P<v>{_NAME}{_UNIT_END})负责(?![人同落])"), LEAD_UNITS),
+    (re.compile(rf"以(?P<v>{_NAME}{_UNIT_END})为责任主体"), LEAD_UNITS),
+    (
+        re.compile(
+            rf"(?:^|(?<=[。;\n]))(?P<v>{_NAME}(?:主要|分管)(?:负责同志|负责人|领导))"
+            r"[^。;]{0,40}?(?:作为|是|为)[^。;]{0,40}?第一责任人"
+        ),
+        PERSONS,
+    ),
+)
+
+
+def narrative_roles(text: str, start: int) -> dict[str, FieldValue]:
+    """The units and persons a narrative measure's sentences name (see _NARRATIVE_ROLES);
+    ``start`` is the text's offset in the analysis text."""
+    found: dict[str, list[re.Match[str]]] = {}
+    for pattern, name in _NARRATIVE_ROLES:
+        found.setdefault(name, []).extend(pattern.finditer(text))
+    fields: dict[str, FieldValue] = {}
+    for name, matches in found.items():
+        if not matches:
+            continue
+        matches.sort(key=lambda m: m.start())
+        fields[name] = FieldValue(
+            name, "", "、".join(m.group("v") for m in matches),
+            start + matches[0].start("v"), start + matches[-1].end("v"),
+            tuple((start + m.start("v"), start + m.end("v")) for m in matches),
+        )  # fmt: skip
+    return fields
+
+
+# A line this short (a signature, a date, "倡议人:___") is no measure of its own.
+_SHORT_LINE = 16
+
+
+def _measure_paragraphs(lines: list[Line]) -> list[list[Line]]:
+    """The text lines under a heading, one run per measure paragraph; a short line joins
+    the paragraph before it."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if line.kind != "text":
+            continue
+        if runs and len("".join(line.text.split())) < _SHORT_LINE:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def _narrative_draft(heading: Line, path: tuple[str, ...], run: list[Line]) -> Draft:
+    """One measure paragraph (with the short lines it took in) under a heading alone."""
+    text = "\n".join(p.text.strip() for p in run)
+    start = run[0].start + len(run[0].text) - len(run[0].text.lstrip())
+    return Draft("narrative", heading.number, heading.title, path, text, start, run[-1].end,
+                 measures=[text], fields=narrative_roles(text, start))  # fmt: skip
+
+
+def _number_lost(first: Line, last: int | None) -> bool:
+    """Whether a section's first numbered item shows that one before it lost its number."""
+    number = cn_int(first.number or "")
+    return number is None or number not in ({1} if last is None else {1, last + 1})
+
+
 def _orphans(lines: list[Line], paths: list[tuple[Line, ...]], level: int) -> list[Draft]:
-    """Text directly under a parent heading whose numbered children start later."""
+    """Text directly under a parent heading whose numbered children start later, when
+    their numbering shows one was lost: the first child is neither 1 nor the successor
+    of the item before it (numbering may run on across sections). Otherwise the text
+    introduces the section (its description) and is no task."""
     out: list[Draft] = []
+    last: int | None = None  # the number of the latest item at the measure level
     i = 0
     while i < len(lines):
         line = lines[i]
+        if line.kind == "separator":
+            last = None
+        if line.kind == "heading" and line.level == level:
+            last = cn_int(line.number or "")
         if line.kind != "heading" or line.level >= level:
             i += 1
             continue
@@ -392,12 +486,19 @@ def _orphans(lines: list[Line], paths: list[tuple[Line, ...]], level: int) -> li
                 run.append(lines[j])
             j += 1
         nxt = lines[j] if j < len(lines) else None
-        if run and nxt is not None and nxt.kind == "heading" and nxt.level == level:
+        if (
+            run
+            and nxt is not None
+            and nxt.kind == "heading"
+            and nxt.level == level
+            and _number_lost(nxt, last)
+        ):
             text = "\n".join(r.text.strip() for r in run)
             path = tuple(heading_label(p) for p in paths[i])
             out.append(
                 Draft("narrative", None, _first_sentence(text), path, text, run[0].start,
                       run[-1].end, measures=[r.text.strip() for r in run],
+                      fields=narrative_roles(text, run[0].start),
                       flags=["number_missing: unnumbered text before the first numbered measure"])
             )  # fmt: skip
         i = j

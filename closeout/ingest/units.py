@@ -11,8 +11,9 @@ Rules, general rather than fitted to one plan:
    武山县人民政府 (the text names the organ once for all of them);
    a level-prefixed organ takes the previous item's place: "蓝山县委、县政府" → 蓝山县委,
    蓝山县政府.
-3. Collective references (各县区…, 有关单位, 领导小组各成员单位) stay one entry, marked
-   collective, including their distributed organs ("各县区党委、政府").
+3. Collective references (各县区…, 有关单位, 领导小组各成员单位, a level rather than a
+   place: 区级…) stay one entry, marked collective, including their distributed organs
+   ("各县区党委、政府", "区级党委、政府").
 4. Prefix distribution: a level or place prefix stated once covers the bare department
    names after it in the same 、 list: "市生态环境局、发展和改革局" → 市生态环境局,
    市发展和改革局; "杭州市住建局、城管局" → 杭州市城管局. A bare name takes the nearest
@@ -20,8 +21,8 @@ Rules, general rather than fitted to one plan:
    a 党委/政府 organ or a name not ending in a department word (团市委 …) gives and takes
    none, and the chain stops there. A party department gives its organ to the party
    departments after it: "区委宣传部、组织部" → 区委组织部 (区委, not 区).
-5. Persons: a role suffix (主要负责人, 分管负责人 …) distributes back over the preceding items
-   that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
+5. Persons: a role suffix (主要负责人, 主要负责同志, 分管负责人 …) distributes back over
+   the preceding items that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
 """
 
 from __future__ import annotations
@@ -40,8 +41,14 @@ ORGANS = (
 LEVEL_ORGAN = re.compile(r"^([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
 LEVEL_SUFFIX = re.compile(r"([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
 PLACE_END = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡|街道|管理区|开发区|经开区|新区|园区)$")
-COLLECTIVE = re.compile(r"^(?:各|有关|相关|其他|全市各|全区各|全县各)|各成员单位|各有关|有关部门$")
-ROLES = ("主要负责人", "主要领导", "分管负责人", "分管领导", "负责人", "第一责任人")
+# A level rather than a place (区级党委、政府: every district's) is collective too.
+COLLECTIVE = re.compile(
+    r"^(?:各|有关|相关|其他|全市各|全区各|全县各|[省市县区镇乡]级(?!领导))|各成员单位|各有关|有关部门$"
+)
+ROLES = (
+    "主要负责同志", "主要负责人", "主要领导", "分管负责同志", "分管负责人", "分管领导",
+    "负责同志", "负责人", "第一责任人",
+)  # fmt: skip
 _ROLE = re.compile("(" + "|".join(ROLES) + ")$")
 # Redacted names in published plans ("责任领导:×、×"): not a party at all.
 PLACEHOLDER = re.compile(r"^[×xX*＊○]+$")
