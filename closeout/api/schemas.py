@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from closeout.api.params import Id, Page
-from closeout.ledger.models import AssignmentRole, Category
+from closeout.ledger.models import AssignmentRole, Category, ReportSource
 from closeout.ledger.rules import limits
 from closeout.ledger.rules.escalation import Level
 from closeout.ledger.rules.workflow import Status
@@ -171,6 +171,12 @@ class ReportOut(Schema):
     reason: str = Field(description="Why the progress fell, when the report lowered it.")
     milestone: int | None
     late: bool
+    source: ReportSource = Field(
+        description="How the report came in: filed by a unit (unit), in a ledger workbook "
+        "sent back (workbook), or as a task's first report when its plan was imported from "
+        "an Excel ledger (ledger_import) or a document such as a close-out notice "
+        "(document_import)."
+    )
     evidence: list[EvidenceOut]
 
 

@@ -93,6 +93,7 @@ def report(r: ProgressReport) -> dict[str, Any]:
         "reason": r.reason,
         "milestone": r.milestone_id,
         "late": r.late,
+        "source": r.source,
         "evidence": [evidence(e) for e in r.evidence.all()],
     }
 

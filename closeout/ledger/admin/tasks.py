@@ -288,8 +288,8 @@ class InspectionAdmin(LedgerAdmin):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ReadOnlyAdmin):
-    list_display = ("task", "unit", "submitted_at", "percent", "late")
-    list_filter = ("late",)
+    list_display = ("task", "unit", "submitted_at", "percent", "late", "source")
+    list_filter = ("late", "source")
     search_fields = ("text__contains",)
     list_select_related = ("task", "unit")
     # The primary key is indexed and follows submission order closely enough.

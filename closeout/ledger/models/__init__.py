@@ -13,7 +13,7 @@ from closeout.ledger.models.indicators import Indicator, IndicatorDirection, Ind
 from closeout.ledger.models.lookbacks import LookbackCheck, LookbackState
 from closeout.ledger.models.notifications import Digest, Notification, NotificationKind
 from closeout.ledger.models.plans import Inspection, InspectionKind, Plan, PlanStatus, ReportCycle
-from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport
+from closeout.ledger.models.reports import Evidence, MissedReport, ProgressReport, ReportSource
 from closeout.ledger.models.snapshots import Snapshot, SnapshotKind, SnapshotRow
 from closeout.ledger.models.sweeps import CalendarDay, LoopSettings, SweepRun, load_entered_days
 from closeout.ledger.models.tasks import (
@@ -68,6 +68,7 @@ __all__ = [
     "ProgressReport",
     "ProposalReason",
     "ReportCycle",
+    "ReportSource",
     "Role",
     "SavedView",
     "Snapshot",

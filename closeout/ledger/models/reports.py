@@ -17,9 +17,22 @@ from closeout.ledger.models.appendonly import AppendOnlyModel
 from closeout.ledger.models.indexes import where_set
 
 
+class ReportSource(models.TextChoices):
+    """How a report came in: filed by a unit (or the office for it) in the report form or
+    the API, in a ledger workbook sent back, or as a task's first report when a plan was
+    imported: from an office's Excel ledger (台账进展转入) or from a document's own words
+    (a close-out notice's 完成情况)."""
+
+    UNIT = "unit", _("unit report")  # 单位报送
+    WORKBOOK = "workbook", _("ledger workbook sent back")  # 台账回传
+    LEDGER_IMPORT = "ledger_import", _("ledger import")  # 台账导入
+    DOCUMENT_IMPORT = "document_import", _("document import")  # 文件导入
+
+
 class ProgressReport(AppendOnlyModel):
-    """What a responsible unit reported for one reporting period. Append-only; the
-    reporter and the milestone are cleared if that user or milestone is deleted."""
+    """What a responsible unit reported for one reporting period, or an imported plan's
+    record of where a task stood (`source`). Append-only; the reporter and the milestone
+    are cleared if that user or milestone is deleted."""
 
     task = models.ForeignKey(
         "ledger.Task", verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports"
@@ -57,6 +70,12 @@ class ProgressReport(AppendOnlyModel):
     # Why the percentage is lower than the task's progress before this report (a
     # rebound, a measure undone, a figure corrected): required when it falls.
     reason = models.TextField(_("reason the progress fell"), blank=True)
+    source = models.CharField(
+        _("report source"),
+        max_length=20,
+        choices=ReportSource.choices,
+        default=ReportSource.UNIT,
+    )
 
     append_only_clearable = ("reporter", "milestone")
 

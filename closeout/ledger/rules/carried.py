@@ -16,6 +16,13 @@ place these rules live.
 - The report belongs to no reporting period: it says where the work stood before the
   ledger came into the system, not what a unit reported for a period, so once confirmed
   the task owes its reports from its first period on like any other.
+
+A document's own words of a task (a close-out notice's 完成情况 and 整改进展, or a table's
+columns of those names) make its first report the same way (`reported_report`): the
+same text, 100% when the completion is a done word. A notice's completion is mostly a
+narrative ("已完成全部截污管网建设,直排口全部封堵…"): it is kept as written, states no
+figure, and is no column misread, so it is not flagged; nor is a notice a close-out,
+which the office records through its steps.
 """
 
 from __future__ import annotations
@@ -48,11 +55,7 @@ def carried_report(
     """The report a row's progress columns make (None when they say nothing)."""
     words = (completion or "").strip()
     closed = (closeout or "").strip()
-    parts = [p for p in ((text or "").strip(),) if p]
-    if words:
-        parts.append(f"{COMPLETION_LABEL}：{words}")
-    if closed:
-        parts.append(f"{CLOSEOUT_LABEL}：{closed}")
+    parts = _parts(text, words, closed)
     if not parts and percent is None:
         return None
     flags: list[str] = []
@@ -73,3 +76,25 @@ def carried_report(
     if not parts:
         parts.append(f"{percent}%")  # a percentage alone: the report says it in words too
     return Carried(text="\n".join(parts), percent=percent, flags=tuple(flags))
+
+
+def reported_report(*, text: str | None, completion: str | None) -> Carried | None:
+    """The report a document's own words make of its task: its progress (整改进展) and
+    completion (完成情况) as written (None when it gives neither)."""
+    words = (completion or "").strip()
+    parts = _parts(text, words, "")
+    if not parts:
+        return None
+    percent = 100 if completion_of(words) in DONE else None
+    return Carried(text="\n".join(parts), percent=percent)
+
+
+def _parts(text: str | None, words: str, closed: str) -> list[str]:
+    """A report's lines: the progress text, then the completion and the close-out, each
+    after its header."""
+    parts = [p for p in ((text or "").strip(),) if p]
+    if words:
+        parts.append(f"{COMPLETION_LABEL}：{words}")
+    if closed:
+        parts.append(f"{CLOSEOUT_LABEL}：{closed}")
+    return parts

@@ -198,7 +198,9 @@ def review_page(
             ),
         )
         .select_related("problem")
-        .prefetch_related("assignments__unit", "persons__unit", "unit_proposals__unit")
+        .prefetch_related(
+            "assignments__unit", "persons__unit", "unit_proposals__unit", "milestones"
+        )
         .order_by("seq")[start : start + size]
     )
     undecided = UnitProposal.objects.filter(task__plan_id=plan.pk, decided=False).count()

@@ -11,10 +11,15 @@ Unlike a unit's report (`reports.report_create`, which refuses draft tasks), thi
 written while the task is a draft: it is the import's record of where the work stood,
 not a report for a reporting period. So its periods are empty and it never fills a
 missed-report record nor moves the task's last reported period; the task's progress
-follows its percentage. Its source is the import: the reporter is the importing user,
-the unit the task's first lead unit, and its "report.create" event names the plan, the
-file and the row it came from (`source`). The ProgressReport row itself has no field
-for its source; the event is where it is kept.
+follows its percentage. Its source is the import (`ProgressReport.source`: 台账导入):
+the reporter is the importing user, the unit the task's first lead unit, and its
+"report.create" event names the plan, the file and the row it came from (`source`).
+
+A document states a task's progress in its own words too: a close-out notice (验收销号
+公示, 整改结果公示) its 完成情况, a table its 完成情况 or 整改进展 column. Those become the
+task's first report the same way (`rules.carried.reported_report`), with the document
+as its source (文件导入) and its event naming the task's number in the plan instead of
+a row.
 """
 
 from __future__ import annotations
@@ -33,27 +38,46 @@ from closeout.ledger.models import (
     AuditEvent,
     Plan,
     ProgressReport,
+    ReportSource,
     Task,
 )
 from closeout.ledger.rules import limits
 from closeout.ledger.rules import progress as progress_rule
-from closeout.ledger.rules.carried import Carried, carried_report
+from closeout.ledger.rules.carried import Carried, carried_report, reported_report
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.services.audit import audit_event
 from closeout.ledger.services.reportsbulk import first_lead_units
 
 CHUNK = 500
-SOURCE = "ledger_import"  # the `source` of an imported report's event
+SOURCE = ReportSource.LEDGER_IMPORT.value  # the `source` of an imported report's event
 
 
 @dataclass(frozen=True)
 class FirstReport:
-    """A draft task's first report as the import found it."""
+    """A draft task's first report as the import found it: on a ledger's row, or (sheet
+    and row None) in a document's own words."""
 
     task: Task
     carried: Carried
-    sheet: str
-    row: int
+    sheet: str | None
+    row: int | None
+    source: str = SOURCE
+
+
+def first_of(
+    parsed: dict[str, Any],
+) -> tuple[Carried, str | None, int | None, str] | None:
+    """What a parsed task (`ParseResult` JSON) says of its progress, as the rest of its
+    `FirstReport`: a ledger row's progress columns ("progress"), else the document's own
+    words ("progress_text", "completion"); None when it says nothing."""
+    progress = parsed.get("progress")
+    if progress:
+        carried = carried_of(progress)
+        return None if carried is None else (carried, progress["sheet"], progress["row"], SOURCE)
+    reported = reported_report(
+        text=parsed.get("progress_text"), completion=parsed.get("completion")
+    )
+    return None if reported is None else (reported, None, None, ReportSource.DOCUMENT_IMPORT.value)
 
 
 def carried_of(progress: dict[str, Any] | None) -> Carried | None:
@@ -73,6 +97,13 @@ def place(sheet: str, row: int) -> str:
     return _("%(sheet)s row %(row)s") % {"sheet": sheet, "row": row}
 
 
+def _where(item: FirstReport) -> str:
+    """Where a first report was found: its ledger row, else its task's number."""
+    if item.sheet is None or item.row is None:
+        return _("task %(seq)s") % {"seq": item.task.seq}
+    return place(item.sheet, item.row)
+
+
 def first_reports_create(
     *, actor: Actor, plan: Plan, name: str, reports: Sequence[FirstReport]
 ) -> list[ProgressReport]:
@@ -85,15 +116,13 @@ def first_reports_create(
         if item.task.plan_id != plan.pk or item.task.status != Status.DRAFT:
             raise InvalidInput(
                 _("%(where)s: task %(task)s is not a draft of this plan")
-                % {"where": place(item.sheet, item.row), "task": item.task.pk},
+                % {"where": _where(item), "task": item.task.pk},
                 field="file",
             )
         try:
             text = limits.REPORT_TEXT.check(item.carried.text)
         except DomainError as exc:
-            raise InvalidInput(
-                f"{place(item.sheet, item.row)}: {exc.message}", field="file"
-            ) from exc
+            raise InvalidInput(f"{_where(item)}: {exc.message}", field="file") from exc
         checked.append((item, text))
     if not checked:
         return []
@@ -108,6 +137,7 @@ def first_reports_create(
                 submitted_at=now,
                 text=text,
                 percent=item.carried.percent,
+                source=item.source,
             )
             for item, text in checked
         ],
@@ -159,12 +189,15 @@ def _event(
             "period": None,
             "late": False,
             "source": {
-                "kind": SOURCE,
+                "kind": item.source,
                 "plan": plan.pk,
                 "file": name,
-                "sheet": item.sheet,
-                "row": item.row,
+                **(
+                    {"sheet": item.sheet, "row": item.row}
+                    if item.sheet is not None
+                    else {"seq": item.task.seq}
+                ),
             },
         },
-        note=f"{name}: {place(item.sheet, item.row)}",
+        note=f"{name}: {_where(item)}",
     )

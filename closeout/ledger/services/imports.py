@@ -55,12 +55,13 @@ from closeout.ledger.models import (
 )
 from closeout.ledger.rules.carried import Carried
 from closeout.ledger.rules.plandiff import PlanDiff, diff_tasks
+from closeout.ledger.rules.stages import staged_milestones
 from closeout.ledger.rules.workflow import Status
 from closeout.ledger.selectors.review import confirm_gaps, name_groups
 from closeout.ledger.services import plans as plan_services
 from closeout.ledger.services import tasksbulk, taskstate, transitions
 from closeout.ledger.services.audit import audit
-from closeout.ledger.services.firstreports import FirstReport, carried_of, first_reports_create
+from closeout.ledger.services.firstreports import FirstReport, first_of, first_reports_create
 from closeout.ledger.services.review import UNRESOLVED_FLAG, lock_draft_plan
 from closeout.ledger.services.tasks import PersonRef, UnitRef
 from closeout.ledger.services.tasksbulk import ProblemSpec, TaskSpec
@@ -332,14 +333,16 @@ def _create_tasks(
     index: resolve.UnitIndex,
     outcome: ImportOutcome,
 ) -> None:
-    """The plan's problems, draft tasks, unit proposals and first reports, in sets
-    (`tasksbulk`, `firstreports`)."""
+    """The plan's problems, draft tasks with the milestones of their staged deadlines
+    (`rules.stages`), unit proposals and first reports, in sets (`tasksbulk`,
+    `firstreports`)."""
     resolver = _Resolver(index)
     problems: dict[tuple[Any, ...], tuple[ProblemSpec, list[int]]] = {}
     specs: list[tuple[tuple[Any, ...], int, str, list[UnitRef], list[PersonRef], dict[str, Any]]]
     specs = []
     pendings: list[list[tuple[str, resolve.Resolution]]] = []
-    carrieds: list[tuple[Carried, dict[str, Any]] | None] = []
+    stages: list[list[tuple[str, dt.date, int]]] = []  # each task's milestones (分阶段)
+    carrieds: list[tuple[Carried, str | None, int | None, str] | None] = []
     for task in tasks:
         if task["duplicate_of"] is not None:
             outcome.duplicates.append((task["seq"], task["duplicate_of"]))
@@ -356,8 +359,8 @@ def _create_tasks(
             problems[pkey] = (spec, [])
         problems[pkey][1].append(task["span"][1])
         units, pending, unit_flags = _unit_refs(resolver, task, outcome)
-        carried = carried_of(task.get("progress"))  # an Excel ledger's progress columns
-        flags = [*task["flags"], *unit_flags, *(carried.flags if carried else ())]
+        carried = first_of(task)  # an Excel ledger's progress columns, a notice's words
+        flags = [*task["flags"], *unit_flags, *(carried[0].flags if carried else ())]
         seq = len(specs) + 1
         deadline = task["deadline"]
         fields = {
@@ -372,8 +375,9 @@ def _create_tasks(
             "span_end": task["span"][1],
         }
         specs.append((pkey, seq, task["text"], units, _person_refs(resolver, task), fields))
+        stages.append(staged_milestones(task["deadline_detail"]["milestones"]))
         pendings.append(pending)
-        carrieds.append((carried, task["progress"]) if carried is not None else None)
+        carrieds.append(carried)
         if flags:
             outcome.flagged.append((seq, flags))
     made = tasksbulk.problems_create_many(
@@ -388,8 +392,10 @@ def _create_tasks(
     created = tasksbulk.tasks_create_many(
         actor=actor,
         specs=[
-            TaskSpec(by_key[pkey], seq, text, units, persons, fields)
-            for pkey, seq, text, units, persons, fields in specs
+            TaskSpec(by_key[pkey], seq, text, units, persons, fields, milestones)
+            for (pkey, seq, text, units, persons, fields), milestones in zip(
+                specs, stages, strict=True
+            )
         ],
     )
     outcome.tasks = len(created)
@@ -409,8 +415,7 @@ def _create_tasks(
                 )
             )
         if first is not None:
-            report, where = first
-            firsts.append(FirstReport(made_task, report, where["sheet"], where["row"]))
+            firsts.append(FirstReport(made_task, *first))
     UnitProposal.objects.bulk_create(proposals, batch_size=500)
     outcome.unresolved = sorted(unresolved)
     reports = first_reports_create(actor=actor, plan=plan, name=plan.source_name, reports=firsts)

@@ -36,6 +36,7 @@ from closeout.ledger.models import (
     Milestone,
     MissedReport,
     ProgressReport,
+    ReportSource,
     Task,
 )
 from closeout.ledger.rules import cycles, limits
@@ -351,6 +352,7 @@ def report_create(
             period_start=owed.start,
             period_end=owed.end,
             late=late,
+            source=ReportSource.UNIT,
         )
         MissedReport.objects.filter(
             task_id=task.pk, period_start=owed.start, report__isnull=True

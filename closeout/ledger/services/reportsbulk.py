@@ -36,6 +36,7 @@ from closeout.ledger.models import (
     MissedReport,
     Plan,
     ProgressReport,
+    ReportSource,
     Role,
     Task,
     TaskState,
@@ -85,8 +86,11 @@ def first_lead_units(task_ids: Sequence[int]) -> dict[int, int]:
     return leads
 
 
-def reports_create_many(*, actor: Actor, items: Sequence[ReportItem]) -> list[ProgressReport]:
-    """One progress report per item, all or none (ItemRefused names the first refused).
+def reports_create_many(
+    *, actor: Actor, items: Sequence[ReportItem], source: str = ReportSource.WORKBOOK
+) -> list[ProgressReport]:
+    """One progress report per item, all or none (ItemRefused names the first refused);
+    `source` says how they came in (by default, in a ledger workbook sent back).
 
     1. Check each item's text, reason and percent (as `report_create`).
     2. Lock the tasks; refuse one the actor cannot see (NotFound), may not report on
@@ -143,6 +147,7 @@ def reports_create_many(*, actor: Actor, items: Sequence[ReportItem]) -> list[Pr
                     period_start=owed_of[item.task_id].start,
                     period_end=owed_of[item.task_id].end,
                     late=cycles.is_late(now, owed_of[item.task_id], grace),
+                    source=source,
                 )
                 for item in checked
             ],

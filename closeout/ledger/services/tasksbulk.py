@@ -9,6 +9,7 @@ them to the same rows and events as the one-at-a-time services.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from closeout.ledger.access import Actor
 from closeout.ledger.errors import InvalidInput, NotPermitted
 from closeout.ledger.models import (
     AuditEvent,
+    Milestone,
     Plan,
     Problem,
     Task,
@@ -50,6 +52,7 @@ class TaskSpec:
     units: Sequence[UnitRef] = ()
     persons: Sequence[PersonRef] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
+    milestones: Sequence[tuple[str, dt.date, int]] = ()  # (title, due date, expected %)
 
 
 def _event(
@@ -88,7 +91,7 @@ def problems_create_many(
 
 
 def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
-    """`task_create` for each spec (no milestones: an import has none), all or none."""
+    """`task_create` for each spec, all or none."""
     if not access.can_edit(actor):
         raise NotPermitted(_("only the rectification office creates tasks"))
     for spec in specs:
@@ -138,6 +141,14 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
                 )
                 for t, s in zip(tasks, specs, strict=True)
                 for p in s.persons
+            ],
+            batch_size=CHUNK,
+        )
+        Milestone.objects.bulk_create(
+            [
+                Milestone(task_id=t.pk, seq=i, title=title, due_date=due, expected_progress=pct)
+                for t, s in zip(tasks, specs, strict=True)
+                for i, (title, due, pct) in enumerate(s.milestones, start=1)
             ],
             batch_size=CHUNK,
         )

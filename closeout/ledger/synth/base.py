@@ -65,7 +65,7 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
         "id task_id seq title due_date expected_progress reached_on")),
     "progressreport": (ProgressReport, _columns(
         "id task_id unit_id reporter_id period_start period_end submitted_at text percent"
-        " milestone_id late reason")),
+        " milestone_id late reason source")),
     # The weekly snapshots of the weeks before AS_OF (`closeout.ledger.synth.history`).
     "snapshot": (Snapshot, _columns("id period_start period_end as_of taken_at tasks")),
     "snapshotrow": (SnapshotRow, _columns(

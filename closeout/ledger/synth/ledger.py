@@ -395,6 +395,7 @@ class Generator(ProvinceBuilder):
                         None,
                         rng.random() < 0.1,
                         "",  # progress only rises: no reason to give
+                        "unit",  # ReportSource.UNIT: filed by the lead unit
                     ),
                 )
                 last_at = when
@@ -427,6 +428,7 @@ class Generator(ProvinceBuilder):
                         None,
                         filed > monday + dt.timedelta(days=7),
                         "",
+                        "unit",
                     ),
                 )
                 last_at, last_period = when, monday

@@ -16,6 +16,7 @@ from closeout.ledger.errors import InvalidInput, NotPermitted
 from closeout.ledger.models import (
     AssignmentRole,
     AuditEvent,
+    Milestone,
     PersonRole,
     Plan,
     Role,
@@ -44,16 +45,17 @@ PROBLEMS = [(1, "扬尘污染", {"number": "1", "outline_path": ["大气"], "spa
                               "span_end": 80})]  # fmt: skip
 
 
-def _tasks(units: list[Unit]) -> list[tuple[int, int, str, list, list, dict]]:
+def _tasks(units: list[Unit]) -> list[tuple[int, int, str, list, list, dict, list]]:
     lead, coop = units
     return [
         (0, 1, "道路洒水", [UnitRef(lead), UnitRef(coop, AssignmentRole.COOP)],
          [PersonRef("市环保局主要负责人", PersonRole.RESPONSIBLE, lead, "主要负责人")],
          {"target": "降尘", "measures": ["道路洒水"], "deadline_raw": "2019年底",
           "due_date": dt.date(2019, 12, 31), "flags": ["missing_deadline: x"], "span_start": 0,
-          "span_end": 20}),
-        (0, 2, "工地围挡", [UnitRef(lead)], [], {"immediate": True, "ongoing": True}),
-        (1, 3, "拆除违建", [], [], {"span_start": 41, "span_end": 80}),
+          "span_end": 20},
+         [("完成排查", dt.date(2019, 6, 30), 50), ("完成整治", dt.date(2019, 12, 31), 100)]),
+        (0, 2, "工地围挡", [UnitRef(lead)], [], {"immediate": True, "ongoing": True}, []),
+        (1, 3, "拆除违建", [], [], {"span_start": 41, "span_end": 80}, []),
     ]  # fmt: skip
 
 
@@ -75,6 +77,8 @@ def _rows(plan: Plan) -> dict[str, list]:
                         .values_list("task__seq", "unit_id", "role", "task_status", "via_group")),
         "persons": sorted(TaskPerson.objects.filter(task__plan=plan)
                           .values_list("task__seq", "role", "text", "unit_id", "post")),
+        "milestones": sorted(Milestone.objects.filter(task__plan=plan).values_list(
+            "task__seq", "seq", "title", "due_date", "expected_progress", "reached_on")),
         "events": sorted(
             (
                 (e.action, e.target_type, e.actor_label, e.before,
@@ -94,9 +98,10 @@ def test_the_bulk_writers_give_the_rows_and_events_of_one_at_a_time(db):
     one = _plan("one at a time")
     problems = [services.problem_create(actor=OFFICE, plan=one, seq=seq, title=title, **fields)
                 for seq, title, fields in PROBLEMS]  # fmt: skip
-    for p, seq, text, unit_refs, persons, fields in _tasks(units):
+    for p, seq, text, unit_refs, persons, fields, milestones in _tasks(units):
         services.task_create(actor=OFFICE, problem=problems[p], seq=seq, text=text,
-                             units=unit_refs, persons=persons, **fields)  # fmt: skip
+                             units=unit_refs, persons=persons, milestones=milestones,
+                             **fields)  # fmt: skip
     bulk = _plan("in sets")
     made = tasksbulk.problems_create_many(
         actor=OFFICE, plan=bulk, specs=[ProblemSpec(s, t, f) for s, t, f in PROBLEMS]
@@ -107,7 +112,7 @@ def test_the_bulk_writers_give_the_rows_and_events_of_one_at_a_time(db):
     expected, got = _rows(one), _rows(bulk)
     for part in expected:
         assert got[part] == expected[part], part
-    assert len(expected["events"]) == 5
+    assert len(expected["events"]) == 5 and len(expected["milestones"]) == 2
 
 
 def test_the_bulk_writers_refuse_what_the_services_refuse(db):
