@@ -1,6 +1,6 @@
-"""The held-out corpus (tests/heldout, see its README.md): written from the rules of gold
-without seeing the parser, scored once. Its gold must be valid; the parser's scores on it
-are measured by the bench, not held at a floor here."""
+"""The held-out corpora (tests/heldout and tests/heldout2, see their README.md): written
+from the rules of gold without seeing the parser, each scored once. Their gold must be
+valid; the parser's scores on them are measured by the bench, not held at a floor here."""
 
 from __future__ import annotations
 
@@ -20,23 +20,31 @@ from closeout.ingest.bench import (
 )
 from closeout.ingest.tests.goldcheck import UNIT_LISTS, check_gold
 
-DOCS = corpus_documents(HELDOUT)
+HELDOUT2 = HELDOUT.parent / "heldout2"
+# Each batch: its folder, and the fewest documents and gold tasks it was written with.
+BATCHES = {"heldout": (HELDOUT, 20, 90), "heldout2": (HELDOUT2, 18, 80)}
+DOCS = [doc for root, _, _ in BATCHES.values() for doc in corpus_documents(root)]
 
 
-def test_the_heldout_corpus_has_every_family_with_two_documents_or_more():
-    counts = {family: sum(d.family == family for d in DOCS) for family in FAMILIES}
+@pytest.mark.parametrize("batch", sorted(BATCHES))
+def test_each_heldout_batch_has_every_family_with_two_documents_or_more(batch):
+    root, fewest_documents, fewest_tasks = BATCHES[batch]
+    docs = corpus_documents(root)
+    counts = {family: sum(d.family == family for d in docs) for family in FAMILIES}
     assert all(n >= 2 for n in counts.values()), counts
-    assert len(DOCS) >= 20
-    assert sum(len(d.gold["tasks"]) for d in DOCS) >= 90
+    assert len(docs) >= fewest_documents
+    assert sum(len(d.gold["tasks"]) for d in docs) >= fewest_tasks
     strays = [
         p
-        for p in HELDOUT.glob("*/*")
+        for p in root.glob("*/*")
         if p.suffix.lower() in DOCUMENT_SUFFIXES and not p.with_suffix(".json").exists()
     ]
     assert not strays, f"documents without gold: {strays}"
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=lambda d: f"{d.family}/{d.path.name}")
+@pytest.mark.parametrize(
+    "doc", DOCS, ids=lambda d: f"{d.path.parents[1].name}/{d.family}/{d.path.name}"
+)
 def test_gold_file_is_valid(doc):
     check_gold(doc)
     for k, task in enumerate(doc.gold["tasks"]):
@@ -46,8 +54,8 @@ def test_gold_file_is_valid(doc):
                 assert canonical(unit) == unit, f"{doc.path.name} task {k} {name}: {unit!r}"
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("heldout_make_docx", HELDOUT / "make_docx.py")
+def _generator(root=HELDOUT):
+    spec = importlib.util.spec_from_file_location(f"{root.name}_make_docx", root / "make_docx.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -58,10 +66,13 @@ def _tables(document) -> list[list[list[str]]]:
     return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
 
 
-@pytest.mark.parametrize("name", sorted(_generator().DOCUMENTS))
-def test_each_docx_is_what_make_docx_writes(name):
-    built = _generator().DOCUMENTS[name]()
-    stored = docx.Document(str(HELDOUT / name))
+GENERATED = [(root, name) for root in (HELDOUT, HELDOUT2) for name in _generator(root).DOCUMENTS]
+
+
+@pytest.mark.parametrize("root, name", GENERATED, ids=lambda v: getattr(v, "name", v))
+def test_each_docx_is_what_make_docx_writes(root, name):
+    built = _generator(root).DOCUMENTS[name]()
+    stored = docx.Document(str(root / name))
     assert [p.text for p in stored.paragraphs] == [p.text for p in built.paragraphs]
     assert _tables(stored) == _tables(built)
 
