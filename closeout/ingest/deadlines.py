@@ -461,6 +461,15 @@ def _flag_mentions(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
+def text_flags(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` (in the analysis form) states immediate and ongoing work, by the
+    rules for flags in a sentence: a task's measure keeps its 立即停止 or 常态化开展 even
+    when a deadline field gives the task's date. 逐年 (逐年推进, 逐年下降) is the pace of
+    work towards that date, not a recurring duty, so it is no flag here."""
+    kinds = {kind for a, b, kind in _flag_mentions(text, []) if text[a:b] != "逐年"}
+    return "immediate" in kinds, "ongoing" in kinds
+
+
 def find_deadlines(
     text: str, *, year: int | None = None, analysed: bool = False
 ) -> list[DeadlineMention]:

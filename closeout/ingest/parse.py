@@ -21,7 +21,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from closeout.ingest.deadlines import parse_deadline, text_deadline
+from closeout.ingest.deadlines import parse_deadline, text_deadline, text_flags
 from closeout.ingest.fields import (
     COOP_SUPERVISING_UNITS,
     COOP_UNITS,
@@ -236,6 +236,12 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         at = (given_deadline.start, given_deadline.end)
         at = at if draft.layout == "table" else norm.to_original(*at)
         deadline = dataclasses.replace(deadline, spans=(at,))
+        immediate, ongoing = text_flags(draft.text)  # the measure's own 立即停止, 常态化
+        if immediate > deadline.immediate or ongoing > deadline.ongoing:
+            deadline = dataclasses.replace(
+                deadline, immediate=deadline.immediate or immediate,
+                ongoing=deadline.ongoing or ongoing)  # fmt: skip
+            flags.append("deadline_flags_from_text: the measure states immediate/ongoing work")
     else:  # no field: the task's own sentences may state it
         stated = text_deadline(draft.text, norm, (draft.start, draft.end), year=year,
                                original=draft.layout == "table")  # fmt: skip
