@@ -60,7 +60,8 @@ _PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
 _NAMED_AGENCY = re.compile(
     r"^[\u4e00-\u9fff]{2,5}(?:海事局|海关|税务局|气象局|水文局|供电局|边检站|铁路局|海警局|分局)$"
 )
-_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署)$")
+# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院.
+_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院)$")
 _GIVES_NONE = re.compile(
     r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
     r"|^[省市县区州盟旗]委|(?:党委|政府|人大|政协|党工委|管委会|工委|纪委|监委|党组)$"
