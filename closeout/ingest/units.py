@@ -62,6 +62,13 @@ _NAMED_AGENCY = re.compile(
 )
 # Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院.
 _DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院)$")
+# A name that carries its own place: a river basin's authority (塔里木河流域…管理局), a
+# reserve's or a national park's (贺兰山自然保护区管理局), a river's commission or river
+# bureau (黄河水利委员会, 黄河河务局).
+_OWN_PLACE = re.compile(
+    r"流域|(?:自然保护区|风景名胜区|国家公园)管理"
+    r"|^(?![省市县区州盟旗地])[\u4e00-\u9fff]{1,3}[江河湖](?:水利委员会|河务局)"
+)
 _GIVES_NONE = re.compile(
     r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
     r"|^[省市县区州盟旗]委|(?:党委|政府|人大|政协|党工委|管委会|工委|纪委|监委|党组)$"
@@ -147,6 +154,7 @@ def distribute_prefix(items: list[str]) -> list[str]:
             or not _DEPARTMENT.search(bare)
             or len(bare) > 20
             or (own is None and _NAMED_AGENCY.match(bare) is not None)
+            or _OWN_PLACE.search(bare)
         ):
             giver = party = None
         elif own is not None:
