@@ -54,7 +54,7 @@ _COMPOUND = re.compile(
     r"(?:城市|都市|社区|园区|景区|城区|山区|林区|矿区|库区|地区|小区|牧区|校区)$"
 )
 # 区委宣传部 → the organ 区委, given to 组织部, 统战部 … after it.
-_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗])委)(?!员会)\S{1,8}部$")
+_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗地])委)(?!员会)\S{1,8}部$")
 _PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
 # A vertical agency or a branch named by its place without a level (湛江海事局, 西湖分局).
 _NAMED_AGENCY = re.compile(
@@ -124,13 +124,16 @@ def _prefix(item: str) -> str | None:
     """The level or place that starts a department's name (市, 省, 杭州市), if any."""
     if _NO_LEVEL.match(item):
         return None
+    if item.startswith("地区"):
+        return "地区"  # 地区生态环境局: the prefecture (地区) level
     if item[:1] in _LEVELS:
         return item[0]
     # A named place: the longest "…市/县/区" within the first seven characters that is
     # no compound word (杭州市城市管理局 → 杭州市, not 杭州 or 杭州市城市).
     for end in range(min(len(item) - 1, 7), 1, -1):
         head = item[:end]
-        if head[-1] in _LEVELS and not _COMPOUND.search(head):
+        place = head.endswith("地区") and len(head) > 2  # 喀什地区, 大兴安岭地区
+        if head[-1] in _LEVELS and (place or not _COMPOUND.search(head)):
             return head
     return None
 
