@@ -340,7 +340,7 @@ def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
     dated: list[tuple[int, int, date]] = []
     problems: list[str] = []
     for hit in _scan(text):
-        if _RECURRING.search(_sentence_before(text, hit.start)):
+        if _recurs(_sentence_before(text, hit.start)):
             continue  # 每年11月至次年3月: a season that recurs, no deadline
         due, problem = _resolve(hit, year)
         if due is None:
@@ -387,6 +387,18 @@ _ACTION = re.compile(
     r"|组织|督导|验收|修复|复绿|核查|摸排"
 )
 _RECURRING = re.compile(r"(?:每年|每季度|每半年|每月|每周|逐年)[^,,;。]{0,8}$")
+# The dates listed after a recurring word recur too: 每年3月15日至6月15日、9月15日至11月15日.
+_DAY = rf"{_N}\s*月份?\s*(?:{_N}\s*[日号]|底|末|上旬|中旬|下旬)?"
+_DATE_LIST = re.compile(rf"(?:{_DAY}(?:{_SEP}(?:次年)?{_DAY})?\s*[、,和及]\s*)+$")
+
+
+def _recurs(before: str) -> bool:
+    """Whether the words before a date (in its sentence) make it a recurring season."""
+    if "每" not in before and "逐年" not in before:
+        return False
+    return _RECURRING.search(_DATE_LIST.sub("", before)) is not None
+
+
 _NOTICE = re.compile(r"(?:公示|公告|征求意见)(?:期|时间|期限|日期)?\s*(?:为|是|:|自)?\s*$")
 _PAST = re.compile(
     r"了(?!解)|已|曾|累计|共计|先后|同比|比上年|较上年|以来|发现|进驻|督察组|巡视组|检查组"
@@ -411,7 +423,7 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
         return False  # rule 1
     if after.startswith("度") and not re.match(r"度\s*(?:内|前|底)", after):
         return False  # rule 2
-    if re.match(r"\s*(?:修正|修订|版)", after) or _RECURRING.search(sentence):
+    if re.match(r"\s*(?:修正|修订|版)", after) or _recurs(sentence):
         return False  # rule 2: a regulation's year; rule 3: a recurring period
     if _SINCE_BEFORE.search(before) or _SINCE_AFTER.match(after):
         return False  # rule 3

@@ -116,6 +116,13 @@ CASES = [
     ("每季度", None, False, True),
     ("每半年一次", None, False, True),
     ("每年11月至次年3月", None, False, True),
+    # The dates listed after 每年 all recur: a season, not a deadline.
+    ("每年3月15日至6月15日、9月15日至11月15日", None, False, True),
+    ("每年3月15日至6月15日，9月15日至11月15日", None, False, True),
+    ("每年三月十五日至六月十五日、九月十五日至十一月十五日", None, False, True),
+    ("每年3月、6月、9月和12月底前", None, False, True),
+    ("每季度末、年底前", None, False, True),
+    ("每年3月开展排查,2024年9月底前完成", D(2024, 9, 30), False, True),
     ("立即停止,2024年底前完成拆除", D(2024, 12, 31), True, False),
     ("常态化", None, False, True),
     ("持续开展", None, False, True),
@@ -291,6 +298,16 @@ SENTENCES = [
     ),
     ("推进港口岸电常态化使用。", None, [("常态化使用", None, False, True)]),
     ("每年11月至次年3月开展秸秆禁烧巡查。", 2024, [("每年", None, False, True)]),
+    (
+        "每年3月15日至6月15日、9月15日至11月15日为防火期,严格用火审批。",
+        2023,
+        [("每年", None, False, True)],
+    ),
+    (
+        "每年4月至5月和10月至11月开展巡查,2024年底前完成整治。",
+        2023,
+        [("每年", None, False, True), ("2024年底前", D(2024, 12, 31), False, False)],
+    ),
     # dates that are not deadlines
     ("公示期:2024年3月1日至3月7日。", None, []),
     ("2023年全市优良天数比例达到86.3%,同比上升2.1个百分点。", None, []),
