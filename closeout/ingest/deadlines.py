@@ -38,9 +38,10 @@ something else. In order:
    不晚于/要在/将于/计划/预计) or a deadline label (完成时间:) is a deadline;
 8. any other date (2023年, / 2021年6月至7月, / 于2021年6月 / 2024年城市污水…) is a
    deadline only when its clause states a target (完成/达到/实现/建成/控制在/不低于/
-   以上/全面/开展 …) or, after a date set off by a comma, any work (整治/排查/推进/
-   编制 …), states no past (了/已/累计/共计/同比/先后/以来/发现, an
-   inspection team 督察组/巡视组 or its 进驻/反馈), and its year is not before the plan's:
+   以上/全面/开展 …) or, after a date set off by a comma or a period (2023年9月至2024年
+   10月分批实施), any work (整治/排查/推进/编制 …), states no past (了/已/累计/共计/
+   同比/先后/以来/发现, an inspection team 督察组/巡视组 or its 进驻/反馈), and its year
+   is not before the plan's:
    "2023年,我市累计完成造林5万亩" and "2021年6月至7月,中央第三生态环境保护督察组…" are
    narration, "2023年,我市…" in a 2024 plan is the past. A two-part ISO form (2024.5)
    counts only under rule 7, so amounts are never dates.
@@ -454,7 +455,9 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
         return False
     if year is not None and hit.year is not None and due is not None and due.year < year:
         return False
-    if adverbial and _ACTION.search(governed):
+    # A period (2023年9月至2024年10月分批实施) is a time adverbial without its comma too.
+    ranged = hit.iso is None and re.search(_SEP, text[hit.start : hit.end]) is not None
+    if (adverbial or ranged) and _ACTION.search(governed):
         return True
     return _WORK.search(governed) is not None  # rule 8
 
