@@ -476,13 +476,18 @@ def _flag_mentions(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
-def text_flags(text: str) -> tuple[bool, bool]:
-    """Whether ``text`` (in the analysis form) states immediate and ongoing work, by the
-    rules for flags in a sentence: a task's measure keeps its 立即停止 or 常态化开展 even
-    when a deadline field gives the task's date. 逐年 (逐年推进, 逐年下降) is the pace of
-    work towards that date, not a recurring duty, so it is no flag here."""
-    kinds = {kind for a, b, kind in _flag_mentions(text, []) if text[a:b] != "逐年"}
-    return "immediate" in kinds, "ongoing" in kinds
+def text_flags(text: str) -> Deadline | None:
+    """The immediate and ongoing work ``text`` (in the analysis form) states, by the rules
+    for flags in a sentence (``raw`` the words that say so), or None: a task's measure
+    keeps its 立即停止 or 常态化开展 even when a deadline field gives the task's date.
+    逐年 (逐年推进, 逐年下降) is the pace of work towards that date, not a recurring duty,
+    so it is no flag here."""
+    found = [(text[a:b], kind) for a, b, kind in _flag_mentions(text, []) if text[a:b] != "逐年"]
+    if not found:
+        return None
+    kinds = {kind for _, kind in found}
+    raw = ";".join(dict.fromkeys(words for words, _ in found))
+    return Deadline(raw, None, "immediate" in kinds, "ongoing" in kinds, source="text")
 
 
 def find_deadlines(

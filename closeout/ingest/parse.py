@@ -236,12 +236,12 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         at = (given_deadline.start, given_deadline.end)
         at = at if draft.layout == "table" else norm.to_original(*at)
         deadline = dataclasses.replace(deadline, spans=(at,))
-        immediate, ongoing = text_flags(draft.text)  # the measure's own 立即停止, 常态化
-        if immediate > deadline.immediate or ongoing > deadline.ongoing:
+        said = text_flags(draft.text)  # the measure's own 立即停止, 常态化开展
+        if said and (said.immediate > deadline.immediate or said.ongoing > deadline.ongoing):
             deadline = dataclasses.replace(
-                deadline, immediate=deadline.immediate or immediate,
-                ongoing=deadline.ongoing or ongoing)  # fmt: skip
-            flags.append("deadline_flags_from_text: the measure states immediate/ongoing work")
+                deadline, immediate=deadline.immediate or said.immediate,
+                ongoing=deadline.ongoing or said.ongoing)  # fmt: skip
+            flags.append(f"deadline_from_text: {said.raw}")
     else:  # no field: the task's own sentences may state it
         stated = text_deadline(draft.text, norm, (draft.start, draft.end), year=year,
                                original=draft.layout == "table")  # fmt: skip

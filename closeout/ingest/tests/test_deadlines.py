@@ -538,7 +538,9 @@ MEASURE_FLAGS = [
 
 @pytest.mark.parametrize(("text", "immediate", "ongoing"), MEASURE_FLAGS)
 def test_a_measure_states_its_immediate_and_ongoing_work(text, immediate, ongoing):
-    assert text_flags(normalise(text).text) == (immediate, ongoing)
+    said = text_flags(normalise(text).text)
+    got = (said.immediate, said.ongoing) if said else (False, False)
+    assert got == (immediate, ongoing)
 
 
 FIELD_PLANS = [
@@ -571,3 +573,10 @@ def test_a_deadline_field_gives_the_date_and_the_measure_adds_its_flags(text, ex
     got = [(t.deadline.due and t.deadline.due.isoformat(), t.deadline.immediate,
             t.deadline.ongoing) for t in tasks]  # fmt: skip
     assert got == expected
+
+
+def test_flags_read_from_a_measure_beside_a_field_are_flagged_with_their_words():
+    text = "1.建立巡河制度,常态化开展巡查。\n责任单位:某市水务局\n完成时限:2022年10月底前\n"
+    (task,) = parse(text.encode("utf-8")).tasks
+    assert task.deadline.due == D(2022, 10, 31) and task.deadline.ongoing
+    assert "deadline_from_text: 常态化开展" in task.flags
