@@ -226,7 +226,7 @@ _MARKER = re.compile(
     r"|问题[\d一二三四五六七八九十]+[:、.]?|[A-Z]{1,4}(?:-[A-Z]{1,4})*-\d+[:、.]?"
     r"|(?:整改措施|整改任务|工作任务|主要任务|具体措施)[:])"
 )
-_LEADING = re.compile(r"^[,;:.、。]+")
+_LEADING = re.compile(r"^[\s,;:.、。]+")
 
 
 @dataclass(frozen=True)
@@ -263,14 +263,17 @@ def canonical(text: str) -> str:
 
 
 def without_marker(text: str) -> str:
-    """`text` in canonical form, without its leading enumeration markers and punctuation."""
-    out = canonical(text)
+    """`text` in canonical form, without its leading enumeration markers and punctuation.
+
+    The markers are stripped before whitespace is removed, so a code's number ends where
+    the text has a space ("GN-02 2021年…" loses GN-02, not GN-022021)."""
+    out = _LEADING.sub("", unicodedata.normalize("NFKC", text))
     for _ in range(4):
         stripped = _LEADING.sub("", _MARKER.sub("", out, count=1))
         if stripped == out:
             break
         out = stripped
-    return out
+    return canonical(out)
 
 
 def corpus_match(

@@ -86,6 +86,10 @@ _NOT_UNIT = re.compile(
     r"[。:;!?《》“”\"]|\d{4}|以下|下列|下述|均|需|须|要求|应当|任务|措施|不再|的"
 )
 _CLAUSE_SEP = ",;。"
+# Verbs that say each unit named does its share: they cover the unit lists before them
+# in the group too ("盟林业和草原局、气象局,各旗(区)人民政府按职责分工负责").
+_SHARED_VERB = re.compile(r"按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|"
+                          r"共同负责|分别负责")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +198,7 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
     """The fields of a bracket's inner text at ``offset``, or None when it is no group."""
     fields: list[FieldValue] = []
     labelled: FieldValue | None = None  # the labelled field a bare clause continues
+    waiting: list[tuple[int, str]] = []  # unit lists before a shared verb
     for at, clause in _clauses(inner):
         pos = offset + at
         squashed = re.sub(r"\s+", "", clause)
@@ -213,6 +218,10 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
             written = [k for k, ch in enumerate(clause) if not ch.isspace()]
             a, b = written[verb.start("units")], written[verb.end("units") - 1] + 1
             role = _verb_role(verb.group("verb"))
+            if waiting and not _SHARED_VERB.fullmatch(verb.group("verb")):
+                return None
+            fields.extend(_value(role, verb.group("verb"), c, offset + a) for a, c in waiting)
+            waiting = []
             fields.append(FieldValue(role, verb.group("verb"), verb.group("units"), pos + a,
                                      pos + b))  # fmt: skip
             labelled = None
@@ -223,11 +232,14 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
                             at + len(clause)], labelled.start)  # fmt: skip
             fields[-1] = labelled = joined
             continue
+        if looks_like_units(squashed):
+            waiting.append((at, clause))  # its verb follows: "X局、Y局,Z政府按职责分工负责"
+            continue
         if _looks_like_deadline(squashed) and len(squashed) <= 40:
             fields.append(_value(DEADLINE, "", clause, pos))
             continue
         return None
-    if not any(f.field in (*UNIT_FIELDS, PERSONS, IMPLEMENTING_UNITS) for f in fields):
+    if waiting or not any(f.field in (*UNIT_FIELDS, PERSONS, IMPLEMENTING_UNITS) for f in fields):
         return None
     return _merge(resolve_roles(fields))
 

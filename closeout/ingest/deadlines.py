@@ -38,9 +38,10 @@ something else. In order:
    不晚于/要在/将于/计划/预计) or a deadline label (完成时间:) is a deadline;
 8. any other date (2023年, / 2021年6月至7月, / 于2021年6月 / 2024年城市污水…) is a
    deadline only when its clause states a target (完成/达到/实现/建成/控制在/不低于/
-   以上/全面/开展 …) or, after a date set off by a comma, any work (整治/排查/推进/
-   编制 …), states no past (了/已/累计/共计/同比/先后/以来/发现, an
-   inspection team 督察组/巡视组 or its 进驻/反馈), and its year is not before the plan's:
+   以上/全面/开展 …) or, after a date set off by a comma or a period (2023年9月至2024年
+   10月分批实施), any work (整治/排查/推进/编制 …), states no past (了/已/累计/共计/
+   同比/先后/以来/发现, an inspection team 督察组/巡视组 or its 进驻/反馈), and its year
+   is not before the plan's:
    "2023年,我市累计完成造林5万亩" and "2021年6月至7月,中央第三生态环境保护督察组…" are
    narration, "2023年,我市…" in a 2024 plan is the past. A two-part ISO form (2024.5)
    counts only under rule 7, so amounts are never dates.
@@ -340,7 +341,7 @@ def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
     dated: list[tuple[int, int, date]] = []
     problems: list[str] = []
     for hit in _scan(text):
-        if _RECURRING.search(_sentence_before(text, hit.start)):
+        if _recurs(_sentence_before(text, hit.start)):
             continue  # 每年11月至次年3月: a season that recurs, no deadline
         due, problem = _resolve(hit, year)
         if due is None:
@@ -387,6 +388,18 @@ _ACTION = re.compile(
     r"|组织|督导|验收|修复|复绿|核查|摸排"
 )
 _RECURRING = re.compile(r"(?:每年|每季度|每半年|每月|每周|逐年)[^,,;。]{0,8}$")
+# The dates listed after a recurring word recur too: 每年3月15日至6月15日、9月15日至11月15日.
+_DAY = rf"{_N}\s*月份?\s*(?:{_N}\s*[日号]|底|末|上旬|中旬|下旬)?"
+_DATE_LIST = re.compile(rf"(?:{_DAY}(?:{_SEP}(?:次年)?{_DAY})?\s*[、,和及]\s*)+$")
+
+
+def _recurs(before: str) -> bool:
+    """Whether the words before a date (in its sentence) make it a recurring season."""
+    if "每" not in before and "逐年" not in before:
+        return False
+    return _RECURRING.search(_DATE_LIST.sub("", before)) is not None
+
+
 _NOTICE = re.compile(r"(?:公示|公告|征求意见)(?:期|时间|期限|日期)?\s*(?:为|是|:|自)?\s*$")
 _PAST = re.compile(
     r"了(?!解)|已|曾|累计|共计|先后|同比|比上年|较上年|以来|发现|进驻|督察组|巡视组|检查组"
@@ -411,7 +424,7 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
         return False  # rule 1
     if after.startswith("度") and not re.match(r"度\s*(?:内|前|底)", after):
         return False  # rule 2
-    if re.match(r"\s*(?:修正|修订|版)", after) or _RECURRING.search(sentence):
+    if re.match(r"\s*(?:修正|修订|版)", after) or _recurs(sentence):
         return False  # rule 2: a regulation's year; rule 3: a recurring period
     if _SINCE_BEFORE.search(before) or _SINCE_AFTER.match(after):
         return False  # rule 3
@@ -442,7 +455,9 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
         return False
     if year is not None and hit.year is not None and due is not None and due.year < year:
         return False
-    if adverbial and _ACTION.search(governed):
+    # A period (2023年9月至2024年10月分批实施) is a time adverbial without its comma too.
+    ranged = hit.iso is None and re.search(_SEP, text[hit.start : hit.end]) is not None
+    if (adverbial or ranged) and _ACTION.search(governed):
         return True
     return _WORK.search(governed) is not None  # rule 8
 
@@ -459,6 +474,20 @@ def _flag_mentions(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, i
                 continue
             out.append((m.start(), m.end(), kind))
     return out
+
+
+def text_flags(text: str) -> Deadline | None:
+    """The immediate and ongoing work ``text`` (in the analysis form) states, by the rules
+    for flags in a sentence (``raw`` the words that say so), or None: a task's measure
+    keeps its 立即停止 or 常态化开展 even when a deadline field gives the task's date.
+    逐年 (逐年推进, 逐年下降) is the pace of work towards that date, not a recurring duty,
+    so it is no flag here."""
+    found = [(text[a:b], kind) for a, b, kind in _flag_mentions(text, []) if text[a:b] != "逐年"]
+    if not found:
+        return None
+    kinds = {kind for _, kind in found}
+    raw = ";".join(dict.fromkeys(words for words, _ in found))
+    return Deadline(raw, None, "immediate" in kinds, "ongoing" in kinds, source="text")
 
 
 def find_deadlines(

@@ -21,7 +21,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from closeout.ingest.deadlines import parse_deadline, text_deadline
+from closeout.ingest.deadlines import parse_deadline, text_deadline, text_flags
 from closeout.ingest.fields import (
     COOP_SUPERVISING_UNITS,
     COOP_UNITS,
@@ -236,6 +236,12 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         at = (given_deadline.start, given_deadline.end)
         at = at if draft.layout == "table" else norm.to_original(*at)
         deadline = dataclasses.replace(deadline, spans=(at,))
+        said = text_flags(draft.text)  # the measure's own 立即停止, 常态化开展
+        if said and (said.immediate > deadline.immediate or said.ongoing > deadline.ongoing):
+            deadline = dataclasses.replace(
+                deadline, immediate=deadline.immediate or said.immediate,
+                ongoing=deadline.ongoing or said.ongoing)  # fmt: skip
+            flags.append(f"deadline_from_text: {said.raw}")
     else:  # no field: the task's own sentences may state it
         stated = text_deadline(draft.text, norm, (draft.start, draft.end), year=year,
                                original=draft.layout == "table")  # fmt: skip

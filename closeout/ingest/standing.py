@@ -2,9 +2,12 @@
 
 "以下各项工作均需各县(区)人民政府落实,不再列出", "以下任务涉及各区的,均由各区政府负责落实",
 "下列各项任务,各县区人民政府为责任主体", "各区人民政府为各项整改任务的责任主体,以下不再
-一一列出": the unit is a lead (implementing) unit of every task that follows the clause in
-the same document, never of the tasks before it. A clause that names who follows up
-("以下整改任务均由市委督查室跟踪督办") adds a supervising unit instead.
+一一列出", "各县市人民政府、高新区管委会是各项整改任务的落实主体,以下不再列出",
+"以下各项任务的落实主体均为各区政府", "各项整改任务均由各县政府负责落实,不再重复列出"
+(是/为/作为 … 责任主体/落实主体/实施主体, 以下不再(一一)列出/不再重复): the unit is a
+lead (implementing) unit of every task that follows the clause in the same document,
+never of the tasks before it. A clause that names who follows up ("以下整改任务均由市委
+督查室跟踪督办") adds a supervising unit instead.
 
 Each task that receives a unit this way carries the flag
 ``standing_units: <units> (from the clause at offset N)`` (N in the original text), so the
@@ -38,12 +41,20 @@ _SUPERVISE = r"跟踪督办|督促落实|督办|督导"
 HEAD = re.compile(r"以下|下列|下述")
 VERB = re.compile(r"(?P<verb>" + _SUPERVISE + "|" + _LEAD + r")(?=$|[,。;]|工作|任务)")
 _BEFORE_UNITS = re.compile(r"均需|均由|均须|需要|应当|由|需|须|都|,")
-# UNITS 为[以下]各项[整改]任务的责任主体 … 以下不再(一一)列出
+# The clause says the units are not repeated: 以下不再(一一)列出, 不再重复, 不另列出.
+_NOT_REPEATED = r"(?:不再|不另)(?:一一|逐一|逐项|单独|重复)?(?:列出|列明|列举|标注|注明|重复)"
+_SUBJECT = r"(?:第一)?(?P<verb>责任主体|实施主体|落实主体|责任单位)"
+# UNITS 为/是/作为[以下]各项[整改]任务的责任主体 … 以下不再(一一)列出
 UNITS_FIRST = re.compile(
-    r"(?:^|(?<=[,。;]))(?P<units>[^,。;:]{2,60}?)为(?:以下|下列)?(?:各项|所有|全部)?(?:整改)?"
-    r"(?:工作|任务)?的?(?P<verb>责任主体|实施主体|落实主体|责任单位)"
-    r"(?=[^。]*(?:以下|下列)[^。]*(?:不再|不另))"
+    r"(?:^|(?<=[,。;]))(?P<units>[^,。;:]{2,60}?)(?:均|统一)?(?:作为|是|为)(?:以下|下列)?"
+    r"(?:各项|所有|全部)?(?:整改)?(?:工作|任务)?的?" + _SUBJECT + r"(?=[^。]*" + _NOT_REPEATED + ")"
 )
+# 以下各项任务的落实主体均为 UNITS[,不再列出]
+SUBJECT_FIRST = re.compile(
+    r"(?:以下|下列)[^。]{0,16}?" + _SUBJECT + r"(?:均|统一)?(?:为|是)(?P<units>[^,。;:]{2,60}?)"
+    r"(?=$|[,。;])"
+)
+_ALL_TASKS = re.compile(r"(?:各项|所有|全部)(?:整改)?(?:工作|任务)")
 _SENTENCE = re.compile(r"[^。]+。?")
 
 
@@ -61,11 +72,13 @@ class Standing:
 
 def standing_clauses(text: str, offset: int = 0) -> list[Standing]:
     """The standing clauses of ``text`` (which starts at ``offset``), in order."""
-    if not any(word in text for word in ("以下", "下列", "下述")):
+    if not any(word in text for word in ("以下", "下列", "下述", "不再", "不另")):
         return []
     out: list[Standing] = []
     for sentence in _SENTENCE.finditer(text):
-        found = _head_first(sentence.group()) or _units_first(sentence.group())
+        body = sentence.group()
+        found = _head_first(body) or _units_first(body, UNITS_FIRST)
+        found = found or _units_first(body, SUBJECT_FIRST)
         if found is None:
             continue
         units, at, verb = found
@@ -78,6 +91,8 @@ def standing_clauses(text: str, offset: int = 0) -> list[Standing]:
 
 def _head_first(body: str) -> tuple[str, int, str] | None:
     head = HEAD.search(body)
+    if head is None and re.search(_NOT_REPEATED, body):
+        head = _ALL_TASKS.search(body)  # 各项整改任务均由…负责落实,不再重复列出
     if head is None:
         return None
     for verb in VERB.finditer(body, head.end()):
@@ -89,8 +104,8 @@ def _head_first(body: str) -> tuple[str, int, str] | None:
     return None
 
 
-def _units_first(body: str) -> tuple[str, int, str] | None:
-    m = UNITS_FIRST.search(body)
+def _units_first(body: str, pattern: re.Pattern[str]) -> tuple[str, int, str] | None:
+    m = pattern.search(body)
     if m is None or not looks_like_units(m.group("units").strip()):
         return None
     units = m.group("units").strip()

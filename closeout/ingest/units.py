@@ -61,13 +61,21 @@ _COMPOUND = re.compile(
     r"(?:城市|都市|社区|园区|景区|城区|山区|林区|矿区|库区|地区|小区|牧区|校区)$"
 )
 # 区委宣传部 → the organ 区委, given to 组织部, 统战部 … after it.
-_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗])委)(?!员会)\S{1,8}部$")
+_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗地])委)(?!员会)\S{1,8}部$")
 _PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
 # A vertical agency or a branch named by its place without a level (湛江海事局, 西湖分局).
 _NAMED_AGENCY = re.compile(
     r"^[\u4e00-\u9fff]{2,5}(?:海事局|海关|税务局|气象局|水文局|供电局|边检站|铁路局|海警局|分局)$"
 )
-_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署)$")
+# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院.
+_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院)$")
+# A name that carries its own place: a river basin's authority (塔里木河流域…管理局), a
+# reserve's or a national park's (贺兰山自然保护区管理局), a river's commission or river
+# bureau (黄河水利委员会, 黄河河务局).
+_OWN_PLACE = re.compile(
+    r"流域|(?:自然保护区|风景名胜区|国家公园)管理"
+    r"|^(?![省市县区州盟旗地])[\u4e00-\u9fff]{1,3}[江河湖](?:水利委员会|河务局)"
+)
 _GIVES_NONE = re.compile(
     r"^(?:各|有关|相关|其他|全市|全省|全县|全区|国家|中国|中央|人民银行|国网|团|共青团)"
     r"|^[省市县区州盟旗]委|(?:党委|政府|人大|政协|党工委|管委会|工委|纪委|监委|党组)$"
@@ -123,13 +131,16 @@ def _prefix(item: str) -> str | None:
     """The level or place that starts a department's name (市, 省, 杭州市), if any."""
     if _NO_LEVEL.match(item):
         return None
+    if item.startswith("地区"):
+        return "地区"  # 地区生态环境局: the prefecture (地区) level
     if item[:1] in _LEVELS:
         return item[0]
     # A named place: the longest "…市/县/区" within the first seven characters that is
     # no compound word (杭州市城市管理局 → 杭州市, not 杭州 or 杭州市城市).
     for end in range(min(len(item) - 1, 7), 1, -1):
         head = item[:end]
-        if head[-1] in _LEVELS and not _COMPOUND.search(head):
+        place = head.endswith("地区") and len(head) > 2  # 喀什地区, 大兴安岭地区
+        if head[-1] in _LEVELS and (place or not _COMPOUND.search(head)):
             return head
     return None
 
@@ -153,6 +164,7 @@ def distribute_prefix(items: list[str]) -> list[str]:
             or not _DEPARTMENT.search(bare)
             or len(bare) > 20
             or (own is None and _NAMED_AGENCY.match(bare) is not None)
+            or _OWN_PLACE.search(bare)
         ):
             giver = party = None
         elif own is not None:

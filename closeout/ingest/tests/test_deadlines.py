@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from closeout.ingest import normalise, parse_deadline
-from closeout.ingest.deadlines import deadline_of, find_deadlines
+from closeout.ingest.deadlines import deadline_of, find_deadlines, text_flags
 from closeout.ingest.numerals import cn_int
 from closeout.ingest.parse import parse
 from closeout.ingest.result import ParseContext, to_json
@@ -116,6 +116,13 @@ CASES = [
     ("每季度", None, False, True),
     ("每半年一次", None, False, True),
     ("每年11月至次年3月", None, False, True),
+    # The dates listed after 每年 all recur: a season, not a deadline.
+    ("每年3月15日至6月15日、9月15日至11月15日", None, False, True),
+    ("每年3月15日至6月15日，9月15日至11月15日", None, False, True),
+    ("每年三月十五日至六月十五日、九月十五日至十一月十五日", None, False, True),
+    ("每年3月、6月、9月和12月底前", None, False, True),
+    ("每季度末、年底前", None, False, True),
+    ("每年3月开展排查,2024年9月底前完成", D(2024, 9, 30), False, True),
     ("立即停止,2024年底前完成拆除", D(2024, 12, 31), True, False),
     ("常态化", None, False, True),
     ("持续开展", None, False, True),
@@ -290,7 +297,36 @@ SENTENCES = [
         [("立即停止", None, True, False), ("2023年12月底前", D(2023, 12, 31), False, False)],
     ),
     ("推进港口岸电常态化使用。", None, [("常态化使用", None, False, True)]),
+    # A period followed by work, with or without a comma: due at its end.
+    (
+        "对历史遗留矿山,2023年9月至2024年10月分批实施生态修复。",
+        2023,
+        [("2023年9月至2024年10月", D(2024, 10, 31), False, False)],
+    ),
+    (
+        "2023年9月—2024年10月分期推进管网改造。",
+        2023,
+        [("2023年9月—2024年10月", D(2024, 10, 31), False, False)],
+    ),
+    (
+        "二〇二四年三月至二〇二五年六月分步实施搬迁。",
+        2024,
+        [("二〇二四年三月至二〇二五年六月", D(2025, 6, 30), False, False)],
+    ),
+    ("2024年6-9月集中整治城区黑臭水体。", 2024, [("2024年6-9月", D(2024, 9, 30), False, False)]),
+    ("2019年6月至8月开展了专项排查。", 2020, []),  # the past
+    ("2021年6月至7月中央第三生态环境保护督察组进驻我省。", 2021, []),
     ("每年11月至次年3月开展秸秆禁烧巡查。", 2024, [("每年", None, False, True)]),
+    (
+        "每年3月15日至6月15日、9月15日至11月15日为防火期,严格用火审批。",
+        2023,
+        [("每年", None, False, True)],
+    ),
+    (
+        "每年4月至5月和10月至11月开展巡查,2024年底前完成整治。",
+        2023,
+        [("每年", None, False, True), ("2024年底前", D(2024, 12, 31), False, False)],
+    ),
     # dates that are not deadlines
     ("公示期:2024年3月1日至3月7日。", None, []),
     ("2023年全市优良天数比例达到86.3%,同比上升2.1个百分点。", None, []),
@@ -481,3 +517,66 @@ def test_the_json_says_where_the_deadline_was_read():
 )  # fmt: skip
 def test_chinese_numerals_in_dates(text, value):
     assert cn_int(text) == value
+
+
+# (measure, immediate, ongoing): the flags a measure keeps beside a deadline field.
+MEASURE_FLAGS = [
+    ("建立吐曼河巡河制度,常态化开展排污口巡查。", False, True),
+    ("建立城区排水管网常态化排查机制。", False, True),
+    ("将园区企业纳入评估,每年开展一次评估。", False, True),
+    ("对违规建设行为立即停止施工,依法拆除。", True, False),
+    ("立即整改渗滤液外溢问题,长期坚持巡查。", True, True),
+    ("對違規項目立即停止建設,每季度通報一次。", True, True),  # traditional
+    ("对违规项目立即关停，持续开展巡查。", True, True),  # full-width comma
+    # Not flags: the pace of work towards the date, a principle, a mechanism to build.
+    ("老旧城区逐年推进雨污分流改造,合流制管网占比逐年下降。", False, False),
+    ("按照立行立改、长期坚持的原则推进整改。", False, False),
+    ("建立常态化宣传机制,开展生态文明宣传。", False, False),
+    ("长期以来,管网建设滞后。", False, False),
+]
+
+
+@pytest.mark.parametrize(("text", "immediate", "ongoing"), MEASURE_FLAGS)
+def test_a_measure_states_its_immediate_and_ongoing_work(text, immediate, ongoing):
+    said = text_flags(normalise(text).text)
+    got = (said.immediate, said.ongoing) if said else (False, False)
+    assert got == (immediate, ongoing)
+
+
+FIELD_PLANS = [
+    # A 完成时限 line gives the date; the measure's 常态化/每年/立即停止 still count.
+    (
+        "问题1:某市城中村污水直排。\n整改措施:\n1.加快截污管网建设。\n"
+        "2.建立巡河制度,常态化开展排污口巡查。\n牵头单位:某市人民政府\n完成时限:2022年10月底前\n",
+        [("2022-10-31", False, False), ("2022-10-31", False, True)],
+    ),
+    (
+        "一、某县垃圾填埋场未建防渗设施\n整改措施:立即停止使用,完成封场治理。\n"
+        "责任单位:县住房和城乡建设局\n整改时限:2023年6月底前\n",
+        [("2023-06-30", True, False)],
+    ),
+    (
+        "序号|问题|整改措施|责任单位|完成时限\n1|违规建设|立即停止违规建设行为,恢复植被|"
+        "州林业和草原局|2021年12月31日前\n",
+        [("2021-12-31", True, False)],
+    ),
+    (
+        "1.推进雨污分流改造,老旧城区逐年推进。(责任单位:市住房城乡建设局;完成时限:2025年底前)\n",
+        [("2025-12-31", False, False)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIELD_PLANS)
+def test_a_deadline_field_gives_the_date_and_the_measure_adds_its_flags(text, expected):
+    tasks = parse(text.encode("utf-8")).tasks
+    got = [(t.deadline.due and t.deadline.due.isoformat(), t.deadline.immediate,
+            t.deadline.ongoing) for t in tasks]  # fmt: skip
+    assert got == expected
+
+
+def test_flags_read_from_a_measure_beside_a_field_are_flagged_with_their_words():
+    text = "1.建立巡河制度,常态化开展巡查。\n责任单位:某市水务局\n完成时限:2022年10月底前\n"
+    (task,) = parse(text.encode("utf-8")).tasks
+    assert task.deadline.due == D(2022, 10, 31) and task.deadline.ongoing
+    assert "deadline_from_text: 常态化开展" in task.flags
