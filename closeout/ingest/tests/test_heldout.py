@@ -1,4 +1,4 @@
-"""The held-out corpora (tests/heldout and tests/heldout2, see their README.md): written
+"""The held-out corpora (tests/heldout, heldout2 and heldout3, see their README.md): written
 from the rules of gold without seeing the parser, each scored once. Their gold must be
 valid; the parser's scores on them are measured by the bench, not held at a floor here."""
 
@@ -21,8 +21,13 @@ from closeout.ingest.bench import (
 from closeout.ingest.tests.goldcheck import UNIT_LISTS, check_gold
 
 HELDOUT2 = HELDOUT.parent / "heldout2"
+HELDOUT3 = HELDOUT.parent / "heldout3"
 # Each batch: its folder, and the fewest documents and gold tasks it was written with.
-BATCHES = {"heldout": (HELDOUT, 20, 90), "heldout2": (HELDOUT2, 18, 80)}
+BATCHES = {
+    "heldout": (HELDOUT, 20, 90),
+    "heldout2": (HELDOUT2, 18, 80),
+    "heldout3": (HELDOUT3, 20, 100),
+}
 DOCS = [doc for root, _, _ in BATCHES.values() for doc in corpus_documents(root)]
 
 
@@ -66,7 +71,9 @@ def _tables(document) -> list[list[list[str]]]:
     return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
 
 
-GENERATED = [(root, name) for root in (HELDOUT, HELDOUT2) for name in _generator(root).DOCUMENTS]
+GENERATED = [
+    (root, name) for root in (HELDOUT, HELDOUT2, HELDOUT3) for name in _generator(root).DOCUMENTS
+]
 
 
 @pytest.mark.parametrize("root, name", GENERATED, ids=lambda v: getattr(v, "name", v))
