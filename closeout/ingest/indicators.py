@@ -11,6 +11,7 @@ that introduces the list. "A、B比例分别达到60%以上和98%以上" gives o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _MAG = r"[万亿千百]?"
@@ -34,6 +35,13 @@ _COMP = "|".join(f"(?P<c{i}>{pattern})" for i, (pattern, _) in enumerate(COMPARA
 TARGET = re.compile(
     rf"(?:{_COMP})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
     rf"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{UNIT})?\s*(?P<qual>以上|以下|以内|左右|及以上|及以下)?"
+)
+# TARGET without its groups: its comparators are then plain alternatives, so the regex
+# engine skips straight to their first characters. Each of its matches is TARGET's match
+# at the same place (same alternatives in the same order), read again for the groups.
+_TARGET_SCAN = re.compile(
+    rf"(?:{'|'.join(pattern for pattern, _ in COMPARATORS)})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
+    rf"\d+(?:\.\d+)?\s*(?:{UNIT})?\s*(?:以上|以下|以内|左右|及以上|及以下)?"
 )
 STANDARD = re.compile(
     rf"(?P<verb>稳定达到|达到)(?P<std>[^,。;\n()]{{0,12}}标准)\s*\(\s*(?P<value>\d+(?:\.\d+)?)\s*"
@@ -118,6 +126,14 @@ def _names_before(text: str, pos: int) -> list[tuple[str, int]]:
     return names
 
 
+def targets(text: str) -> Iterator[re.Match[str]]:
+    """``TARGET.finditer(text)``, found through ``_TARGET_SCAN``."""
+    for scan in _TARGET_SCAN.finditer(text):
+        m = TARGET.match(text, scan.start())
+        assert m is not None and m.end() == scan.end()  # the same pattern, with groups
+        yield m
+
+
 def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
     """Quantitative targets in ``text`` (the normalised analysis form).
 
@@ -136,7 +152,7 @@ def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
                       (start + offset, m.end() + offset))
         )  # fmt: skip
         taken.append((m.start(), m.end()))
-    for m in TARGET.finditer(text):
+    for m in targets(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         unit, qual = m.group("unit"), m.group("qual")
