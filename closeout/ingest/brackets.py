@@ -86,6 +86,10 @@ _NOT_UNIT = re.compile(
     r"[。:;!?《》“”\"]|\d{4}|以下|下列|下述|均|需|须|要求|应当|任务|措施|不再|的"
 )
 _CLAUSE_SEP = ",;。"
+# The characters the bracket scanners act on; they look at no other (so skip to these).
+BRACKET_CHAR = re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
+_CLAUSE_CHAR = re.compile(rf"[{re.escape(OPENERS + CLOSERS + _CLAUSE_SEP)}\s]")
+_ITEM_CHAR = re.compile(f"[{re.escape(OPENERS + CLOSERS)}、]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,8 @@ def _pairs(text: str) -> list[tuple[int, int]]:
     """Every matched bracket pair (open, close), outer ones before the ones they hold."""
     stack: list[tuple[int, str]] = []
     out: list[tuple[int, int]] = []
-    for i, ch in enumerate(text):
+    for m in BRACKET_CHAR.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _PAIR:
             stack.append((i, _PAIR[ch]))
         elif ch in CLOSERS:
@@ -125,7 +130,8 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
     spaced = {m.start() for m in _SPACED_LABEL.finditer(inner)} if ":" in inner else set()
     parts: list[tuple[int, str]] = []
     depth, begin = 0, 0
-    for i, ch in enumerate(inner):
+    for m in _CLAUSE_CHAR.finditer(inner):
+        i, ch = m.start(), m.group()
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS and depth:
@@ -140,20 +146,19 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
 
 
 def _split_items(text: str) -> list[str]:
+    """Split at 、 outside brackets."""
     items: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
+    depth, begin = 0, 0
+    for m in _ITEM_CHAR.finditer(text):
+        ch = m.group()
         if ch in OPENERS:
             depth += 1
-        elif ch in CLOSERS and depth:
-            depth -= 1
-        if ch == "、" and depth == 0:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    items.append("".join(current))
+        elif ch in CLOSERS:
+            depth -= 1 if depth else 0
+        elif depth == 0:
+            items.append(text[begin : m.start()])
+            begin = m.end()
+    items.append(text[begin:])
     return items
 
 

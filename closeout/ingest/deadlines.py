@@ -58,6 +58,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.numerals import CN_NUMBER, cn_int
@@ -328,8 +329,11 @@ _STOP = re.compile(r"[;。!?\n]")
 _STAGED = "several dates (staged): milestones in order; the latest is the deadline"
 
 
+@lru_cache(maxsize=4096)
 def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
-    """Parse a deadline phrase. ``year`` (the plan's year) dates a bare "年底前" or "12月底"."""
+    """Parse a deadline phrase. ``year`` (the plan's year) dates a bare "年底前" or "12月底".
+
+    Plans repeat the same phrases, and a deadline is immutable, so each is remembered."""
     if raw is None or not raw.strip():
         return Deadline(raw=raw, note="no deadline given")
     text = normalise(raw).text

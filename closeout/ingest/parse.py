@@ -306,7 +306,11 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
                     break
                 a = grams[i] if i in grams else grams.setdefault(i, _bigrams(key))
                 b = grams[j] if j in grams else grams.setdefault(j, _bigrams(keys[j]))
-                if a and len(a & b) / len(a | b) >= 0.85:
+                small, large = sorted((len(a), len(b)))
+                if not a or small * 100 < large * 84:
+                    continue  # the Jaccard is at most small / large, below 0.84
+                shared = len(a & b)
+                if shared / (len(a) + len(b) - shared) >= 0.85:  # the union's size
                     original = tasks[j].seq
             if original is None:
                 by_head.setdefault(key[:8], []).append(i)

@@ -1,0 +1,199 @@
+"""The bracket and list scanners skip to the characters they act on; each must split and
+pair exactly as the plain character-by-character loop it replaced."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from closeout.ingest.brackets import _CLAUSE_SEP, _PAIR, CLOSERS, OPENERS, _clauses, _pairs
+from closeout.ingest.brackets import _split_items as split_items
+from closeout.ingest.inline import _run_end
+from closeout.ingest.outline import lines_of
+from closeout.ingest.parse import _bigrams, _key, _mark_duplicates, parse
+from closeout.ingest.result import Task
+from closeout.ingest.tests.conftest import seed_path
+from closeout.ingest.units import _split_top as split_top
+
+_SPACED_LABEL = re.compile(r"\s+(?=[\u4e00-\u9fff]{2,14}\s*:)")
+
+
+def pairs_reference(text: str) -> list[tuple[int, int]]:
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIR:
+            stack.append((i, _PAIR[ch]))
+        elif ch in CLOSERS:
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][1] == ch:
+                    out.append((stack[k][0], i))
+                    del stack[k:]
+                    break
+    return sorted(out)
+
+
+def clauses_reference(inner: str) -> list[tuple[int, str]]:
+    spaced = {m.start() for m in _SPACED_LABEL.finditer(inner)} if ":" in inner else set()
+    parts: list[tuple[int, str]] = []
+    depth, begin = 0, 0
+    for i, ch in enumerate(inner):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+        elif depth == 0 and (ch in _CLAUSE_SEP or (i in spaced and ":" in inner[begin:i])):
+            parts.append((begin, inner[begin:i]))
+            begin = i + 1
+    parts.append((begin, inner[begin:]))
+    return [(at, part) for at, part in parts if part.strip()]
+
+
+def items_reference(text: str) -> list[str]:
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+        if ch == "、" and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return items
+
+
+def split_top_reference(text: str, seps: str) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in "([{【〔":
+            depth += 1
+        elif ch in ")]}】〕" and depth:
+            depth -= 1
+        if ch in seps and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def run_end_reference(text: str, i: int) -> int:
+    lines = lines_of(text)
+    if not any(ch in lines[i].text for ch in OPENERS):
+        return i + 1
+    depth = 0
+    for j in range(i, min(i + 4, len(lines))):
+        if j > i and lines[j].kind not in {"text", "heading"}:
+            break
+        for ch in lines[j].text:
+            if ch in OPENERS:
+                depth += 1
+            elif ch in CLOSERS and depth:
+                depth -= 1
+        if depth == 0:
+            return j + 1
+    return i + 1
+
+
+_TOKENS = ["市水务局", "牵头单位", "责任单位", "A", "、", ",", ";", "。", ":", " ", "\u3000", "\n",
+           *"()[]〔〕【】〖〗{}"]  # fmt: skip
+_TEXT = st.lists(st.sampled_from(_TOKENS), max_size=30).map("".join)
+
+
+@given(_TEXT)
+def test_bracket_pairs_are_found_as_by_the_character_loop(text):
+    assert _pairs(text) == pairs_reference(text)
+
+
+@given(_TEXT)
+def test_clauses_are_cut_as_by_the_character_loop(text):
+    assert _clauses(text) == clauses_reference(text)
+
+
+def test_a_space_before_a_label_cuts_a_clause():
+    inner = "牵头单位:市生态环境局 配合单位:市公安局"
+    assert _clauses(inner) == [(0, "牵头单位:市生态环境局"), (12, "配合单位:市公安局")]
+
+
+@given(_TEXT)
+def test_items_are_split_as_by_the_character_loop(text):
+    assert split_items(text) == items_reference(text)
+
+
+@given(_TEXT, st.sampled_from([",;", "、"]))
+def test_unit_lists_are_split_as_by_the_character_loop(text, seps):
+    assert split_top(text, seps) == split_top_reference(text, seps)
+
+
+@given(_TEXT, st.integers(0, 5))
+def test_a_bracket_run_ends_where_the_character_loop_ends_it(text, i):
+    lines = lines_of(text)
+    if i < len(lines):
+        assert _run_end(lines, i) == run_end_reference(text, i)
+
+
+@pytest.mark.parametrize(
+    ("text", "seps", "parts"),
+    [
+        ("市环保局、各县(区、市)政府", "、", ["市环保局", "各县(区、市)政府"]),
+        ("A局】、B局(C、D)、E局", "、", ["A局】", "B局(C、D)", "E局"]),
+        ("A局,B局;【C,D】", ",;", ["A局", "B局", "【C,D】"]),
+    ],
+)
+def test_unit_lists_split_outside_brackets_only(text, seps, parts):
+    assert split_top(text, seps) == parts
+
+
+def duplicates_reference(tasks: list[Task]) -> list[int | None]:
+    """Each task's original by the plain bigram Jaccard over the same candidates."""
+    keys = [_key(t) for t in tasks]
+    by_head: dict[str, list[int]] = {}
+    by_tail: dict[str, list[int]] = {}
+    out: list[int | None] = []
+    for i, key in enumerate(keys):
+        original = None
+        if len(key) >= 8:
+            for j in by_head.get(key[:8], []) + by_tail.get(key[-8:], []):
+                a, b = _bigrams(key), _bigrams(keys[j])
+                if a and len(a & b) / len(a | b) >= 0.85:
+                    original = tasks[j].seq
+                    break
+            if original is None:
+                by_head.setdefault(key[:8], []).append(i)
+                by_tail.setdefault(key[-8:], []).append(i)
+        out.append(original)
+    return out
+
+
+@pytest.mark.parametrize("number", ["000", "003", "004"])
+def test_duplicates_are_marked_as_by_the_plain_jaccard(number):
+    tasks = [dataclasses.replace(t, duplicate_of=None) for t in parse(seed_path(number)).tasks]
+    marked = [t.duplicate_of for t in _mark_duplicates(tasks)]
+    assert marked == duplicates_reference(tasks)
+    assert number != "004" or any(marked)  # the compilation repeats a plan
+
+
+_STEM = "推进城市黑臭水体治理工作建成污水处理设施"
+
+
+@given(st.lists(st.tuples(st.integers(4, len(_STEM)), st.text("管网改造建设完成", max_size=8)),
+                min_size=2, max_size=6))  # fmt: skip
+def test_near_repeats_of_any_length_are_marked_as_by_the_plain_jaccard(variants):
+    base = parse(seed_path("001")).tasks[0]
+    tasks = [
+        dataclasses.replace(base, seq=k + 1, text=_STEM[:cut] + tail, duplicate_of=None)
+        for k, (cut, tail) in enumerate(variants)
+    ]
+    assert [t.duplicate_of for t in _mark_duplicates(tasks)] == duplicates_reference(tasks)
