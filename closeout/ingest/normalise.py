@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,45 +80,30 @@ def normalise(original: str) -> Normalised:
     distinct characters outside the blocks it leaves alone, the few it changes are
     replaced throughout, and the map is the kept positions, repeated where one expands.
     """
-    spans = [(a, 0, b) for a, b in map(re.Match.span, PINYIN.finditer(original))]
-    kept = _without(original, spans) if spans else original
+    spans = list(map(re.Match.span, PINYIN.finditer(original)))
+    bounds = [0, *itertools.chain.from_iterable(spans), len(original)]
+    runs = bounds[0::2], bounds[1::2]  # where each run between annotations starts, ends
+    kept = "".join(map(original.__getitem__, map(slice, *runs))) if spans else original
+    starts = tuple(itertools.chain.from_iterable(map(range, *runs)))
     folds = _folds(kept)
-    wide = "".join(ch for ch, out in folds.items() if len(out) != 1)
-    if wide:  # each expanding character: where it is, how many it becomes
-        at = re.finditer(f"[{re.escape(wide)}]", original)
-        spans = sorted([*spans, *((m.start(), len(folds[m.group()]), m.end()) for m in at)])
+    wide = {ch: len(out) for ch, out in folds.items() if len(out) != 1}
+    if wide:
+        starts = _widened(starts, kept, wide)
     simplified = _simplify_exactly(_folded(kept, folds))
-    return Normalised(original=original, text=simplified, starts=_starts(len(original), spans))
+    return Normalised(original=original, text=simplified, starts=starts)
 
 
-def _without(original: str, spans: list[tuple[int, int, int]]) -> str:
-    """``original`` without the annotations at ``spans``."""
-    pieces = []
-    at = 0
-    for a, _, b in spans:
-        pieces.append(original[at:a])
-        at = b
-    pieces.append(original[at:])
-    return "".join(pieces)
-
-
-def _starts(n: int, spans: list[tuple[int, int, int]]) -> tuple[int, ...]:
-    """Where each analysis character comes from in an original of length ``n``, given what
-    happens at ``spans`` (start, width, end), in order: a width of 0 is an annotation
-    dropped, any other width a character that expands to that many."""
-    if not spans:
-        return tuple(range(n))
-    starts: list[Iterable[int]] = []
-    at = 0
-    for a, width, b in spans:
-        if a < at:
-            continue  # an expanding character inside an annotation: dropped with it
-        starts.append(range(at, a))
-        if width:
-            starts.append((a,) * width)
-        at = b
-    starts.append(range(at, n))
-    return tuple(itertools.chain.from_iterable(starts))
+def _widened(starts: tuple[int, ...], text: str, wide: dict[str, int]) -> tuple[int, ...]:
+    """``starts`` (one per character of ``text``) once each character NFKC expands
+    stands for as many analysis characters as ``wide`` says it becomes."""
+    pieces: list[tuple[int, ...]] = []
+    previous = 0
+    for m in re.finditer(f"[{re.escape(''.join(wide))}]", text):
+        at = m.start()
+        pieces += (starts[previous : at + 1], (starts[at],) * (wide[m.group()] - 1))
+        previous = at + 1
+    pieces.append(starts[previous:])
+    return tuple(itertools.chain.from_iterable(pieces))
 
 
 def _folded(text: str, folds: dict[str, str]) -> str:
