@@ -71,6 +71,8 @@ VERB = re.compile(
     r"(?P<verb>" + "|".join(v for v, _ in _VERBS) + r")(?:工作)?$"
 )
 _ROLE_OF = [(re.compile(rf"^(?:{v})$"), role) for v, role in _VERBS]
+# The last characters VERB can end with: a clause ending otherwise is tried no further.
+_VERB_LAST = frozenset(word[-1] for v, _ in _VERBS for word in v.split("|")) | {"作"}
 # A verb written as a label: "牵头:市水务局".
 _VERB_LABEL = {"牵头": LEAD_UNITS, "负责": LEAD_UNITS, "配合": COOP_UNITS, "参与": COOP_UNITS,
                "协助": COOP_UNITS, "督导": SUPERVISING_UNITS}  # fmt: skip
@@ -86,6 +88,7 @@ _NOT_UNIT = re.compile(
     r"[。:;!?《》“”\"]|\d{4}|以下|下列|下述|均|需|须|要求|应当|任务|措施|不再|的"
 )
 _CLAUSE_SEP = ",;。"
+_SPACE = re.compile(r"\s+")
 # The characters the bracket scanners act on; they look at no other (so skip to these).
 BRACKET_CHAR = re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
 _CLAUSE_CHAR = re.compile(rf"[{re.escape(OPENERS + CLOSERS + _CLAUSE_SEP)}\s]")
@@ -164,7 +167,7 @@ def _split_items(text: str) -> list[str]:
 
 def looks_like_units(text: str) -> bool:
     """Whether ``text`` is a list of unit names ("市水务局、各县(区)人民政府")."""
-    items = _split_items(re.sub(r"\s+", "", text))
+    items = _split_items(_SPACE.sub("", text))
     for item in items:
         item = re.sub(r"等(?:单位|部门)?$", "", item)
         if not 2 <= len(item) <= 40 or _NOT_UNIT.search(item):
@@ -187,7 +190,7 @@ def _value(field: str, label: str, text: str, at: int) -> FieldValue:
     """A field over ``text`` at offset ``at``; whitespace (a line break) leaves the value."""
     lead = len(text) - len(text.lstrip())
     body = text.strip().rstrip("。.")
-    value = re.sub(r"\s+", "", body)
+    value = _SPACE.sub("", body)
     return FieldValue(field, label, value, at + lead, at + lead + len(body))
 
 
@@ -201,18 +204,18 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
     labelled: FieldValue | None = None  # the labelled field a bare clause continues
     for at, clause in _clauses(inner):
         pos = offset + at
-        squashed = re.sub(r"\s+", "", clause)
         label, colon, rest = clause.partition(":")
         name = classify_label(label.strip()) if colon else None
         if name is None and colon:
-            name = _VERB_LABEL.get(re.sub(r"\s+", "", label))
+            name = _VERB_LABEL.get(_SPACE.sub("", label))
         if name is not None:
-            labelled = _value(name, re.sub(r"\s+", "", label), rest, pos + len(label) + 1)
+            labelled = _value(name, _SPACE.sub("", label), rest, pos + len(label) + 1)
             fields.append(labelled)
             continue
         if colon:
             return None  # an unknown label: a remark such as "(含管理区:…)"
-        verb = VERB.match(squashed)
+        squashed = _SPACE.sub("", clause)
+        verb = VERB.match(squashed) if squashed[-1:] in _VERB_LAST else None
         if verb and looks_like_units(verb.group("units")):
             # Positions in the clause as written (a line break may run through it).
             written = [k for k, ch in enumerate(clause) if not ch.isspace()]

@@ -10,10 +10,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from closeout.ingest.brackets import _CLAUSE_SEP, _PAIR, CLOSERS, OPENERS, _clauses, _pairs
+from closeout.ingest.brackets import (
+    _CLAUSE_SEP,
+    _PAIR,
+    _VERB_LAST,
+    _VERBS,
+    CLOSERS,
+    OPENERS,
+    VERB,
+    _clauses,
+    _pairs,
+)
 from closeout.ingest.brackets import _split_items as split_items
 from closeout.ingest.inline import _run_end
-from closeout.ingest.outline import lines_of
+from closeout.ingest.outline import _ENUMERATION_HINT, ENUMERATION, lines_of
 from closeout.ingest.parse import _bigrams, _key, _mark_duplicates, parse
 from closeout.ingest.result import Task
 from closeout.ingest.tests.conftest import seed_path
@@ -197,3 +207,25 @@ def test_near_repeats_of_any_length_are_marked_as_by_the_plain_jaccard(variants)
         for k, (cut, tail) in enumerate(variants)
     ]
     assert [t.duplicate_of for t in _mark_duplicates(tasks)] == duplicates_reference(tasks)
+
+
+_CLAUSE_TOKENS = ["市水务局", "各县区党委", "、", "政府", "由", "等单位", "牵头", "配合", "负责",
+                  "负责落实", "督办", "工作", "参与", "协助", "x"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_CLAUSE_TOKENS), max_size=8).map("".join))
+def test_a_clause_not_ending_as_a_verb_does_is_no_verb_clause(clause):
+    if clause[-1:] not in _VERB_LAST:
+        assert VERB.match(clause) is None
+
+
+def test_every_verb_clause_ends_with_a_listed_character():
+    words = [word for pattern, _ in _VERBS for word in pattern.split("|")]
+    for clause in [f"市水务局{w}" for w in words] + [f"由市水务局{w}工作" for w in words]:
+        assert VERB.match(clause) is not None and clause[-1] in _VERB_LAST
+
+
+@given(st.text(alphabet="一二十三是要,。 x\n", max_size=20))
+def test_text_without_the_enumeration_hint_holds_no_enumeration(text):
+    if _ENUMERATION_HINT.search(text) is None:
+        assert ENUMERATION.search(text) is None
