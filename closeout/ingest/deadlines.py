@@ -312,6 +312,19 @@ def _trim(text: str) -> str:
     return _EDGE.sub("", text)
 
 
+def _first_clause(text: str) -> str:
+    """``_STOP.split(_trim(text), maxsplit=1)[0]``, reading ``text`` only up to its first
+    stop (trimming the whole of a long text for each date in it was quadratic)."""
+    lead = _EDGES.match(text)
+    body = text[lead.end() :] if lead else text
+    stop = _STOP.search(body)
+    if stop is None:
+        return _trim(body)
+    if _EDGES.fullmatch(body, stop.start()):  # only edge characters from the stop on
+        return _trim(body[: stop.start()])
+    return body[: stop.start()]
+
+
 def _milestones(
     text: str, dated: list[tuple[int, int, date]], spans: list[tuple[int, int]] | None = None
 ) -> tuple[Milestone, ...]:
@@ -325,7 +338,9 @@ def _milestones(
 
 
 _EDGE = re.compile(r"^[\s,,:、;()]+|[\s,,:、;()]+$")
-_STOP = re.compile(r"[;。!?\n]")
+_EDGES = re.compile(r"[\s,,:、;()]+")
+_STOPS = ";。!?\n"
+_STOP = re.compile(f"[{_STOPS}]")
 _STAGED = "several dates (staged): milestones in order; the latest is the deadline"
 
 
@@ -401,7 +416,8 @@ _PRINCIPLE_AFTER = re.compile(r"^[^,,;。]{0,10}?的?(?:原则|要求|方针|理
 
 
 def _sentence_before(text: str, start: int) -> str:
-    cut = max((m.end() for m in _STOP.finditer(text, 0, start)), default=0)
+    """``text`` before ``start`` back to the last _STOP character (found from the end)."""
+    cut = max(text.rfind(stop, 0, start) for stop in _STOPS) + 1
     return text[cut:start]
 
 
@@ -438,7 +454,7 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
     governed = text[hit.end :]
     adverbial = re.match(r"\s*[,,]", governed) is not None
     if adverbial:
-        governed = _STOP.split(_trim(governed), maxsplit=1)[0]
+        governed = _first_clause(governed)
     else:
         governed = re.split(r"[,,;。!?\n]", governed, maxsplit=1)[0]
     rest = _STOP.split(text[hit.end :], maxsplit=1)[0]

@@ -294,7 +294,7 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
     by_head: dict[str, list[int]] = {}
     by_tail: dict[str, list[int]] = {}
     keys = [_key(t) for t in tasks]
-    grams: dict[int, set[str]] = {}
+    grams: dict[str, set[str]] = {}  # by key: a repeat's key is its original's
     out: list[Task] = []
     for i, task in enumerate(tasks):
         key = keys[i]
@@ -302,16 +302,19 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
         if len(key) >= 8:
             candidates = by_head.get(key[:8], []) + by_tail.get(key[-8:], [])
             for j in candidates:
-                if original is not None:
+                if keys[j] == key:  # the same key: a Jaccard of 1
+                    original = tasks[j].seq
                     break
-                a = grams[i] if i in grams else grams.setdefault(i, _bigrams(key))
-                b = grams[j] if j in grams else grams.setdefault(j, _bigrams(keys[j]))
+                a = grams[key] if key in grams else grams.setdefault(key, _bigrams(key))
+                other = keys[j]
+                b = grams[other] if other in grams else grams.setdefault(other, _bigrams(other))
                 small, large = sorted((len(a), len(b)))
                 if not a or small * 100 < large * 84:
                     continue  # the Jaccard is at most small / large, below 0.84
                 shared = len(a & b)
                 if shared / (len(a) + len(b) - shared) >= 0.85:  # the union's size
                     original = tasks[j].seq
+                    break
             if original is None:
                 by_head.setdefault(key[:8], []).append(i)
                 by_tail.setdefault(key[-8:], []).append(i)

@@ -22,6 +22,7 @@ from closeout.ingest.brackets import (
     _pairs,
 )
 from closeout.ingest.brackets import _split_items as split_items
+from closeout.ingest.deadlines import _STOP, _first_clause, _sentence_before, _trim
 from closeout.ingest.inline import _run_end
 from closeout.ingest.outline import _ENUMERATION_HINT, ENUMERATION, lines_of
 from closeout.ingest.parse import _bigrams, _key, _mark_duplicates, parse
@@ -229,3 +230,17 @@ def test_every_verb_clause_ends_with_a_listed_character():
 def test_text_without_the_enumeration_hint_holds_no_enumeration(text):
     if _ENUMERATION_HINT.search(text) is None:
         assert ENUMERATION.search(text) is None
+
+
+_CLAUSE_TEXT = st.text(alphabet=" \n,:、;()。!?字年", max_size=30)
+
+
+@given(_CLAUSE_TEXT)
+def test_the_first_clause_is_the_first_piece_of_the_trimmed_text(text):
+    assert _first_clause(text) == _STOP.split(_trim(text), maxsplit=1)[0]
+
+
+@given(_CLAUSE_TEXT, st.integers(0, 30))
+def test_the_sentence_before_starts_after_the_last_stop(text, start):
+    cut = max((m.end() for m in _STOP.finditer(text, 0, start)), default=0)
+    assert _sentence_before(text, start) == text[cut:start]
