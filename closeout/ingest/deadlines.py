@@ -106,12 +106,14 @@ TAIL_ALONE = re.compile(
     rf"(?=[\d{CN_NUMBER}上下年前第])(?<![\d{CN_NUMBER}个年余多每近])(?:{_MONTH}|(?P<p>上半年|下半年|年中|年底|年末"
     r"|前三季度)|" + _QUARTER.replace("季度?", "季度") + ")"
 )
+_TAIL_HINT = re.compile(r"月|半年|年中|年底|年末|季度")  # in every TAIL_ALONE match
 RANGE_END = re.compile(
     rf"{_SEP}(?:(?P<m>{_N})\s*月份?\s*)?(?:(?P<d>{_N})\s*[日号]|(?P<part>底|末|上旬|中旬|下旬))?"
 )
 ISO = re.compile(
     r"(?=\d{4}[-./])(?<![\d.\-/])(\d{4})([-./])(\d{1,2})(?:\2(\d{1,2}))?(?![\d.\-/%])(?!\s*[万亿元吨个公米])"
 )
+_ISO_HINT = re.compile(r"\d{4}[-./]")  # where every ISO match starts
 # Whether a text states a date at all (the layout detectors ask, not the readers).
 DATE = re.compile(
     rf"{YEAR.pattern}|(?<!\d)\d{{4}}[-./]\d{{1,2}}(?!\d)|(?<![\d{CN_NUMBER}])[{CN_NUMBER}\d]{{1,3}}\s*月"
@@ -250,7 +252,10 @@ def _resolve(hit: _Hit, year: int | None) -> tuple[date | None, str | None]:
 def _scan(text: str) -> list[_Hit]:
     """Every date phrase of ``text`` in order, ranges merged into their end."""
     hits: list[_Hit] = []
-    for m in YEAR.finditer(text):
+    # Each pattern needs a character or word a text may well lack: a quick look spares
+    # the slower scan (a year needs 年, an ISO date 4 digits and a separator, a tail 月 …).
+    years = YEAR.finditer(text) if "年" in text else ()
+    for m in years:
         rel = _REL_YEAR.get(m.group("rel") or "")
         year = cn_int(m.group("y2") or m.group("y")) if m.group("y") else None
         if m.group("y") and (year is None or "年" not in m.group(0)):
@@ -260,14 +265,14 @@ def _scan(text: str) -> list[_Hit]:
         if rel is not None and tail is None and not m.group("rel").endswith("度"):
             continue  # 今年 alone ("今年以来") is no deadline
         hits.append(_Hit(m.start(), end, year, rel, tail, None))
-    for m in ISO.finditer(text):
+    for m in ISO.finditer(text) if _ISO_HINT.search(text) else ():
         if any(a <= m.start() < b for a, b in ((h.start, h.end) for h in hits)):
             continue
         day = int(m.group(4)) if m.group(4) else None
         iso = (int(m.group(1)), int(m.group(3)), day)
         hits.append(_Hit(m.start(), m.end(), iso[0], None, None, None, iso, short_iso=day is None))
     taken = [(h.start, h.end) for h in hits]
-    for m in TAIL_ALONE.finditer(text):
+    for m in TAIL_ALONE.finditer(text) if _TAIL_HINT.search(text) else ():
         if not any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             hits.append(_Hit(m.start(), m.end(), None, None, m, None))
     hits.sort(key=lambda h: h.start)

@@ -55,6 +55,12 @@ class Line:
     body: str = ""
     body_start: int = 0
 
+    def as_kind(self, kind: str) -> Line:
+        """This line as another kind (what dataclasses.replace gives, without its cost:
+        the layouts hide lines one by one)."""
+        return Line(self.index, self.start, self.end, self.text, kind, self.level, self.number,
+                    self.title, self.body, self.body_start)  # fmt: skip
+
 
 @dataclass(slots=True)
 class Node:

@@ -117,7 +117,7 @@ def _mask_tables(lines: list[Line], norm: Normalised, src: SourceText) -> list[L
     for line in lines:
         at = norm.starts[line.start] if line.start < len(norm.starts) else len(norm.original)
         if line.kind != "blank" and any(a <= at < b for a, b in spans):
-            line = dataclasses.replace(line, kind="table")
+            line = line.as_kind("table")
         out.append(line)
     return out
 
@@ -156,10 +156,7 @@ def _document_drafts(
     paths = heading_paths(lines)
     inline = inline_drafts(lines, paths)
     used = {i for d in inline for i in d.lines}
-    rest = [
-        dataclasses.replace(line, kind="taken") if i in used else line
-        for i, line in enumerate(lines)
-    ]
+    rest = [line.as_kind("taken") if i in used else line for i, line in enumerate(lines)]
     blocks, loose = block_drafts(rest, paths, inline)
     drafts.extend(inline)
     drafts.extend(blocks)

@@ -22,7 +22,6 @@ hides their lines from the text layouts.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -128,7 +127,7 @@ def special_layouts(lines: list[Line], norm: Normalised, src: SourceText) -> Spe
             continue
         out.drafts.extend(found)
         for i in used:
-            out.lines[i] = dataclasses.replace(out.lines[i], kind="table")
+            out.lines[i] = out.lines[i].as_kind("table")
     forms += [(to_analysis(norm, *t.span)[0], t) for t in _doc_tables(lines, norm, src)]
     head = " ".join(line.text for line in lines[:40] if line.kind != "blank")[:300]
     noticed = NOTICE.search(head) is not None

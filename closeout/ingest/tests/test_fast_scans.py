@@ -22,9 +22,19 @@ from closeout.ingest.brackets import (
     _pairs,
 )
 from closeout.ingest.brackets import _split_items as split_items
-from closeout.ingest.deadlines import _STOP, _first_clause, _sentence_before, _trim
+from closeout.ingest.deadlines import (
+    _ISO_HINT,
+    _STOP,
+    _TAIL_HINT,
+    ISO,
+    TAIL_ALONE,
+    YEAR,
+    _first_clause,
+    _sentence_before,
+    _trim,
+)
 from closeout.ingest.inline import _run_end
-from closeout.ingest.outline import _ENUMERATION_HINT, ENUMERATION, lines_of
+from closeout.ingest.outline import _ENUMERATION_HINT, ENUMERATION, Line, lines_of
 from closeout.ingest.parse import _bigrams, _key, _mark_duplicates, parse
 from closeout.ingest.result import Task
 from closeout.ingest.tests.conftest import seed_path
@@ -244,3 +254,25 @@ def test_the_first_clause_is_the_first_piece_of_the_trimmed_text(text):
 def test_the_sentence_before_starts_after_the_last_stop(text, start):
     cut = max((m.end() for m in _STOP.finditer(text, 0, start)), default=0)
     assert _sentence_before(text, start) == text[cut:start]
+
+
+_DATE_TOKENS = ["2024", "年", "月", "底", "末", "上半", "季度", "第三", "一", "十二", "-", ".", "/",
+                "今", "本", "明", "前", "中", "日", "号", "至", " ", "字"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_DATE_TOKENS), max_size=10).map("".join))
+def test_a_text_without_a_date_pattern_hint_holds_no_such_date(text):
+    if "年" not in text:
+        assert YEAR.search(text) is None
+    if _ISO_HINT.search(text) is None:
+        assert ISO.search(text) is None
+    if _TAIL_HINT.search(text) is None:
+        assert TAIL_ALONE.search(text) is None
+
+
+def test_a_line_as_another_kind_is_what_replace_gives():
+    # Every field set apart from its default, so a field as_kind failed to pass on shows.
+    line = Line(3, 10, 40, "1.推进整治。细化措施", "heading", 3, "1", "推进整治", "细化措施", 17)
+    assert len(dataclasses.fields(Line)) == 10
+    for kind in ("taken", "table", "blank"):
+        assert line.as_kind(kind) == dataclasses.replace(line, kind=kind)
