@@ -33,6 +33,9 @@ MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^\s*[(](\d{1,3})[)]\s*[、.]?"), 4),
     (re.compile(r"^\s*([\u2460-\u2473\u2474-\u2487\u2776-\u277f])"), 5),
 )
+# What every marker above opens with, after the line's leading whitespace: a line that
+# opens otherwise is tried against none of them.
+_MARKER_START = re.compile(rf"\s*[{CN_DIGITS}(第\d\u2460-\u2487\u2776-\u277f]")
 SEPARATOR = re.compile(rf"篇{_CN}\s*$")
 ENUMERATION = re.compile(rf"(?:^|(?<=[。;,!?\s]))({_CN})(?:是|要)(?=\S)")
 # What every ENUMERATION match holds; far quicker to look for (it opens with a digit).
@@ -82,7 +85,7 @@ def classify(index: int, start: int, raw: str) -> Line:
         return Line(index, start, end, raw, "blank")
     if len(text) <= 40 and SEPARATOR.search(text):
         return Line(index, start, end, raw, "separator", title=text)
-    for pattern, level in MARKERS:
+    for pattern, level in MARKERS if _MARKER_START.match(raw) else ():
         m = pattern.match(raw)
         if m is None:
             continue

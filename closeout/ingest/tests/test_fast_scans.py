@@ -34,9 +34,17 @@ from closeout.ingest.deadlines import (
     _trim,
 )
 from closeout.ingest.inline import _run_end
-from closeout.ingest.outline import _ENUMERATION_HINT, ENUMERATION, Line, lines_of
+from closeout.ingest.outline import (
+    _ENUMERATION_HINT,
+    _MARKER_START,
+    ENUMERATION,
+    MARKERS,
+    Line,
+    lines_of,
+)
 from closeout.ingest.parse import _bigrams, _key, _mark_duplicates, parse
 from closeout.ingest.result import Task
+from closeout.ingest.singles import _LABEL
 from closeout.ingest.tests.conftest import seed_path
 from closeout.ingest.units import _split_top as split_top
 
@@ -276,3 +284,39 @@ def test_a_line_as_another_kind_is_what_replace_gives():
     assert len(dataclasses.fields(Line)) == 10
     for kind in ("taken", "table", "blank"):
         assert line.as_kind(kind) == dataclasses.replace(line, kind=kind)
+
+
+_LINE_TOKENS = [" ", "\u3000", "一", "十二", "、", ".", "(", ")", "第", "项", "3", "12", "①", "⑴",
+                "❶", "字", "%", ":"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_LINE_TOKENS), max_size=8).map("".join))
+def test_a_line_not_opening_as_a_marker_does_matches_no_marker(raw):
+    if _MARKER_START.match(raw) is None:
+        assert all(pattern.match(raw) is None for pattern, _ in MARKERS)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "一、总体要求",
+        " (一)指导思想",
+        "第一项 任务",
+        "第3项:",
+        "1.加强监管",
+        "(12)落实",
+        "①推进",
+        "⑴核查",
+    ],
+)
+def test_every_marker_kind_opens_as_the_marker_start_says(raw):
+    assert any(pattern.match(raw) for pattern, _ in MARKERS)
+    assert _MARKER_START.match(raw) is not None
+
+
+@given(st.lists(st.sampled_from(["整改措施", "一、", "(一)", "【", "】", ":", " ", "\u3000", "\t",
+                                 "有力", "x"]), max_size=8).map("".join))  # fmt: skip
+def test_a_label_match_leaves_nothing_or_more_than_whitespace(text):
+    m = _LABEL.match(text)
+    if m is not None:
+        assert bool(text[m.end() :].strip()) == (m.end() < len(text))
