@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MAG = r"[万亿千百]?"
 _MEASURE = (
@@ -36,13 +37,20 @@ TARGET = re.compile(
     rf"(?:{_COMP})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
     rf"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{UNIT})?\s*(?P<qual>以上|以下|以内|左右|及以上|及以下)?"
 )
+
+
 # TARGET without its groups: its comparators are then plain alternatives, so the regex
 # engine skips straight to their first characters. Each of its matches is TARGET's match
 # at the same place (same alternatives in the same order), read again for the groups.
-_TARGET_SCAN = re.compile(
-    rf"(?:{'|'.join(pattern for pattern, _ in COMPARATORS)})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
-    rf"\d+(?:\.\d+)?\s*(?:{UNIT})?\s*(?:以上|以下|以内|左右|及以上|及以下)?"
-)
+# Compiled when first needed, not on import.
+@lru_cache(maxsize=1)
+def _target_scan() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:{'|'.join(pattern for pattern, _ in COMPARATORS)})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
+        rf"\d+(?:\.\d+)?\s*(?:{UNIT})?\s*(?:以上|以下|以内|左右|及以上|及以下)?"
+    )
+
+
 STANDARD = re.compile(
     rf"(?P<verb>稳定达到|达到)(?P<std>[^,。;\n()]{{0,12}}标准)\s*\(\s*(?P<value>\d+(?:\.\d+)?)\s*"
     rf"(?P<unit>{UNIT})\s*\)"
@@ -127,8 +135,8 @@ def _names_before(text: str, pos: int) -> list[tuple[str, int]]:
 
 
 def targets(text: str) -> Iterator[re.Match[str]]:
-    """``TARGET.finditer(text)``, found through ``_TARGET_SCAN``."""
-    for scan in _TARGET_SCAN.finditer(text):
+    """``TARGET.finditer(text)``, found through ``_target_scan()``."""
+    for scan in _target_scan().finditer(text):
         m = TARGET.match(text, scan.start())
         assert m is not None and m.end() == scan.end()  # the same pattern, with groups
         yield m

@@ -121,7 +121,12 @@ def _folded(text: str, folds: dict[str, str]) -> str:
 _STABLE_CHARS = (
     "\x00-\x7f\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2018\u2019\u201c\u201d\u2014\xb7\xd7"
 )
-STABLE = re.compile(f"[{_STABLE_CHARS}]+")
+
+
+@lru_cache(maxsize=1)
+def _stable() -> re.Pattern[str]:
+    """Runs of _STABLE_CHARS (compiled when first needed, not on import)."""
+    return re.compile(f"[{_STABLE_CHARS}]+")
 
 
 @lru_cache(maxsize=4096)
@@ -136,7 +141,7 @@ def _folds(text: str) -> dict[str, str]:
     if unicodedata.is_normalized("NFKC", text):
         return {}  # a character NFKC changes never stands in NFKC-normalised text
     out: dict[str, str] = {}
-    for ch in set(STABLE.sub("", text)):
+    for ch in set(_stable().sub("", text)):
         if (folded := _fold(ch)) != ch:
             out[ch] = folded
     return out
