@@ -71,6 +71,8 @@ VERB = re.compile(
     r"(?P<verb>" + "|".join(v for v, _ in _VERBS) + r")(?:工作)?$"
 )
 _ROLE_OF = [(re.compile(rf"^(?:{v})$"), role) for v, role in _VERBS]
+# The last characters VERB can end with: a clause ending otherwise is tried no further.
+_VERB_LAST = frozenset(word[-1] for v, _ in _VERBS for word in v.split("|")) | {"作"}
 # A verb written as a label: "牵头:市水务局".
 _VERB_LABEL = {"牵头": LEAD_UNITS, "负责": LEAD_UNITS, "配合": COOP_UNITS, "参与": COOP_UNITS,
                "协助": COOP_UNITS, "督导": SUPERVISING_UNITS}  # fmt: skip
@@ -90,6 +92,11 @@ _CLAUSE_SEP = ",;。"
 # in the group too ("盟林业和草原局、气象局,各旗(区)人民政府按职责分工负责").
 _SHARED_VERB = re.compile(r"按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|"
                           r"共同负责|分别负责")  # fmt: skip
+_SPACE = re.compile(r"\s+")
+# The characters the bracket scanners act on; they look at no other (so skip to these).
+BRACKET_CHAR = re.compile(f"[{re.escape(OPENERS + CLOSERS)}]")
+_CLAUSE_CHAR = re.compile(rf"[{re.escape(OPENERS + CLOSERS + _CLAUSE_SEP)}\s]")
+_ITEM_CHAR = re.compile(f"[{re.escape(OPENERS + CLOSERS)}、]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +113,8 @@ def _pairs(text: str) -> list[tuple[int, int]]:
     """Every matched bracket pair (open, close), outer ones before the ones they hold."""
     stack: list[tuple[int, str]] = []
     out: list[tuple[int, int]] = []
-    for i, ch in enumerate(text):
+    for m in BRACKET_CHAR.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _PAIR:
             stack.append((i, _PAIR[ch]))
         elif ch in CLOSERS:
@@ -129,7 +137,8 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
     spaced = {m.start() for m in _SPACED_LABEL.finditer(inner)} if ":" in inner else set()
     parts: list[tuple[int, str]] = []
     depth, begin = 0, 0
-    for i, ch in enumerate(inner):
+    for m in _CLAUSE_CHAR.finditer(inner):
+        i, ch = m.start(), m.group()
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS and depth:
@@ -144,26 +153,25 @@ def _clauses(inner: str) -> list[tuple[int, str]]:
 
 
 def _split_items(text: str) -> list[str]:
+    """Split at 、 outside brackets."""
     items: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
+    depth, begin = 0, 0
+    for m in _ITEM_CHAR.finditer(text):
+        ch = m.group()
         if ch in OPENERS:
             depth += 1
-        elif ch in CLOSERS and depth:
-            depth -= 1
-        if ch == "、" and depth == 0:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    items.append("".join(current))
+        elif ch in CLOSERS:
+            depth -= 1 if depth else 0
+        elif depth == 0:
+            items.append(text[begin : m.start()])
+            begin = m.end()
+    items.append(text[begin:])
     return items
 
 
 def looks_like_units(text: str) -> bool:
     """Whether ``text`` is a list of unit names ("市水务局、各县(区)人民政府")."""
-    items = _split_items(re.sub(r"\s+", "", text))
+    items = _split_items(_SPACE.sub("", text))
     for item in items:
         item = re.sub(r"等(?:单位|部门)?$", "", item)
         if not 2 <= len(item) <= 40 or _NOT_UNIT.search(item):
@@ -186,7 +194,7 @@ def _value(field: str, label: str, text: str, at: int) -> FieldValue:
     """A field over ``text`` at offset ``at``; whitespace (a line break) leaves the value."""
     lead = len(text) - len(text.lstrip())
     body = text.strip().rstrip("。.")
-    value = re.sub(r"\s+", "", body)
+    value = _SPACE.sub("", body)
     return FieldValue(field, label, value, at + lead, at + lead + len(body))
 
 
@@ -201,18 +209,18 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
     waiting: list[tuple[int, str]] = []  # unit lists before a shared verb
     for at, clause in _clauses(inner):
         pos = offset + at
-        squashed = re.sub(r"\s+", "", clause)
         label, colon, rest = clause.partition(":")
         name = classify_label(label.strip()) if colon else None
         if name is None and colon:
-            name = _VERB_LABEL.get(re.sub(r"\s+", "", label))
+            name = _VERB_LABEL.get(_SPACE.sub("", label))
         if name is not None:
-            labelled = _value(name, re.sub(r"\s+", "", label), rest, pos + len(label) + 1)
+            labelled = _value(name, _SPACE.sub("", label), rest, pos + len(label) + 1)
             fields.append(labelled)
             continue
         if colon:
             return None  # an unknown label: a remark such as "(含管理区:…)"
-        verb = VERB.match(squashed)
+        squashed = _SPACE.sub("", clause)
+        verb = VERB.match(squashed) if squashed[-1:] in _VERB_LAST else None
         if verb and looks_like_units(verb.group("units")):
             # Positions in the clause as written (a line break may run through it).
             written = [k for k, ch in enumerate(clause) if not ch.isspace()]

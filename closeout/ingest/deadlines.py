@@ -59,6 +59,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.numerals import CN_NUMBER, cn_int
@@ -106,12 +107,14 @@ TAIL_ALONE = re.compile(
     rf"(?=[\d{CN_NUMBER}上下年前第])(?<![\d{CN_NUMBER}个年余多每近])(?:{_MONTH}|(?P<p>上半年|下半年|年中|年底|年末"
     r"|前三季度)|" + _QUARTER.replace("季度?", "季度") + ")"
 )
+_TAIL_HINT = re.compile(r"月|半年|年中|年底|年末|季度")  # in every TAIL_ALONE match
 RANGE_END = re.compile(
     rf"{_SEP}(?:(?P<m>{_N})\s*月份?\s*)?(?:(?P<d>{_N})\s*[日号]|(?P<part>底|末|上旬|中旬|下旬))?"
 )
 ISO = re.compile(
     r"(?=\d{4}[-./])(?<![\d.\-/])(\d{4})([-./])(\d{1,2})(?:\2(\d{1,2}))?(?![\d.\-/%])(?!\s*[万亿元吨个公米])"
 )
+_ISO_HINT = re.compile(r"\d{4}[-./]")  # where every ISO match starts
 # Whether a text states a date at all (the layout detectors ask, not the readers).
 DATE = re.compile(
     rf"{YEAR.pattern}|(?<!\d)\d{{4}}[-./]\d{{1,2}}(?!\d)|(?<![\d{CN_NUMBER}])[{CN_NUMBER}\d]{{1,3}}\s*月"
@@ -250,7 +253,10 @@ def _resolve(hit: _Hit, year: int | None) -> tuple[date | None, str | None]:
 def _scan(text: str) -> list[_Hit]:
     """Every date phrase of ``text`` in order, ranges merged into their end."""
     hits: list[_Hit] = []
-    for m in YEAR.finditer(text):
+    # Each pattern needs a character or word a text may well lack: a quick look spares
+    # the slower scan (a year needs 年, an ISO date 4 digits and a separator, a tail 月 …).
+    years = YEAR.finditer(text) if "年" in text else ()
+    for m in years:
         rel = _REL_YEAR.get(m.group("rel") or "")
         year = cn_int(m.group("y2") or m.group("y")) if m.group("y") else None
         if m.group("y") and (year is None or "年" not in m.group(0)):
@@ -260,14 +266,14 @@ def _scan(text: str) -> list[_Hit]:
         if rel is not None and tail is None and not m.group("rel").endswith("度"):
             continue  # 今年 alone ("今年以来") is no deadline
         hits.append(_Hit(m.start(), end, year, rel, tail, None))
-    for m in ISO.finditer(text):
+    for m in ISO.finditer(text) if _ISO_HINT.search(text) else ():
         if any(a <= m.start() < b for a, b in ((h.start, h.end) for h in hits)):
             continue
         day = int(m.group(4)) if m.group(4) else None
         iso = (int(m.group(1)), int(m.group(3)), day)
         hits.append(_Hit(m.start(), m.end(), iso[0], None, None, None, iso, short_iso=day is None))
     taken = [(h.start, h.end) for h in hits]
-    for m in TAIL_ALONE.finditer(text):
+    for m in TAIL_ALONE.finditer(text) if _TAIL_HINT.search(text) else ():
         if not any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             hits.append(_Hit(m.start(), m.end(), None, None, m, None))
     hits.sort(key=lambda h: h.start)
@@ -312,6 +318,19 @@ def _trim(text: str) -> str:
     return _EDGE.sub("", text)
 
 
+def _first_clause(text: str) -> str:
+    """``_STOP.split(_trim(text), maxsplit=1)[0]``, reading ``text`` only up to its first
+    stop (trimming the whole of a long text for each date in it was quadratic)."""
+    lead = _EDGES.match(text)
+    body = text[lead.end() :] if lead else text
+    stop = _STOP.search(body)
+    if stop is None:
+        return _trim(body)
+    if _EDGES.fullmatch(body, stop.start()):  # only edge characters from the stop on
+        return _trim(body[: stop.start()])
+    return body[: stop.start()]
+
+
 def _milestones(
     text: str, dated: list[tuple[int, int, date]], spans: list[tuple[int, int]] | None = None
 ) -> tuple[Milestone, ...]:
@@ -325,12 +344,17 @@ def _milestones(
 
 
 _EDGE = re.compile(r"^[\s,,:、;()]+|[\s,,:、;()]+$")
-_STOP = re.compile(r"[;。!?\n]")
+_EDGES = re.compile(r"[\s,,:、;()]+")
+_STOPS = ";。!?\n"
+_STOP = re.compile(f"[{_STOPS}]")
 _STAGED = "several dates (staged): milestones in order; the latest is the deadline"
 
 
+@lru_cache(maxsize=4096)
 def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
-    """Parse a deadline phrase. ``year`` (the plan's year) dates a bare "年底前" or "12月底"."""
+    """Parse a deadline phrase. ``year`` (the plan's year) dates a bare "年底前" or "12月底".
+
+    Plans repeat the same phrases, and a deadline is immutable, so each is remembered."""
     if raw is None or not raw.strip():
         return Deadline(raw=raw, note="no deadline given")
     text = normalise(raw).text
@@ -410,7 +434,8 @@ _PRINCIPLE_AFTER = re.compile(r"^[^,,;。]{0,10}?的?(?:原则|要求|方针|理
 
 
 def _sentence_before(text: str, start: int) -> str:
-    cut = max((m.end() for m in _STOP.finditer(text, 0, start)), default=0)
+    """``text`` before ``start`` back to the last _STOP character (found from the end)."""
+    cut = max(text.rfind(stop, 0, start) for stop in _STOPS) + 1
     return text[cut:start]
 
 
@@ -447,7 +472,7 @@ def _is_deadline(text: str, hit: _Hit, year: int | None, due: date | None) -> bo
     governed = text[hit.end :]
     adverbial = re.match(r"\s*[,,]", governed) is not None
     if adverbial:
-        governed = _STOP.split(_trim(governed), maxsplit=1)[0]
+        governed = _first_clause(governed)
     else:
         governed = re.split(r"[,,;。!?\n]", governed, maxsplit=1)[0]
     rest = _STOP.split(text[hit.end :], maxsplit=1)[0]

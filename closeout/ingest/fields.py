@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 LEAD_UNITS = "lead_units"
 COOP_UNITS = "coop_units"
@@ -56,8 +57,10 @@ PROBLEM_LABEL = re.compile(
 NUMBER_LABEL = re.compile(r"^(?:序号|编号|问题编号|序列)$")
 
 
+@lru_cache(maxsize=4096)
 def classify_label(label: str) -> str | None:
-    """The field a label names, or None when it names no field we know."""
+    """The field a label names, or None when it names no field we know (remembered: the
+    same labels come back on every item)."""
     label = re.sub(r"\s+", "", label).strip("【】[]")
     if not 2 <= len(label) <= 14:
         return None

@@ -11,7 +11,9 @@ that introduces the list. "A、B比例分别达到60%以上和98%以上" gives o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MAG = r"[万亿千百]?"
 _MEASURE = (
@@ -35,6 +37,20 @@ TARGET = re.compile(
     rf"(?:{_COMP})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
     rf"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{UNIT})?\s*(?P<qual>以上|以下|以内|左右|及以上|及以下)?"
 )
+
+
+# TARGET without its groups: its comparators are then plain alternatives, so the regex
+# engine skips straight to their first characters. Each of its matches is TARGET's match
+# at the same place (same alternatives in the same order), read again for the groups.
+# Compiled when first needed, not on import.
+@lru_cache(maxsize=1)
+def _target_scan() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:{'|'.join(pattern for pattern, _ in COMPARATORS)})\s*(?:[^\d,。;:、\n()]{{0,4}}?)"
+        rf"\d+(?:\.\d+)?\s*(?:{UNIT})?\s*(?:以上|以下|以内|左右|及以上|及以下)?"
+    )
+
+
 STANDARD = re.compile(
     rf"(?P<verb>稳定达到|达到)(?P<std>[^,。;\n()]{{0,12}}标准)\s*\(\s*(?P<value>\d+(?:\.\d+)?)\s*"
     rf"(?P<unit>{UNIT})\s*\)"
@@ -118,6 +134,14 @@ def _names_before(text: str, pos: int) -> list[tuple[str, int]]:
     return names
 
 
+def targets(text: str) -> Iterator[re.Match[str]]:
+    """``TARGET.finditer(text)``, found through ``_target_scan()``."""
+    for scan in _target_scan().finditer(text):
+        m = TARGET.match(text, scan.start())
+        assert m is not None and m.end() == scan.end()  # the same pattern, with groups
+        yield m
+
+
 def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
     """Quantitative targets in ``text`` (the normalised analysis form).
 
@@ -136,7 +160,7 @@ def find_indicators(text: str, *, offset: int = 0) -> tuple[Indicator, ...]:
                       (start + offset, m.end() + offset))
         )  # fmt: skip
         taken.append((m.start(), m.end()))
-    for m in TARGET.finditer(text):
+    for m in targets(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         unit, qual = m.group("unit"), m.group("qual")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from closeout.ingest.brackets import (
-    CLOSERS,
+    BRACKET_CHAR,
     OPENERS,
     Group,
     responsibility_groups,
@@ -34,10 +34,10 @@ def _run_end(lines: list[Line], i: int) -> int:
     for j in range(i, min(i + 4, len(lines))):
         if j > i and lines[j].kind not in {"text", "heading"}:
             break
-        for ch in lines[j].text:
+        for ch in BRACKET_CHAR.findall(lines[j].text):
             if ch in OPENERS:
                 depth += 1
-            elif ch in CLOSERS and depth:
+            elif depth:
                 depth -= 1
         if depth == 0:
             return j + 1

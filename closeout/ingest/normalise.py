@@ -8,6 +8,7 @@ any span found in the analysis form maps back to a span of the verbatim original
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,9 +16,12 @@ from functools import lru_cache
 
 # A pinyin annotation scraped from a ruby-annotated page: "(tài)" after a character (Han,
 # or the mojibake such pages also carry). A tone-marked vowel is required so that
-# "(PM2.5)", "(a)" or "(ppp)" stay.
+# "(PM2.5)", "(a)" or "(ppp)" stay. The parenthesis comes first and the lookbehind checks
+# the character before it, so the regex engine skips straight to parentheses.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-PINYIN = re.compile(rf"(?<=\S)[(（]([a-zü{_TONED}]{{0,5}}[{_TONED}][a-zü{_TONED}]{{0,5}})[)）]")
+PINYIN = re.compile(
+    rf"[(（](?<=\S[(（])([a-zü{_TONED}]{{0,5}}[{_TONED}][a-zü{_TONED}]{{0,5}})[)）]"
+)
 # Circled and parenthesised numbers are outline markers (① ⑴); NFKC would flatten them
 # into plain digits and lose the outline level, so they are kept as they are.
 _KEEP = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
@@ -36,12 +40,18 @@ def to_simplified(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Normalised:
-    """The analysis form of ``original`` and, per analysis character, its source span."""
+    """The analysis form of ``original`` and, per analysis character, its source span.
+
+    Each analysis character comes from one original character, so its span ends one after
+    it starts: ``ends`` is worked out when asked for, not stored."""
 
     original: str
     text: str
     starts: tuple[int, ...]
-    ends: tuple[int, ...]
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        return tuple(map((1).__add__, self.starts))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span [start, end) of ``text`` to the span of ``original`` it came from."""
@@ -50,7 +60,7 @@ class Normalised:
         if start == end:
             pos = self.starts[start] if start < len(self.starts) else len(self.original)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return self.starts[start], self.starts[end - 1] + 1
 
     def original_text(self, start: int, end: int) -> str:
         a, b = self.to_original(start, end)
@@ -65,25 +75,76 @@ def normalise(original: str) -> Normalised:
        ("㎡" → "m2") maps every output character to the one source character.
     3. OpenCC t2s line by line; a line whose length OpenCC changes (a rare phrase
        conversion) is converted character by character so the map stays exact.
+
+    Steps 1 and 2 never loop over characters in Python: NFKC is asked only about the
+    distinct characters outside the blocks it leaves alone, the few it changes are
+    replaced throughout, and the map is the kept positions, repeated where one expands.
     """
-    keep = [True] * len(original)
-    for match in PINYIN.finditer(original):
-        for i in range(match.start(), match.end()):
-            keep[i] = False
-    chars: list[str] = []
-    starts: list[int] = []
-    for i, ch in enumerate(original):
-        if not keep[i]:
-            continue
-        keep_as_is = ch.isascii() or _KEEP.match(ch)
-        out = ch if keep_as_is else unicodedata.normalize("NFKC", ch) or ch
-        for piece in out:
-            chars.append(piece)
-            starts.append(i)
-    folded = "".join(chars)
-    simplified = _simplify_exactly(folded)
-    ends = tuple(i + 1 for i in starts)
-    return Normalised(original=original, text=simplified, starts=tuple(starts), ends=ends)
+    spans = list(map(re.Match.span, PINYIN.finditer(original)))
+    bounds = [0, *itertools.chain.from_iterable(spans), len(original)]
+    runs = bounds[0::2], bounds[1::2]  # where each run between annotations starts, ends
+    kept = "".join(map(original.__getitem__, map(slice, *runs))) if spans else original
+    starts = tuple(itertools.chain.from_iterable(map(range, *runs)))
+    folds = _folds(kept)
+    wide = {ch: len(out) for ch, out in folds.items() if len(out) != 1}
+    if wide:
+        starts = _widened(starts, kept, wide)
+    simplified = _simplify_exactly(_folded(kept, folds))
+    return Normalised(original=original, text=simplified, starts=starts)
+
+
+def _widened(starts: tuple[int, ...], text: str, wide: dict[str, int]) -> tuple[int, ...]:
+    """``starts`` (one per character of ``text``) once each character NFKC expands
+    stands for as many analysis characters as ``wide`` says it becomes."""
+    pieces: list[tuple[int, ...]] = []
+    previous = 0
+    for m in re.finditer(f"[{re.escape(''.join(wide))}]", text):
+        at = m.start()
+        pieces += (starts[previous : at + 1], (starts[at],) * (wide[m.group()] - 1))
+        previous = at + 1
+    pieces.append(starts[previous:])
+    return tuple(itertools.chain.from_iterable(pieces))
+
+
+def _folded(text: str, folds: dict[str, str]) -> str:
+    """``text`` with each character NFKC changes replaced by its NFKC form. No output
+    contains a character NFKC would change, so replacing one after the other is exact."""
+    if len(folds) > 8:
+        return text.translate({ord(ch): out for ch, out in folds.items()})
+    for ch, out in folds.items():
+        text = text.replace(ch, out)
+    return text
+
+
+# Characters NFKC leaves as they are, by block: ASCII, the CJK unified ideographs and the
+# punctuation of Chinese text (、。〈〉《》「」『』【】 ‘’ “” — · ×); a test checks each one.
+_STABLE_CHARS = (
+    "\x00-\x7f\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u2018\u2019\u201c\u201d\u2014\xb7\xd7"
+)
+
+
+@lru_cache(maxsize=1)
+def _stable() -> re.Pattern[str]:
+    """Runs of _STABLE_CHARS (compiled when first needed, not on import)."""
+    return re.compile(f"[{_STABLE_CHARS}]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    if _KEEP.match(ch):
+        return ch
+    return unicodedata.normalize("NFKC", ch) or ch
+
+
+def _folds(text: str) -> dict[str, str]:
+    """The characters of ``text`` that NFKC changes, each with what it becomes."""
+    if unicodedata.is_normalized("NFKC", text):
+        return {}  # a character NFKC changes never stands in NFKC-normalised text
+    out: dict[str, str] = {}
+    for ch in set(_stable().sub("", text)):
+        if (folded := _fold(ch)) != ch:
+            out[ch] = folded
+    return out
 
 
 def _simplify_exactly(text: str) -> str:

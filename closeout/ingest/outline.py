@@ -33,8 +33,13 @@ MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^\s*[(](\d{1,3})[)]\s*[、.]?"), 4),
     (re.compile(r"^\s*([\u2460-\u2473\u2474-\u2487\u2776-\u277f])"), 5),
 )
+# What every marker above opens with, after the line's leading whitespace: a line that
+# opens otherwise is tried against none of them.
+_MARKER_START = re.compile(rf"\s*[{CN_DIGITS}(第\d\u2460-\u2487\u2776-\u277f]")
 SEPARATOR = re.compile(rf"篇{_CN}\s*$")
 ENUMERATION = re.compile(rf"(?:^|(?<=[。;,!?\s]))({_CN})(?:是|要)(?=\S)")
+# What every ENUMERATION match holds; far quicker to look for (it opens with a digit).
+_ENUMERATION_HINT = re.compile(rf"[{CN_DIGITS}](?:是|要)")
 _SENTENCE_END = re.compile(r"[。;!?]")
 
 
@@ -52,6 +57,12 @@ class Line:
     title: str = ""
     body: str = ""
     body_start: int = 0
+
+    def as_kind(self, kind: str) -> Line:
+        """This line as another kind (what dataclasses.replace gives, without its cost:
+        the layouts hide lines one by one)."""
+        return Line(self.index, self.start, self.end, self.text, kind, self.level, self.number,
+                    self.title, self.body, self.body_start)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -74,7 +85,7 @@ def classify(index: int, start: int, raw: str) -> Line:
         return Line(index, start, end, raw, "blank")
     if len(text) <= 40 and SEPARATOR.search(text):
         return Line(index, start, end, raw, "separator", title=text)
-    for pattern, level in MARKERS:
+    for pattern, level in MARKERS if _MARKER_START.match(raw) else ():
         m = pattern.match(raw)
         if m is None:
             continue
@@ -140,7 +151,8 @@ def heading_paths(lines: list[Line]) -> list[tuple[Line, ...]]:
 
 def split_enumeration(text: str) -> list[tuple[int, str]]:
     """Cut a passage at 一是/二是 … markers: (offset, piece) pairs; one piece if none."""
-    marks = [m.start() for m in ENUMERATION.finditer(text)]
+    hinted = _ENUMERATION_HINT.search(text) is not None
+    marks = [m.start() for m in ENUMERATION.finditer(text)] if hinted else []
     if len(marks) < 2 and not (marks and marks[0] == 0):
         return [(0, text)] if text.strip() else []
     cuts = ([0] if marks[0] > 0 else []) + marks + [len(text)]

@@ -117,7 +117,7 @@ def _mask_tables(lines: list[Line], norm: Normalised, src: SourceText) -> list[L
     for line in lines:
         at = norm.starts[line.start] if line.start < len(norm.starts) else len(norm.original)
         if line.kind != "blank" and any(a <= at < b for a, b in spans):
-            line = dataclasses.replace(line, kind="table")
+            line = line.as_kind("table")
         out.append(line)
     return out
 
@@ -156,10 +156,7 @@ def _document_drafts(
     paths = heading_paths(lines)
     inline = inline_drafts(lines, paths)
     used = {i for d in inline for i in d.lines}
-    rest = [
-        dataclasses.replace(line, kind="taken") if i in used else line
-        for i, line in enumerate(lines)
-    ]
+    rest = [line.as_kind("taken") if i in used else line for i, line in enumerate(lines)]
     blocks, loose = block_drafts(rest, paths, inline)
     drafts.extend(inline)
     drafts.extend(blocks)
@@ -300,7 +297,7 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
     by_head: dict[str, list[int]] = {}
     by_tail: dict[str, list[int]] = {}
     keys = [_key(t) for t in tasks]
-    grams: dict[int, set[str]] = {}
+    grams: dict[str, set[str]] = {}  # by key: a repeat's key is its original's
     out: list[Task] = []
     for i, task in enumerate(tasks):
         key = keys[i]
@@ -308,12 +305,19 @@ def _mark_duplicates(tasks: list[Task]) -> list[Task]:
         if len(key) >= 8:
             candidates = by_head.get(key[:8], []) + by_tail.get(key[-8:], [])
             for j in candidates:
-                if original is not None:
-                    break
-                a = grams[i] if i in grams else grams.setdefault(i, _bigrams(key))
-                b = grams[j] if j in grams else grams.setdefault(j, _bigrams(keys[j]))
-                if a and len(a & b) / len(a | b) >= 0.85:
+                if keys[j] == key:  # the same key: a Jaccard of 1
                     original = tasks[j].seq
+                    break
+                a = grams[key] if key in grams else grams.setdefault(key, _bigrams(key))
+                other = keys[j]
+                b = grams[other] if other in grams else grams.setdefault(other, _bigrams(other))
+                small, large = sorted((len(a), len(b)))
+                if not a or small * 100 < large * 84:
+                    continue  # the Jaccard is at most small / large, below 0.84
+                shared = len(a & b)
+                if shared / (len(a) + len(b) - shared) >= 0.85:  # the union's size
+                    original = tasks[j].seq
+                    break
             if original is None:
                 by_head.setdefault(key[:8], []).append(i)
                 by_tail.setdefault(key[-8:], []).append(i)

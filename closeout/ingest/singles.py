@@ -22,7 +22,6 @@ hides their lines from the text layouts.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -67,6 +66,7 @@ _CN = "[一二三四五六七八九十]{1,3}"
 # Words without which no line of a document reports a completion or a verifying unit.
 _REPORTING = re.compile(r"情况|结果|进度|验收|销号")
 _MARK = rf"(?:{_CN}\s*[、.]|[(]{_CN}[)]|\d{{1,2}}\s*[、.](?!\d))?"
+_MARK_LEAD = re.compile(rf"^\s*{_MARK}\s*")
 _LABEL = re.compile(rf"^\s*{_MARK}\s*【?(?P<label>[\u4e00-\u9fff]{{2,10}})】?\s*(?P<colon>:)?\s*")
 # The notice's own furniture: a part's value ends where it begins.
 _FURNITURE = re.compile(
@@ -128,7 +128,7 @@ def special_layouts(lines: list[Line], norm: Normalised, src: SourceText) -> Spe
             continue
         out.drafts.extend(found)
         for i in used:
-            out.lines[i] = dataclasses.replace(out.lines[i], kind="table")
+            out.lines[i] = out.lines[i].as_kind("table")
     forms += [(to_analysis(norm, *t.span)[0], t) for t in _doc_tables(lines, norm, src)]
     head = " ".join(line.text for line in lines[:40] if line.kind != "blank")[:300]
     noticed = NOTICE.search(head) is not None
@@ -217,7 +217,7 @@ def _groups(
 def _ends_part(line: Line, part: _Part | None) -> bool:
     """The notice's furniture, its date, or a heading that names no part ("三、公示期限")
     at the level of the part's own heading (else of the section it sits in) closes it."""
-    text = re.sub(rf"^\s*{_MARK}\s*", "", line.text)
+    text = _MARK_LEAD.sub("", line.text)
     if _FURNITURE.match(text) or _DATE_LINE.match(line.text):
         return True
     return line.kind == "heading" and line.level <= (part.level if part and part.level else 1)
@@ -232,12 +232,12 @@ def _label_line(line: Line) -> list[_Part]:
     m = _LABEL.match(line.text)
     if m is None:
         return []
+    # The pattern ends in \s*, so anything left after it is more than whitespace.
+    if not m.group("colon") and m.end() < len(line.text):
+        return []  # "整改措施有力" runs on: a sentence, not a label
     kind = part_kind(m.group("label"))
     if kind is None:
         return []
-    rest = line.text[m.end() :]
-    if not m.group("colon") and rest.strip():
-        return []  # "整改措施有力" runs on: a sentence, not a label
     cuts = [(m.end(), m.end(), kind, m.group("label"))]
     for more in _MORE.finditer(line.text, m.end()):
         if (other := part_kind(more.group("label"))) is not None:

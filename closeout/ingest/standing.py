@@ -17,7 +17,6 @@ no task and no paragraph of its own.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -124,7 +123,7 @@ def mask_standing(lines: list[Line]) -> tuple[list[Line], list[Standing]]:
             found.extend(clauses)
             covered = sum(c.clause[1] - c.clause[0] for c in clauses)
             if line.kind == "text" and len(re.sub(r"\s", "", line.text)) <= covered:
-                line = dataclasses.replace(line, kind="blank")
+                line = line.as_kind("blank")
         out.append(line)
     return out, found
 

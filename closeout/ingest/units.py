@@ -96,22 +96,30 @@ def _clean(text: str) -> str:
     return normalise(text).text.strip()
 
 
+_OPEN, _CLOSE = "([{【〔", ")]}】〕"
+_NESTING = f"{re.escape(_OPEN + _CLOSE)}"
+
+
+@lru_cache(maxsize=8)
+def _split_chars(seps: str) -> re.Pattern[str]:
+    """The characters ``_split_top`` acts on: it skips to them."""
+    return re.compile(f"[{_NESTING}{re.escape(seps)}]")
+
+
 def _split_top(text: str, seps: str) -> list[str]:
     """Split at any of ``seps`` outside parentheses."""
     parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch in "([{【〔":
+    depth, begin = 0, 0
+    for m in _split_chars(seps).finditer(text):
+        ch = m.group()
+        if ch in _OPEN:
             depth += 1
-        elif ch in ")]}】〕" and depth:
-            depth -= 1
-        if ch in seps and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
+        elif ch in _CLOSE:
+            depth -= 1 if depth else 0
+        elif depth == 0:
+            parts.append(text[begin : m.start()])
+            begin = m.end()
+    parts.append(text[begin:])
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -226,8 +234,11 @@ def _expand_group(items: list[str]) -> list[Party]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def parse_units(text: str | None) -> tuple[Party, ...]:
-    """Split and expand a unit field ("市环保局、市金融办、各县区党委、政府")."""
+    """Split and expand a unit field ("市环保局、市金融办、各县区党委、政府").
+
+    Plans repeat the same fields, and the parties are immutable, so each is remembered."""
     if not text:
         return ()
     parties: list[Party] = []
@@ -243,6 +254,7 @@ def parse_units(text: str | None) -> tuple[Party, ...]:
     return tuple(unique)
 
 
+@lru_cache(maxsize=4096)
 def parse_persons(text: str | None) -> tuple[Party, ...]:
     """Split a person field; a role suffix distributes over the items before it that lack one.
 

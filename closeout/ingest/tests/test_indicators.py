@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from closeout.ingest import find_indicators, normalise
+from closeout.ingest.indicators import TARGET, targets
 
 CASES = [
     # the examples (from seeds 000 and 003) with their sentence openings
@@ -91,3 +94,19 @@ def test_a_year_that_starts_a_period_is_not_the_target_year():
         "确保2020年年底前完成剩余30处矿山复绿工程,2013年以来关停露天开采矿山地质环境治理率达到50%"
     ).text
     assert _all(text)[-1] == ("关停露天开采矿山地质环境治理率", "=", 50.0, "%", 2020)
+
+
+_TARGET_ALPHABET = "为达到不低于控制在降至以上左右下降到超过实现保持0123456789.%吨万 ,。、()年xy\n"
+
+
+@given(st.text(alphabet=_TARGET_ALPHABET, max_size=80))
+def test_the_target_scan_finds_exactly_what_the_target_pattern_finds(text):
+    found = [(m.span(), m.groupdict()) for m in targets(text)]
+    assert found == [(m.span(), m.groupdict()) for m in TARGET.finditer(text)]
+
+
+@pytest.mark.parametrize("number", ["000", "001", "002", "003", "004"])
+def test_the_target_scan_finds_in_each_seed_what_the_target_pattern_finds(seed_text, number):
+    text = normalise(seed_text(number)).text
+    found = [(m.span(), m.groupdict()) for m in targets(text)]
+    assert found == [(m.span(), m.groupdict()) for m in TARGET.finditer(text)]
