@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests assert behaviour, never speed: the suite runs on two databases side by
+# side on two cores, so no example has a deadline (hypothesis's default is 200 ms).
+hypothesis_settings.register_profile("closeout", deadline=None)
+hypothesis_settings.load_profile("closeout")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still
 # used synchronously there, which is safe in tests.

@@ -28,19 +28,19 @@ def _parse_or_error(data: bytes, name: str = "x.txt") -> None:
         assert 0 <= task.span[0] <= task.span[1] <= len(result.text)
 
 
-@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000))
 def test_random_bytes_never_crash(data):
     _parse_or_error(data)
 
 
-@settings(max_examples=150, deadline=2000)
+@settings(max_examples=150)
 @given(PLAN_CHARS)
 def test_plan_like_text_never_crashes(text):
     _parse_or_error(text.encode("utf-8"))
 
 
-@settings(max_examples=40, deadline=3000)
+@settings(max_examples=40)
 @given(st.integers(min_value=0, max_value=len(SEED_003)))
 def test_truncated_seed_never_crashes(cut):
     _parse_or_error(SEED_003[:cut])
