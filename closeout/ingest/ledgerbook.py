@@ -30,6 +30,7 @@ as .xlsx).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import re
@@ -50,6 +51,7 @@ from closeout.ingest.result import (
     Task,
 )
 from closeout.ingest.source import TOO_LARGE, UNNAMED, ReadError
+from closeout.ingest.spans import row_spans
 from closeout.ingest.units import Party, parse_persons, parse_units
 
 if TYPE_CHECKING:  # the reader (openpyxl) is loaded when a workbook is read, not before
@@ -175,6 +177,7 @@ class _Builder:
         self.name = name
         self.context = context
         self.lines: list[str] = []
+        self.starts: list[int] = []  # where each line starts in the text
         self.offset = 0
         self.warnings: list[str] = []
         self.parties: dict[tuple[str | None, bool], tuple[Party, ...]] = {}
@@ -183,6 +186,7 @@ class _Builder:
     def _line(self, text: str) -> tuple[int, int]:
         start = self.offset
         self.lines.append(text)
+        self.starts.append(start)
         self.offset += len(text) + 1  # the line break joining the lines
         return start, start + len(text)
 
@@ -319,7 +323,7 @@ class _Builder:
         elif deadline.note:
             flags.append(f"deadline_note: {deadline.note}")
         progress = self._progress(item, flags)
-        return Task(
+        task = Task(
             seq=seq,
             document=document,
             problem=Problem(item.number, item.problem, item.path),
@@ -338,6 +342,18 @@ class _Builder:
             flags=tuple(flags),
             progress=progress,
         )
+        return dataclasses.replace(task, spans=row_spans(task, self._stated(item)))
+
+    def _stated(self, item: _Row) -> tuple[int, int] | None:
+        """The line that states the row's problem: its own, or the heading row above it
+        (a problem merged across the sheet)."""
+        if not item.problem:
+            return None
+        at = bisect.bisect_right(self.starts, item.span[0]) - 1
+        for i in range(at, max(-1, at - 500), -1):
+            if item.problem in self.lines[i]:
+                return self.starts[i], self.starts[i] + len(self.lines[i])
+        return None
 
     def _parties(self, raw: str | None, *, persons: bool) -> tuple[Party, ...]:
         """A unit or person cell parsed once per workbook (a ledger repeats its units on
