@@ -459,6 +459,7 @@ class Generator(ProvinceBuilder):
                 "[]",
                 None,
                 None,
+                "{}",
                 created,
                 updated,
                 status,
