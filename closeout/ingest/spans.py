@@ -22,6 +22,7 @@ text does not state it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from closeout.ingest.fields import (
@@ -95,6 +96,12 @@ def _find(text: str, value: str, lo: int, hi: int) -> Span | None:
 def _gives(value: FieldValue | str | None, persons: bool = False) -> bool:
     """Whether a source names anyone (a redacted field does not)."""
     text = value.value if isinstance(value, FieldValue) else value
+    return _names_anyone(text or "", persons)
+
+
+@lru_cache(maxsize=4096)
+def _names_anyone(text: str, persons: bool) -> bool:
+    """Remembered: a plan repeats its unit fields and standing clauses task after task."""
     return bool(parse_persons(text) if persons else parse_units(text))
 
 
@@ -121,9 +128,10 @@ def field_spans(draft: Draft, norm: Normalised, task: Task) -> dict[str, tuple[S
             continue
         persons = name in (PERSONS, SUPERVISING_LEADERS)
         spans: list[Span] = []
-        if (value := fields.get(name)) is not None and _gives(value, persons):
-            spans.extend(place.of(value))
         implementing = fields.get(IMPLEMENTING_UNITS) if name == LEAD_UNITS else None
+        alone = implementing is None and name not in standing  # the field gave them all
+        if (value := fields.get(name)) is not None and (alone or _gives(value, persons)):
+            spans.extend(place.of(value))
         if implementing is not None and _gives(implementing):
             out[IMPLEMENTING_UNITS] = place.of(implementing)
             spans.extend(out[IMPLEMENTING_UNITS])
