@@ -11,8 +11,8 @@ Each task's ``"spans"`` says where every field with a value was read (``closeout
 ``[start, end]`` pairs in the order read, with ``"implementing_units"`` (a bracket's
 …负责落实, also among the lead units' spans) and ``"standing_units"`` (the standing
 clauses that gave a unit, also among the lead or supervising units' spans). A field
-without a value has no key; an Excel ledger's row (whose text is the row's own line)
-gives each field the row's span.
+without a value has no key. An Excel ledger's text shows each row as a line of its
+cells, so a row's fields have their cells' spans in that line.
 """
 
 from __future__ import annotations

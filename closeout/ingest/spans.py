@@ -22,6 +22,7 @@ text does not state it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -158,14 +159,15 @@ def field_spans(draft: Draft, norm: Normalised, task: Task) -> dict[str, tuple[S
     return out
 
 
-def row_spans(task: Task, problem: Span | None) -> dict[str, tuple[Span, ...]]:
-    """An Excel ledger's row (台账) is read from its cells, and the text is the row's own
-    line ("Sheet1 第7行: 整改措施 … | 责任单位 …"): each field with a value has that line;
-    the problem has the line that states it (``problem``: the row's, or a heading row's)."""
-    values = {
-        "text": task.text,
+def row_spans(task: Task, cells: Mapping[str, tuple[Span, ...]]) -> dict[str, tuple[Span, ...]]:
+    """An Excel ledger's row (台账) is read from its cells, and the text shows each row as
+    one line ("Sheet1 第7行: 整改措施 … | 责任单位 …"): a field has the spans of the cells
+    it was read from there (``cells``: column key → spans; a problem or target the row
+    continues from a row above has that row's cell), the task's text its measure cell
+    (else the problem's)."""
+    values: dict[str, object] = {
+        "problem": task.problem.title,
         "target": task.target,
-        "measures": task.measures,
         LEAD_UNITS: task.lead_units,
         COOP_UNITS: task.coop_units,
         PERSONS: task.persons,
@@ -174,7 +176,8 @@ def row_spans(task: Task, problem: Span | None) -> dict[str, tuple[Span, ...]]:
         SUPERVISING_LEADERS: task.supervising_leaders,
         "deadline": task.deadline.raw,
     }
-    out: dict[str, tuple[Span, ...]] = {n: (task.span,) for n, v in values.items() if v}
-    if task.problem.title and problem is not None:
-        out["problem"] = (problem,)
+    out = {name: cells[name] for name, value in values.items() if value and cells.get(name)}
+    text = cells.get("measures") or cells.get("problem")
+    if text:
+        out["text"] = out["measures"] = text
     return out

@@ -130,17 +130,39 @@ def test_spans_of_a_traditional_page_with_pinyin_index_its_verbatim_text():
     assert canonical(task.lead_units[0].name) in _form(result.text[s:e])
 
 
-def test_a_ledger_rows_fields_have_its_line_and_the_problem_the_line_stating_it():
+def test_a_ledger_rows_fields_have_their_cells_in_the_rows_line():
     from closeout.ingest.result import ParseContext
     from closeout.ingest.tests.ledgerbooks import ledger_workbook
 
     result = parse(ledger_workbook(), ParseContext(name="台账.xlsx"))
-    for task in to_json(result)["tasks"]:
+    tasks = to_json(result)["tasks"]
+    for task in tasks:
         spans = task["spans"]
         assert set(spans) == set(_values(task)), task["seq"]
+        row = task["span"]
         for name, values in _values(task).items():
             source = "".join(_form(result.text[s:e]) for s, e in spans[name])
-            if name == "problem":
-                assert _form(values[0]) in source
-            else:
-                assert spans[name] == [task["span"]], name
+            assert all(_shown(name, v, source) for v in values), (task["seq"], name, source)
+            if name not in ("problem", "target"):  # those may be a problem row's above
+                assert all(row[0] <= s < e <= row[1] for s, e in spans[name]), name
+    s, e = tasks[0]["spans"]["lead_units"][0]
+    assert result.text[s:e] == "市环保局"
+
+
+def test_a_ledger_row_under_a_problem_row_has_that_rows_problem_cell():
+    from closeout.ingest.result import ParseContext
+    from closeout.ingest.tests.ledgerbooks import plain_workbook
+
+    rows = [
+        ["序号", "问题", "整改措施", "责任单位", "整改时限"],
+        ["1", "秸秆露天焚烧屡禁不止", None, None, None],
+        ["1.1", None, "划定禁烧区", "市农业局", "2019年10月"],
+        ["1.2", None, "开展巡查", "市环保局", "长期坚持"],
+    ]
+    result = parse(plain_workbook(("台账", rows)), ParseContext(name="台账.xlsx"))
+    first, second = result.tasks
+    assert first.spans["problem"] == second.spans["problem"]
+    [(s, e)] = first.spans["problem"]
+    assert result.text[s:e] == "秸秆露天焚烧屡禁不止" and s < first.span[0]
+    [(s, e)] = second.spans["lead_units"]
+    assert result.text[s:e] == "市环保局"
