@@ -111,3 +111,17 @@ def test_a_task_without_spans_shows_its_source_unmarked(client, world):
     html = client.get(reverse("web:plan_review", args=[plan.pk])).content.decode()
     assert html.count('data-testid="source"') == 2 and "<mark" not in html
     assert "清理饮用水水源保护区违法建筑" in html
+
+
+def test_a_ledger_rows_cells_are_marked_in_its_line(client, world):
+    from closeout.ingest.tests.ledgerbooks import ledger_workbook
+
+    office = world.actor("office")
+    plan = services.plan_import(office, data=ledger_workbook(), name="台账.xlsx").plan
+    client.force_login(world.users["office"])
+    html = client.get(reverse("web:plan_review", args=[plan.pk])).content.decode()
+    first = re.findall(r'data-testid="review-task".*?</section>', html, re.S)[0]
+    assert "大气 第6行: " in first
+    marks = re.findall(r'<mark data-field="([^"]+)"[^>]*>([^<]*)</mark>', first)
+    assert ("lead_units", "市环保局") in marks and ("deadline", "2019年底") in marks
+    assert ("coop_units", "市公安局") in marks
