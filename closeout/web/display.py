@@ -316,7 +316,8 @@ class TaskSource:
 
     excerpt: list[SourcePiece]
     cut: bool  # the task's source goes on after the excerpt
-    elsewhere: list[FieldSource]
+    elsewhere: list[FieldSource]  # the problem's apart: the page heads each problem once
+    problem: str = ""  # the problem's words as written, when read outside the excerpt
 
 
 def task_source(
@@ -330,19 +331,23 @@ def task_source(
     offset ``start``; the task's span ends at ``end``; ``spans`` field → spans of the
     original text). A field whose span is the whole task (an Excel row's line) marks
     nothing; a span outside the excerpt is listed with its text from ``snippets``
-    (span → its text, as far as read), if given; a standing clause is always listed."""
+    (span → its text, as far as read), if given; a standing clause is always listed;
+    the problem's words outside the excerpt are ``problem`` (its heading's)."""
     snippets = snippets or {}
     stop = start + len(excerpt)
     standing = set(spans.get(STANDING_UNITS, ()))
     implementing = set(spans.get("implementing_units", ()))  # also among the leads'
     inside: list[tuple[int, int, str]] = []
     elsewhere: list[FieldSource] = []
+    problem = ""
     for name, label in SOURCE_FIELD_LABELS.items():
         for s, e in spans.get(name, ()):
             if (s, e) == (start, end) or (name == "lead_units" and (s, e) in implementing):
                 continue
             if start <= s and e <= stop and (s, e) not in standing:
                 inside.append((s - start, e - start, name))
+            elif name == "problem":
+                problem = problem or snippets.get((s, e), "")
             elif (s, e) in snippets:
                 text = snippets[(s, e)]
                 elsewhere.append(
@@ -353,4 +358,4 @@ def task_source(
     for a, b in itertools.pairwise(cuts):
         fields = tuple(dict.fromkeys(n for s, e, n in inside if s <= a and b <= e))
         pieces.append(SourcePiece(excerpt[a:b], fields))
-    return TaskSource(pieces, stop < end, elsewhere)
+    return TaskSource(pieces, stop < end, elsewhere, problem)

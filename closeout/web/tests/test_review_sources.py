@@ -52,9 +52,12 @@ def test_a_standing_clause_and_a_span_past_the_excerpt_are_quoted_apart():
         "0123456789",
         50,
         80,
-        {"lead_units": [clause, (52, 54)], "standing_units": [clause], "deadline": [(70, 75)]},
-        {clause: "以下各项工作均需各区县人民政府落实", (70, 75): "年底前完成"},
-    )
+        {"lead_units": [clause, (52, 54)], "standing_units": [clause], "deadline": [(70, 75)],
+         "problem": [(40, 45)]},
+        {clause: "以下各项工作均需各区县人民政府落实", (70, 75): "年底前完成",
+         (40, 45): "水源地保护"},
+    )  # fmt: skip
+    assert source.problem == "水源地保护"  # on the problem's heading, not in the list
     assert [p.fields for p in source.excerpt if p.fields] == [("lead_units",)]
     assert [(f.field, f.text, f.standing) for f in source.elsewhere] == [
         ("lead_units", "以下各项工作均需各区县人民政府落实", True),
