@@ -57,8 +57,8 @@ class Draft:
     flags: list[str] = field(default_factory=list)
     lines: range = range(0)  # the indexes of the lines it was read from (inline only)
     item_level: int = 0  # the heading level of a numbered item whose field lines it carries
-    # (field, units, original offset of the clause) of each standing clause before it
-    standing: list[tuple[str, str, int]] = field(default_factory=list)
+    # (field, units, the clause's span in the original) of each standing clause before it
+    standing: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)
 
 
 def problem_of(path: tuple[Line, ...]) -> tuple[str | None, str, tuple[str, ...]]:
@@ -91,7 +91,8 @@ class _Block:
 
     @property
     def end(self) -> int:
-        lasts = [d.end for d in self.desc] + [f.end for f in self.fields.values()]
+        lasts = [self.heading.end] if self.heading else []  # a bare item is its heading
+        lasts += [d.end for d in self.desc] + [f.end for f in self.fields.values()]
         lasts += [m[1] for m in self.measures]
         return max(lasts) if lasts else self.start
 

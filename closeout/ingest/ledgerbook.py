@@ -30,6 +30,7 @@ as .xlsx).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import re
@@ -50,6 +51,7 @@ from closeout.ingest.result import (
     Task,
 )
 from closeout.ingest.source import TOO_LARGE, UNNAMED, ReadError
+from closeout.ingest.spans import row_spans
 from closeout.ingest.units import Party, parse_persons, parse_units
 
 if TYPE_CHECKING:  # the reader (openpyxl) is loaded when a workbook is read, not before
@@ -168,6 +170,7 @@ class _Row:
     target: str | None = None
     path: tuple[str, ...] = ()
     heading_only: bool = False  # a problem row that only heads the rows below it
+    cells: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # key → span
 
 
 class _Builder:
@@ -175,6 +178,7 @@ class _Builder:
         self.name = name
         self.context = context
         self.lines: list[str] = []
+        self.starts: list[int] = []  # where each line starts in the text
         self.offset = 0
         self.warnings: list[str] = []
         self.parties: dict[tuple[str | None, bool], tuple[Party, ...]] = {}
@@ -183,6 +187,7 @@ class _Builder:
     def _line(self, text: str) -> tuple[int, int]:
         start = self.offset
         self.lines.append(text)
+        self.starts.append(start)
         self.offset += len(text) + 1  # the line break joining the lines
         return start, start + len(text)
 
@@ -257,13 +262,22 @@ class _Builder:
             values = {k: t for k, c in row.cells.items() if (t := cell_text(c.value)) is not None}
             if not values:
                 continue
-            shown = (
-                next(iter(values.values()))  # a heading merged across the sheet: once
-                if _heading(values)
-                else " | ".join(f"{labels[k]} {values[k]}" for k in order if k in values)
-            )
-            span = self._line(f"{sheet.name} 第{row.row}行: {shown}")
-            rows.append(_Row(row, values, span))
+            head = f"{sheet.name} 第{row.row}行: "
+            cells: dict[str, tuple[int, int]] = {}
+            if _heading(values):
+                shown = next(iter(values.values()))  # a heading merged across the sheet: once
+            else:
+                pieces = []
+                at = self.offset + len(head)
+                for k in order:
+                    if k in values:
+                        at += len(labels[k]) + 1
+                        cells[k] = (at, at + len(values[k]))
+                        at += len(values[k]) + 3  # " | "
+                        pieces.append(f"{labels[k]} {values[k]}")
+                shown = " | ".join(pieces)
+            span = self._line(head + shown)
+            rows.append(_Row(row, values, span, cells=cells))
         self._line("")
         items = _problems(rows, (sheet.name,) if several else ())
         document = Document(
@@ -319,7 +333,7 @@ class _Builder:
         elif deadline.note:
             flags.append(f"deadline_note: {deadline.note}")
         progress = self._progress(item, flags)
-        return Task(
+        task = Task(
             seq=seq,
             document=document,
             problem=Problem(item.number, item.problem, item.path),
@@ -338,6 +352,29 @@ class _Builder:
             flags=tuple(flags),
             progress=progress,
         )
+        cells = {k: (span,) for k, span in item.cells.items()}
+        if units_raw is not None:  # 责任单位: the lead's cell, or the cooperating side's
+            joins = "coop_units" if "lead_units" in sheet.columns else "lead_units"
+            cells[joins] = (*cells.get(joins, ()), *cells.pop("units", ()))
+        for key, written in (("problem", item.problem), ("target", item.target)):
+            if key not in cells and written and (stated := self._stated(item, written)):
+                cells[key] = (stated,)  # a problem row's cell above the row
+        return dataclasses.replace(task, spans=row_spans(task, cells))
+
+    def _stated(self, item: _Row, text: str) -> tuple[int, int] | None:
+        """Where the line of a row above ``item`` (the problem row it continues) states
+        ``text`` as one of its cells."""
+        at = bisect.bisect_right(self.starts, item.span[0]) - 1
+        for i in range(at - 1, max(-1, at - 500), -1):
+            line = self.lines[i]
+            for piece in (line.split(": ", 1)[-1], *line.split(" | ")):
+                label = piece[: len(piece) - len(text)]
+                # The whole cell after its label ("问题 …"), or a merged heading row.
+                whole = not label or (label.endswith(" ") and " " not in label[:-1])
+                if piece.endswith(text) and whole:
+                    end = self.starts[i] + line.index(piece) + len(piece)
+                    return end - len(text), end
+        return None
 
     def _parties(self, raw: str | None, *, persons: bool) -> tuple[Party, ...]:
         """A unit or person cell parsed once per workbook (a ledger repeats its units on

@@ -8,7 +8,8 @@
    or trailing, ``inline``), field-per-line blocks; only when none of them is present, the
    numbered measures of a narrative plan. A standing clause's unit joins every later
    task of its document.
-5. Parse units, persons and deadlines of every task; flag what is missing or unread.
+5. Parse units, persons and deadlines of every task; flag what is missing or unread;
+   keep where each field was read (``spans``).
 6. Mark duplicates (the same problem and measure met again), find indicators, and
    collect warnings for everything that was not turned into a task.
 """
@@ -43,6 +44,7 @@ from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
+from closeout.ingest.spans import field_spans
 from closeout.ingest.standing import (
     apply_standing,
     implementing_parties,
@@ -254,7 +256,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         if draft.layout == "table"
         else norm.to_original(draft.start, draft.end)
     )
-    return Task(
+    task = Task(
         seq=seq,
         document=document,
         problem=Problem(draft.number, draft.title, draft.path),
@@ -275,6 +277,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
         progress_text=raw(PROGRESS),
         verifying_units=parse_units(raw(VERIFYING_UNITS)),
     )
+    return dataclasses.replace(task, spans=field_spans(draft, norm, task))
 
 
 def _key(task: Task) -> str:

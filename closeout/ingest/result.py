@@ -2,10 +2,22 @@
 
 ``to_json`` produces exactly the contract of ``closeout parse FILE --json``; every span
 indexes the decoded original text (``ParseResult.text``), never the analysis form.
+
+Each task's ``"spans"`` says where every field with a value was read (``closeout.ingest
+.spans``): ``{"text": [[s, e]], "problem": […], "target": […], "measures": […],
+"lead_units": […], "coop_units": […], "persons": […], "supervising_units": […],
+"coop_supervising_units": […], "supervising_leaders": […], "deadline": […],
+"completion": […], "progress_text": […], "verifying_units": […]}``, each a list of
+``[start, end]`` pairs in the order read, with ``"implementing_units"`` (a bracket's
+…负责落实, also among the lead units' spans) and ``"standing_units"`` (the standing
+clauses that gave a unit, also among the lead or supervising units' spans). A field
+without a value has no key. An Excel ledger's text shows each row as a line of its
+cells, so a row's fields have their cells' spans in that line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -86,6 +98,8 @@ class Task:
     completion: str | None = None
     progress_text: str | None = None
     verifying_units: tuple[Party, ...] = ()
+    # Where each field with a value was read: spans of the original text (see above).
+    spans: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +153,7 @@ def task_json(task: Task) -> dict[str, object]:
         "completion": task.completion,
         "progress_text": task.progress_text,
         "verifying_units": _names(task.verifying_units),
+        "spans": {name: [list(span) for span in spans] for name, spans in task.spans.items()},
     }
 
 

@@ -135,18 +135,18 @@ def apply_standing(drafts: list[Draft], clauses: list[Standing], norm: Normalise
     for draft in drafts:
         # Table drafts are in original offsets, text drafts in analysis offsets.
         for clause in clauses:
-            at = norm.to_original(*clause.clause)[0]
-            after = draft.start >= at if draft.layout == "table" else draft.start >= clause.end
+            at = norm.to_original(*clause.clause)
+            after = draft.start >= at[0] if draft.layout == "table" else draft.start >= clause.end
             if after:
                 draft.standing.append((clause.field, clause.value, at))
 
 
 def standing_parties(
-    standing: list[tuple[str, str, int]], units: dict[str, tuple[Party, ...]]
+    standing: list[tuple[str, str, tuple[int, int]]], units: dict[str, tuple[Party, ...]]
 ) -> list[str]:
     """Add a draft's standing units to its parsed units (once); the flags that say so."""
     flags: list[str] = []
-    for field, value, at in standing:
+    for field, value, (at, _end) in standing:
         have = {p.name for p in units[field]}
         extra = tuple(p for p in parse_units(value) if p.name not in have)
         units[field] = (*units[field], *extra)

@@ -201,7 +201,8 @@ def _row_values(
         if name in values:  # two columns of one kind (责任单位 + 牵头单位): join them
             prev = values[name]
             start, end = min(prev.start, cell.span[0]), max(prev.end, cell.span[1])
-            values[name] = FieldValue(name, prev.label, prev.value + ";" + value, start, end)
+            parts = (*(prev.parts or ((prev.start, prev.end),)), cell.span)
+            values[name] = FieldValue(name, prev.label, prev.value + ";" + value, start, end, parts)
         else:
             values[name] = FieldValue(name, label, value, cell.span[0], cell.span[1])
     return values, own
@@ -234,7 +235,7 @@ def verifying_supervises(fields: dict[str, FieldValue]) -> dict[str, FieldValue]
     v = verifying
     return {
         **fields,
-        SUPERVISING_UNITS: FieldValue(SUPERVISING_UNITS, v.label, v.value, v.start, v.end),
+        SUPERVISING_UNITS: FieldValue(SUPERVISING_UNITS, v.label, v.value, v.start, v.end, v.parts),
     }
 
 
@@ -246,7 +247,7 @@ def _as_list(value: FieldValue) -> FieldValue:
     if value.field not in (*UNIT_FIELDS, VERIFYING_UNITS):
         return value
     text = _CJK_GAP.sub("、", value.value)
-    return FieldValue(value.field, value.label, text, value.start, value.end)
+    return FieldValue(value.field, value.label, text, value.start, value.end, value.parts)
 
 
 # "1.…" "(2)…" "③…" opening a measure inside one cell, after the cell's start, a space

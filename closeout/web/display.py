@@ -3,7 +3,8 @@ only presentation, so that the templates stay free of anything but layout."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,3 +260,102 @@ INLINE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/w
 def shows_inline(content_type: str) -> bool:
     """Whether an evidence file of this (sniffed) type is shown in the page as an image."""
     return content_type in INLINE_IMAGE_TYPES
+
+
+# The fields a draft task's source marks (the parse result's "spans"), in the order the
+# page lists them. The task's own text and measures are the excerpt itself: not marked.
+SOURCE_FIELD_LABELS: dict[str, Any] = {
+    "problem": _("Problem"),
+    "target": _("Rectification target"),
+    "lead_units": _("Lead responsible unit"),
+    "implementing_units": _("Units that carry it out"),
+    "coop_units": _("Cooperating unit"),
+    "persons": _("Responsible person"),
+    "supervising_units": _("Supervising unit"),
+    "coop_supervising_units": _("Cooperating supervising unit"),
+    "supervising_leaders": _("Supervising leader"),
+    "deadline": _("Deadline"),
+    "completion": _("Completion as stated"),
+    "progress_text": _("Progress"),
+    "verifying_units": _("Acceptance and close-out unit"),
+}
+STANDING_UNITS = "standing_units"  # the clauses that gave units (among lead/supervising)
+
+
+@dataclass(frozen=True)
+class SourcePiece:
+    """A run of the source text; ``fields`` the fields read from it (none: plain text)."""
+
+    text: str
+    fields: tuple[str, ...] = ()
+
+    @property
+    def field_names(self) -> str:
+        return " ".join(self.fields)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(str(SOURCE_FIELD_LABELS[f]) for f in self.fields)
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """A field read outside the task's excerpt: a problem heading, a standing clause."""
+
+    field: str
+    label: str
+    text: str
+    standing: bool  # the words of a standing clause (以下各项工作均需…落实)
+    cut: bool  # the text is longer than shown
+
+
+@dataclass(frozen=True)
+class TaskSource:
+    """A draft task's source on the review page: its excerpt with each field's words
+    marked, and the fields read elsewhere in the plan."""
+
+    excerpt: list[SourcePiece]
+    cut: bool  # the task's source goes on after the excerpt
+    elsewhere: list[FieldSource]  # the problem's apart: the page heads each problem once
+    problem: str = ""  # the problem's words as written, when read outside the excerpt
+
+
+def task_source(
+    excerpt: str,
+    start: int,
+    end: int,
+    spans: Mapping[str, Sequence[tuple[int, int]]],
+    snippets: Mapping[tuple[int, int], str] | None = None,
+) -> TaskSource:
+    """Mark the words each field was read from in ``excerpt`` (the source text from
+    offset ``start``; the task's span ends at ``end``; ``spans`` field → spans of the
+    original text). A field whose span is the whole task (an Excel row's line) marks
+    nothing; a span outside the excerpt is listed with its text from ``snippets``
+    (span → its text, as far as read), if given; a standing clause is always listed;
+    the problem's words outside the excerpt are ``problem`` (its heading's)."""
+    snippets = snippets or {}
+    stop = start + len(excerpt)
+    standing = set(spans.get(STANDING_UNITS, ()))
+    implementing = set(spans.get("implementing_units", ()))  # also among the leads'
+    inside: list[tuple[int, int, str]] = []
+    elsewhere: list[FieldSource] = []
+    problem = ""
+    for name, label in SOURCE_FIELD_LABELS.items():
+        for s, e in spans.get(name, ()):
+            if (s, e) == (start, end) or (name == "lead_units" and (s, e) in implementing):
+                continue
+            if start <= s and e <= stop and (s, e) not in standing:
+                inside.append((s - start, e - start, name))
+            elif name == "problem":
+                problem = problem or snippets.get((s, e), "")
+            elif (s, e) in snippets:
+                text = snippets[(s, e)]
+                elsewhere.append(
+                    FieldSource(name, str(label), text, (s, e) in standing, len(text) < e - s)
+                )
+    cuts = sorted({0, len(excerpt), *(a for a, _, _ in inside), *(b for _, b, _ in inside)})
+    pieces = []
+    for a, b in itertools.pairwise(cuts):
+        fields = tuple(dict.fromkeys(n for s, e, n in inside if s <= a and b <= e))
+        pieces.append(SourcePiece(excerpt[a:b], fields))
+    return TaskSource(pieces, stop < end, elsewhere, problem)

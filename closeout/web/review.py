@@ -25,6 +25,7 @@ from closeout.ledger import access, selectors, services
 from closeout.ledger.access import Actor
 from closeout.ledger.errors import DomainError, InvalidInput, NotFound
 from closeout.ledger.models import AssignmentRole, PersonRole
+from closeout.web.display import task_source
 from closeout.web.forms import add_domain_error
 from closeout.web.reviewforms import (
     DROP,
@@ -100,6 +101,14 @@ def _rows(view: selectors.ReviewPage, bound: Bound) -> list[dict[str, Any]]:
                 if getattr(task, "no_supervisor", False) and not getattr(task, "no_lead", False)
                 else AssignmentRole.LEAD,
                 "person": bound.get(("person", task.pk)),
+                # Where each field was read: marked in the source, or quoted from elsewhere.
+                "source": task_source(
+                    getattr(task, "source_line", None) or "",
+                    task.span_start or 0,
+                    task.span_end or 0,
+                    getattr(task, "field_spans", {}),
+                    getattr(task, "source_snippets", None),
+                ),
             }
         )
     return rows

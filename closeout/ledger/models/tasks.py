@@ -132,6 +132,9 @@ class Task(TaskLifecycle):
     notice_until = models.DateField(_("public notice until"), null=True, editable=False)
     span_start = models.PositiveIntegerField(_("source span start"), null=True, blank=True)
     span_end = models.PositiveIntegerField(_("source span end"), null=True, blank=True)
+    # Where the import read each field in the plan's source text (the parse result's
+    # "spans": {"lead_units": [[start, end], …], "deadline": […], "standing_units": …}).
+    source_spans = models.JSONField(_("source spans of the fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

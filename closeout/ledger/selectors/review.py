@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Least, Substr
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from closeout.ledger import access
@@ -35,6 +35,10 @@ REVIEW_PAGE_SIZE = 50
 UNIT_SUGGESTIONS = 20
 GAPS_LISTED = 20
 SOURCE_LINE = 300  # characters of a task's source shown on the review page
+# A field read outside its task's excerpt (a problem heading, a standing clause): this
+# many characters of it, for at most this many distinct spans a page.
+SOURCE_SNIPPET = 200
+SNIPPETS_PER_PAGE = 100
 # "市生态环境局 (济南市) #123": what the picker's suggestions put in the field.
 UNIT_ID_SUFFIX = re.compile(r"#(\d{1,18})\s*$")
 
@@ -134,8 +138,9 @@ class ReviewPage(Paged):
     """One page of a plan under review, with the counts of the whole plan."""
 
     plan: Plan
-    # Each with its problem, assignments (and units), persons, unit_proposals, and the
-    # flags no_lead, no_supervisor, open_names (see `needs_attention_q`).
+    # Each with its problem, assignments (and units), persons, unit_proposals, the
+    # flags no_lead, no_supervisor, open_names (see `needs_attention_q`), and where it
+    # was read: field_spans, source_line, source_snippets (see `_attach_sources`).
     rows: list[Task]
     count: int  # tasks on all pages of this view (all, or those needing attention)
     total: int  # tasks of the plan
@@ -189,13 +194,6 @@ def review_page(
             no_lead=_lacks(AssignmentRole.LEAD),
             no_supervisor=_lacks(AssignmentRole.SUPERVISING),
             open_names=_has_open_name(),
-            # Where the task was read (a document's sentence, a ledger's "台账 第7行: …"),
-            # without loading the plan's whole source text.
-            source_line=Substr(
-                "plan__source_text",
-                F("span_start") + 1,
-                Least(F("span_end") - F("span_start"), Value(SOURCE_LINE)),
-            ),
         )
         .select_related("problem")
         .prefetch_related(
@@ -203,6 +201,9 @@ def review_page(
         )
         .order_by("seq")[start : start + size]
     )
+    # Where each task was read (a document's sentence, a ledger's "台账 第7行: …") and
+    # its fields, without loading the plan's whole source text.
+    _attach_sources(plan.pk, rows)
     undecided = UnitProposal.objects.filter(task__plan_id=plan.pk, decided=False).count()
     return ReviewPage(
         plan=plan,
@@ -217,6 +218,65 @@ def review_page(
         size=size,
         only_attention=only_attention,
     )
+
+
+def stored_spans(task: Task) -> dict[str, list[tuple[int, int]]]:
+    """A task's field spans as stored by the import (``Task.source_spans``: field →
+    [[start, end], …]); anything malformed is left out."""
+    spans = task.source_spans if isinstance(task.source_spans, dict) else {}
+    out: dict[str, list[tuple[int, int]]] = {}
+    for name, pairs in spans.items():
+        for pair in pairs if isinstance(pairs, list) else ():
+            if (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and all(type(x) is int for x in pair)
+                and 0 <= pair[0] < pair[1]
+            ):
+                out.setdefault(str(name), []).append((pair[0], pair[1]))
+    return out
+
+
+def _window(task: Task, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The source shown for a task: its span, and the fields read just after it (a
+    bracket's units and deadline), up to SOURCE_LINE characters."""
+    if task.span_start is None or task.span_end is None:
+        return None
+    lo, limit = task.span_start, task.span_start + SOURCE_LINE
+    near = [e for s, e in spans if lo <= s and e <= limit]
+    return lo, min(max([task.span_end, *near]), limit)
+
+
+def _attach_sources(plan_id: int, rows: list[Task]) -> None:
+    """Give each row ``field_spans`` (``stored_spans``), ``source_line`` (the text of its
+    window, see ``_window``) and ``source_snippets`` (the text, up to SOURCE_SNIPPET
+    characters, of the field spans read outside the window: a problem heading, a
+    standing clause), all from one query."""
+    reads: dict[str, Any] = {}
+    windows: dict[int, tuple[tuple[int, int], str]] = {}
+    wanted: dict[tuple[int, int], str] = {}
+    for task in rows:
+        task.field_spans = stored = stored_spans(task)  # type: ignore[attr-defined]
+        spans = [span for pairs in stored.values() for span in pairs]
+        window = _window(task, spans)
+        if window is None:
+            continue
+        alias = f"w{len(windows)}"
+        windows[task.pk] = (window, alias)
+        reads[alias] = Substr("source_text", window[0] + 1, window[1] - window[0])
+        for s, e in spans:
+            outside = not (window[0] <= s and e <= window[1])
+            if outside and (s, e) not in wanted and len(wanted) < SNIPPETS_PER_PAGE:
+                wanted[(s, e)] = alias = f"s{len(wanted)}"
+                reads[alias] = Substr("source_text", s + 1, min(e - s, SOURCE_SNIPPET))
+    found: dict[str, Any] = {}
+    if reads:
+        found = dict(Plan.objects.filter(pk=plan_id).values(**reads).first() or {})
+    texts = {span: found[alias] for span, alias in wanted.items() if found.get(alias)}
+    for task in rows:
+        shown = windows.get(task.pk)
+        task.source_line = (found.get(shown[1]) or "") if shown else ""  # type: ignore[attr-defined]
+        task.source_snippets = texts  # type: ignore[attr-defined]
 
 
 def unit_label(unit: Unit, parent_name: str | None) -> str:

@@ -373,6 +373,7 @@ def _create_tasks(
             "flags": flags,
             "span_start": task["span"][0],
             "span_end": task["span"][1],
+            "source_spans": task.get("spans") or {},
         }
         specs.append((pkey, seq, task["text"], units, _person_refs(resolver, task), fields))
         stages.append(staged_milestones(task["deadline_detail"]["milestones"]))

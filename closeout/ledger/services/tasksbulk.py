@@ -34,7 +34,9 @@ from closeout.ledger.services.audit import audit_event, snapshot
 from closeout.ledger.services.tasks import TASK_EDITABLE_FIELDS, PersonRef, UnitRef
 
 CHUNK = 500
-CREATE_FIELDS = {*TASK_EDITABLE_FIELDS, "span_start", "span_end", "flags", "status"}
+CREATE_FIELDS = {
+    *TASK_EDITABLE_FIELDS, "span_start", "span_end", "source_spans", "flags", "status",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "task": (Task, _columns(
         "id plan_id problem_id inspection_id seq text target measures category deadline_raw"
         " due_date immediate ongoing start_date acceptance_criteria progress last_reported_at"
-        " closed_on flags span_start span_end created_at updated_at status"
+        " closed_on flags span_start span_end source_spans created_at updated_at status"
         " last_report_period rebounds closeout_round notice_until")),
     "taskstate": (TaskState, _columns("task_id bucket missed_reports missed_since")),
     "taskunit": (TaskUnit, _columns("id task_id unit_id role task_status via_group_id")),

@@ -461,6 +461,7 @@ class Generator(ProvinceBuilder):
                 "[]",
                 None,
                 None,
+                "{}",
                 created,
                 updated,
                 status,

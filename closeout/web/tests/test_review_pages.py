@@ -231,6 +231,16 @@ def test_the_office_reviews_a_seed_plan_in_bulk_and_confirms_it(
     page.wait_for_url(lambda url: "/login/" not in url)  # the role's first screen
     page.goto(f"{base}{_review(plan)}")
     expect(page.locator("[data-testid=review-task]")).to_have_count(50)
+    # Where each field was read: the words of the task's source it came from, marked.
+    source = page.locator("[data-testid=review-task] [data-testid=source]")
+    deadline = source.locator("mark[data-field~=deadline]")
+    expect(deadline).to_have_count(5)
+    expect(deadline.first).to_be_visible()
+    title = deadline.first.get_attribute("title") or ""
+    assert "整改时限" in title or "Deadline" in title
+    assert deadline.first.inner_text() in plan.source_text
+    background = deadline.first.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
     groups = page.locator("[data-testid=name-group]")
     expect(groups).to_have_count(30)
     shot(page, "plan-review")
