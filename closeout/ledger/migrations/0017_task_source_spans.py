@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0015_documents"),
+        ("ledger", "0016_report_source"),
     ]
 
     operations = [
