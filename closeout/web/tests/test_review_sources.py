@@ -104,7 +104,7 @@ def test_the_review_page_marks_each_fields_words_and_quotes_the_standing_clause(
         standing = re.search(r'<li data-field="lead_units" data-standing="1">(.*?)</li>', row)
         assert standing is not None
         assert "以下各项工作均需各区县人民政府落实" in standing.group(1)
-        assert "standing clause" in standing.group(1)
+        assert "来自方案的统一责任条款" in standing.group(1)  # "from the plan's standing clause"
 
 
 def test_a_task_without_spans_shows_its_source_unmarked(client, world):
