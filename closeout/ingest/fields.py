@@ -50,8 +50,11 @@ DEADLINE_LABEL = re.compile(
 )
 TARGET_LABEL = re.compile(r"^(?:整改|工作|治理)?目标$")
 MEASURES_LABEL = re.compile(r"^(?:整改|具体|主要|工作|治理)?(?:措施|任务)$")
+# "问题二:…" / "问题3:…" / "问题(四):…" labels one problem of a list by its number.
+_PROBLEM_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
 PROBLEM_LABEL = re.compile(
     r"^(?:督察|督查)?(?:反馈|存在|突出|具体)?(?:问题|问题描述|问题清单|问题内容)$"
+    rf"|^问题(?:{_PROBLEM_NUMBER}|\({_PROBLEM_NUMBER}\))$"
 )
 NUMBER_LABEL = re.compile(r"^(?:序号|编号|问题编号|序列)$")
 
@@ -85,7 +88,9 @@ def classify_label(label: str) -> str | None:
 
 
 # "label:" at the start of a line (after optional outline marker-free whitespace).
-FIELD_LINE = re.compile(r"^\s*【?(?P<label>[\u4e00-\u9fff]{2,14})】?\s*[:]\s*")
+FIELD_LINE = re.compile(
+    rf"^\s*【?(?P<label>[\u4e00-\u9fff]{{2,14}}|问题\(?{_PROBLEM_NUMBER}\)?)】?\s*[:]\s*"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from closeout.ingest.fields import (
     IMPLEMENTING_UNITS,
     LEAD_UNITS,
     MEASURES,
+    NUMBER,
     PERSONS,
     PROBLEM,
     TARGET,
@@ -197,7 +198,13 @@ def block_drafts(
                 # 整改措施 after 整改时限 under one problem heading: still that problem's
                 and not (block.heading is not None and value.field in {MEASURES, TARGET})
             )
-            if block is None or value.field in block.fields or closed:
+            # "问题二:…" after the measures of 问题一 starts the next problem.
+            later_problem = (
+                value.field == PROBLEM
+                and block is not None
+                and (block.measures or block.taken or block.fields.keys() - {NUMBER})
+            )
+            if block is None or value.field in block.fields or closed or later_problem:
                 block = open_block()
             block.fields[value.field] = value
             block.mode = "measures" if value.field == MEASURES else "fields"

@@ -133,7 +133,9 @@ def test_html_table_is_read_through_the_header_vocabulary():
         ("督导单位", "supervising_units"), ("市直配合督导单位", "coop_supervising_units"),
         ("牵头督导市级领导", "supervising_leaders"), ("完成时限", "deadline"),
         ("整改时限", "deadline"), ("整改目标", "target"), ("整改措施", "measures"),
-        ("反馈问题", "problem"), ("活动时间", None), ("办公室", None), ("指导思想", None),
+        ("反馈问题", "problem"), ("问题二", "problem"), ("问题12", "problem"),
+        ("问题(三)", "problem"), ("问题是", None), ("活动时间", None), ("办公室", None),
+        ("指导思想", None),
     ],
 )  # fmt: skip
 def test_labels_are_read_as_a_vocabulary(label, field):
