@@ -117,12 +117,10 @@ def resolve_roles(values: list[FieldValue]) -> list[FieldValue]:
 
     "牵头单位:市水利局;责任单位:市自然资源局" (in one group, or on the lines of one item):
     the lead is named by its own label, so the second unit label, which carries no 牵头,
-    is the cooperating side — unless cooperating units are named as well, when it stays a
-    lead field (the caller then sees two lead values and keeps both)."""
+    is the cooperating side, beside any 配合单位 the group names as well
+    ("牵头单位:…;配合单位:…;责任单位:…" → all but the lead cooperate)."""
     leads = [v for v in values if v.field == LEAD_UNITS]
     if len(leads) < 2 or "牵头" not in leads[0].label:
-        return values
-    if any(v.field == COOP_UNITS for v in values):
         return values
     out = []
     for v in values:
@@ -140,10 +138,24 @@ def lead_then_responsible(held: dict[str, FieldValue], value: FieldValue) -> Fie
         and lead is not None
         and "牵头" in lead.label
         and _plain_unit_label(value.label)
-        and COOP_UNITS not in held
     ):
         return FieldValue(COOP_UNITS, value.label, value.value, value.start, value.end, value.parts)
     return value
+
+
+def more_cooperating(held: dict[str, FieldValue], value: FieldValue) -> FieldValue | None:
+    """The item's cooperating units joined with ``value`` when one of the two is a
+    责任单位 read as cooperating (``lead_then_responsible``) and the other a 配合单位 line
+    of the same item; None when ``value`` is no such second half (a second 配合单位 line
+    starts another item)."""
+    seen = held.get(COOP_UNITS)
+    if value.field != COOP_UNITS or seen is None:
+        return None
+    if (classify_label(seen.label) == LEAD_UNITS) == (classify_label(value.label) == LEAD_UNITS):
+        return None
+    parts = (*(seen.parts or ((seen.start, seen.end),)), (value.start, value.end))
+    joined = f"{seen.value};{value.value}"
+    return FieldValue(COOP_UNITS, seen.label, joined, seen.start, value.end, parts)
 
 
 def field_line(text: str, offset: int) -> FieldValue | None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from closeout.ingest.brackets import states_deadline
 from closeout.ingest.fields import (
+    COOP_UNITS,
     DEADLINE,
     IMPLEMENTING_UNITS,
     LEAD_UNITS,
@@ -36,6 +37,7 @@ from closeout.ingest.fields import (
     FieldValue,
     field_lines,
     lead_then_responsible,
+    more_cooperating,
 )
 from closeout.ingest.numerals import cn_int
 from closeout.ingest.outline import ENUMERATION, Line, heading_label, split_enumeration
@@ -191,6 +193,9 @@ def block_drafts(
         for value in values:  # "牵头单位:…　责任单位:…　完成时限:…" may share a line
             if block is not None:
                 value = lead_then_responsible(block.fields, value)
+                if (joined := more_cooperating(block.fields, value)) is not None:
+                    block.fields[COOP_UNITS] = joined  # 配合单位 and 责任单位 after 牵头单位
+                    continue
             closed = (
                 block is not None
                 and DEADLINE in block.fields
