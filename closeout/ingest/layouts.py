@@ -158,6 +158,12 @@ def block_drafts(
     path_of = {line.index: p for line, p in zip(lines, paths, strict=True)}
     for index, (line, line_path) in enumerate(zip(lines, paths, strict=True)):
         if line.kind == "taken":
+            if (
+                block is not None
+                and block.heading is not None
+                and 0 < line.level <= (block.heading.level)
+            ):
+                close()  # the next item ("2.…(责任单位:…)"): no measure of the one above
             if block is not None and taken[index] not in block.taken:
                 block.taken.append(taken[index])
             pending = None  # a heading over inline tasks is their problem, not a bare item
