@@ -78,8 +78,13 @@ _PARTY_BARE = re.compile(rf"^{_PARTY_BODY}$")
 _NAMED_AGENCY = re.compile(
     r"^[\u4e00-\u9fff]{2,5}(?:海事局|海关|税务局|气象局|水文局|供电局|边检站|铁路局|海警局|分局)$"
 )
-# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院.
-_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院)$")
+# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院;
+# and so are its co-operative federation and people's organisations: 市商务局、供销合作社 →
+# 市供销合作社, 县教育局、妇联 → 县妇联.
+_DEPARTMENT = re.compile(
+    r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院"
+    r"|合作社|供销社|联合社|联社|总工会|妇联|科协|残联|工商联|文联|红十字会)$"
+)
 # A name that carries its own place: a river basin's authority (塔里木河流域…管理局), a
 # reserve's or a national park's (贺兰山自然保护区管理局), a river's commission or river
 # bureau (黄河水利委员会, 黄河河务局).
