@@ -34,9 +34,10 @@ from functools import lru_cache
 
 from closeout.ingest.normalise import normalise
 
+# 行政公署 (行署) is a prefecture's (地区, 盟) government.
 ORGANS = (
-    "人大常委会", "人民政府", "党工委", "管委会", "工委", "党委", "政府", "人大", "政协",
-    "纪委", "监委", "党组", "委员会",
+    "人大常委会", "人民政府", "行政公署", "党工委", "管委会", "工委", "党委", "政府", "人大",
+    "政协", "纪委", "监委", "党组", "委员会", "行署",
 )  # fmt: skip
 # A level character plus an organ: 县委, 市政府, 区人大 …
 LEVEL_ORGAN = re.compile(r"^([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
