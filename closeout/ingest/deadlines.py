@@ -9,7 +9,9 @@ exact days; months (→ their last day; 上旬 → the 10th, 中旬 → the 20th
 last); 年底/年末/年内/下半年 (→ Dec 31); 上半年/年中 (→ Jun 30); quarters and 前三季度;
 a bare year (到2025年 → Dec 31); ISO-like 2024-09-30, 2024/9/30, 2024.9. A range
 (2019年6月至8月, 2024年6-9月, 2024年至2025年, 2021年12月下旬至2022年1月) is one date, its
-end. A phrase without a year (9月底前, 年底前, 第三季度) takes the year of the dated
+end. A season or event of a year (2025年汛期前, 2024年春节前, 采暖季前) is a deadline but
+no date: no due date, noted for a reviewer (never the year's end, which is later). A
+phrase without a year (9月底前, 年底前, 第三季度) takes the year of the dated
 phrase before it in the same text, else the year the plan is for (``year``: its title's
 "2024年…工作要点" or the caller's), else it stays without a due date, noted "no year":
 nothing is invented. The year a plan was written (``written``, its date) is no such
@@ -120,6 +122,8 @@ DATE = re.compile(
     rf"{YEAR.pattern}|(?<!\d)\d{{4}}[-./]\d{{1,2}}(?!\d)|(?<![\d{CN_NUMBER}])[{CN_NUMBER}\d]{{1,3}}\s*月"
 )
 BEFORE = re.compile(r"\s*(?:以前|之前|前)")
+# A year's season or event, not a date: 2025年汛期前, 2024年春节前, 2024年采暖季前, 入汛前.
+EVENT = re.compile(r"\s*(?:[\u4e00-\u9fff]{0,3}?[期季节]|入汛|汛)\s*(?:以前|之前|前)")
 RELATIVE = re.compile(r"\d+\s*(?:个)?(?:月|年|日|天|周|工作日)(?:内|以内)")
 PLACEHOLDER = re.compile(r"[×*xX＊]{1,2}\s*[年月日]|[年月]\s*[×*xX＊]")
 _REL_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "明年": 1, "次年": 1, "来年": 1}
@@ -192,6 +196,7 @@ class _Hit:
     short_iso: bool = False
     before: bool = False  # ends in 前/以前/之前
     full: bool = False  # states a day
+    event: bool = False  # a season or event of the year (汛期前), which is no date
 
 
 def _month_end(year: int, month: int) -> date:
@@ -240,6 +245,8 @@ def _resolve(
     if hit.iso is not None:
         due = _valid(*hit.iso)
         return due, None if due else "impossible date"
+    if hit.event:
+        return None, "a season or event, not a date: the reviewer sets the day"
     known = hit.year
     base = year if hit.rel is None or written is None else written
     if known is None and base is not None:
@@ -266,6 +273,11 @@ def _scan(text: str) -> list[_Hit]:
         end = tail.end() if tail else m.end()
         if rel is not None and tail is None and not m.group("rel").endswith("度"):
             continue  # 今年 alone ("今年以来") is no deadline
+        event = EVENT.match(text, end) if tail is None else None
+        if event is not None:
+            hits.append(_Hit(m.start(), event.end(), year, rel, None, None, before=True,
+                             event=True))  # fmt: skip
+            continue
         hits.append(_Hit(m.start(), end, year, rel, tail, None))
     for m in ISO.finditer(text):
         if any(a <= m.start() < b for a, b in ((h.start, h.end) for h in hits)):

@@ -641,3 +641,34 @@ def test_a_bare_year_end_takes_the_plans_year_not_its_date(head, context, due):
     assert task.deadline.due == due
     if due is None:
         assert any(f.startswith("deadline_unparsed: no year") for f in task.flags)
+
+
+@pytest.mark.parametrize(
+    ("raw", "due"),
+    [
+        ("2025年汛期前", None),
+        ("２０２５年主汛期前", None),
+        ("二〇二五年入汛前", None),
+        ("2024年采暖季之前", None),
+        ("2024年春节前", None),
+        ("2024年秋冬季以前", None),
+        ("2025年汛期前完成除险加固,2025年底前完成验收", D(2025, 12, 31)),
+        ("2024年第四季度末前", D(2024, 12, 31)),  # a quarter is a date
+        ("2024年三季度", D(2024, 9, 30)),
+    ],
+)
+def test_a_season_of_a_year_is_a_deadline_without_a_date(raw, due):
+    field = parse_deadline(raw)
+    assert field.due == due
+    found = deadline_of(find_deadlines("完成海岛水库水源保护区划定," + raw + "完成"))
+    assert found is not None and found.due == due
+    if due is None:
+        assert not field.parsed and "a season or event" in (field.note or "")
+        assert "a season or event" in (found.note or "")
+
+
+def test_a_measure_due_before_a_season_is_flagged_for_the_reviewer():
+    text = "1.2025年汛期前完成病险水库除险加固(市水利局牵头,市气象局配合)。\n"
+    (task,) = parse(text.encode("gb18030")).tasks
+    assert task.deadline.due is None and task.deadline.raw == "2025年汛期前"
+    assert any(f.startswith("deadline_unparsed: a season or event") for f in task.flags)
