@@ -161,7 +161,7 @@ def block_drafts(
             if (
                 block is not None
                 and block.heading is not None
-                and 0 < line.level <= (block.heading.level)
+                and 0 < line.level <= block.heading.level
             ):
                 close()  # the next item ("2.…(责任单位:…)"): no measure of the one above
             if block is not None and taken[index] not in block.taken:
