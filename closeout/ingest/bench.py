@@ -222,11 +222,13 @@ DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 # keep or drop the item's number; gold prefixes never start with one.
 _MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[项条部分个]|[一二三四五六七八九十百]+[、.]"
-    r"|\([一二三四五六七八九十百\d]+\)|\d{1,3}[、.)]|[\u2460-\u2473]"
+    r"|\([一二三四五六七八九十百\d]+\)|\d{1,3}[、.)]|[\u2460-\u2473\u2776-\u2793]"
     r"|问题[\d一二三四五六七八九十]+[:、.]?|[A-Z]{1,4}(?:-[A-Z]{1,4})*-\d+[:、.]?"
     r"|(?:整改措施|整改任务|工作任务|主要任务|具体措施)[:])"
 )
 _LEADING = re.compile(r"^[\s,;:.、。]+")
+# Circled numbers (① ❶ ➀), which NFKC would turn into bare digits ("①完成" → "1完成").
+_CIRCLED = re.compile(r"([\u2460-\u2473\u2776-\u2793])")
 
 
 @dataclass(frozen=True)
@@ -266,8 +268,11 @@ def without_marker(text: str) -> str:
     """`text` in canonical form, without its leading enumeration markers and punctuation.
 
     The markers are stripped before whitespace is removed, so a code's number ends where
-    the text has a space ("GN-02 2021年…" loses GN-02, not GN-022021)."""
-    out = _LEADING.sub("", unicodedata.normalize("NFKC", text))
+    the text has a space ("GN-02 2021年…" loses GN-02, not GN-022021), and a circled
+    number stays a marker while the rest is normalised ("①完成…" loses ①, not "1完成…")."""
+    pieces = _CIRCLED.split(text)
+    kept = "".join(p if k % 2 else unicodedata.normalize("NFKC", p) for k, p in enumerate(pieces))
+    out = _LEADING.sub("", kept)
     for _ in range(4):
         stripped = _LEADING.sub("", _MARKER.sub("", out, count=1))
         if stripped == out:

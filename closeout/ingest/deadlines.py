@@ -9,10 +9,15 @@ exact days; months (→ their last day; 上旬 → the 10th, 中旬 → the 20th
 last); 年底/年末/年内/下半年 (→ Dec 31); 上半年/年中 (→ Jun 30); quarters and 前三季度;
 a bare year (到2025年 → Dec 31); ISO-like 2024-09-30, 2024/9/30, 2024.9. A range
 (2019年6月至8月, 2024年6-9月, 2024年至2025年, 2021年12月下旬至2022年1月) is one date, its
-end. A phrase without a year (9月底前, 年底前, 第三季度) takes the year of the dated
-phrase before it in the same text, else the plan's year (今年 → that year, 明年/次年 →
-the next), else it stays without a due date, noted "no year": nothing is invented. 年内
-alone is no deadline: it may be any year of a plan.
+end. A season or event of a year (2025年汛期前, 2024年春节前, 采暖季前) is a deadline but
+no date: no due date, noted for a reviewer (never the year's end, which is later). A
+phrase without a year (9月底前, 年底前, 第三季度) takes the year of the dated
+phrase before it in the same text, else the year the plan is for (``year``: its title's
+"2024年…工作要点" or the caller's), else it stays without a due date, noted "no year":
+nothing is invented. The year a plan was written (``written``, its date) is no such
+year — a plan signed in March 2024 may run to 2026 — so it dates only the phrases that
+refer to it (今年 → that year, 明年/次年 → the next). 年内 alone is no deadline: it may
+be any year of a plan.
 
 Several dates that are no range are staged deadlines (分阶段): ``milestones`` lists them
 in text order with the clause each governs ("2024年8月底前完成排查" → 完成排查), and the
@@ -120,6 +125,8 @@ DATE = re.compile(
     rf"{YEAR.pattern}|(?<!\d)\d{{4}}[-./]\d{{1,2}}(?!\d)|(?<![\d{CN_NUMBER}])[{CN_NUMBER}\d]{{1,3}}\s*月"
 )
 BEFORE = re.compile(r"\s*(?:以前|之前|前)")
+# A year's season or event, not a date: 2025年汛期前, 2024年春节前, 2024年采暖季前, 入汛前.
+EVENT = re.compile(r"\s*(?:[\u4e00-\u9fff]{0,3}?[期季节]|入汛|汛)\s*(?:以前|之前|前)")
 RELATIVE = re.compile(r"\d+\s*(?:个)?(?:月|年|日|天|周|工作日)(?:内|以内)")
 PLACEHOLDER = re.compile(r"[×*xX＊]{1,2}\s*[年月日]|[年月]\s*[×*xX＊]")
 _REL_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "明年": 1, "次年": 1, "来年": 1}
@@ -192,6 +199,7 @@ class _Hit:
     short_iso: bool = False
     before: bool = False  # ends in 前/以前/之前
     full: bool = False  # states a day
+    event: bool = False  # a season or event of the year (汛期前), which is no date
 
 
 def _month_end(year: int, month: int) -> date:
@@ -232,14 +240,20 @@ def _tail_date(year: int, tail: re.Match[str] | None) -> date | None:
     return date(year, 12, 31)
 
 
-def _resolve(hit: _Hit, year: int | None) -> tuple[date | None, str | None]:
-    """The hit's date; ``year`` dates a phrase that states none."""
+def _resolve(
+    hit: _Hit, year: int | None, written: int | None = None
+) -> tuple[date | None, str | None]:
+    """The hit's date; ``year`` dates a phrase that states none, ``written`` (else
+    ``year``) the phrases relative to the plan's own year (今年, 明年)."""
     if hit.iso is not None:
         due = _valid(*hit.iso)
         return due, None if due else "impossible date"
+    if hit.event:
+        return None, "a season or event, not a date: the reviewer sets the day"
     known = hit.year
-    if known is None and year is not None:
-        known = year + (hit.rel or 0)
+    base = year if hit.rel is None or written is None else written
+    if known is None and base is not None:
+        known = base + (hit.rel or 0)
     if known is None:
         return None, "no year: the phrase states none and the plan's year is unknown"
     due = _tail_date(known, hit.tail)
@@ -265,6 +279,11 @@ def _scan(text: str) -> list[_Hit]:
         end = tail.end() if tail else m.end()
         if rel is not None and tail is None and not m.group("rel").endswith("度"):
             continue  # 今年 alone ("今年以来") is no deadline
+        event = EVENT.match(text, end) if tail is None else None
+        if event is not None:
+            hits.append(_Hit(m.start(), event.end(), year, rel, None, None, before=True,
+                             event=True))  # fmt: skip
+            continue
         hits.append(_Hit(m.start(), end, year, rel, tail, None))
     for m in ISO.finditer(text) if _ISO_HINT.search(text) else ():
         if any(a <= m.start() < b for a, b in ((h.start, h.end) for h in hits)):
@@ -351,8 +370,11 @@ _STAGED = "several dates (staged): milestones in order; the latest is the deadli
 
 
 @lru_cache(maxsize=4096)
-def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
-    """Parse a deadline phrase. ``year`` (the plan's year) dates a bare "年底前" or "12月底".
+def parse_deadline(
+    raw: str | None, *, year: int | None = None, written: int | None = None
+) -> Deadline:
+    """Parse a deadline phrase. ``year`` (the year the plan is for) dates a bare "年底前" or
+    "12月底"; ``written`` (the year of the plan's date, else ``year``) dates 今年 and 明年.
 
     Plans repeat the same phrases, and a deadline is immutable, so each is remembered."""
     if raw is None or not raw.strip():
@@ -367,7 +389,7 @@ def parse_deadline(raw: str | None, *, year: int | None = None) -> Deadline:
     for hit in _scan(text):
         if _recurs(_sentence_before(text, hit.start)):
             continue  # 每年11月至次年3月: a season that recurs, no deadline
-        due, problem = _resolve(hit, year)
+        due, problem = _resolve(hit, year, written)
         if due is None:
             problems.append(f"{problem} {text[hit.start : hit.end]!r}")
         else:
@@ -516,20 +538,23 @@ def text_flags(text: str) -> Deadline | None:
 
 
 def find_deadlines(
-    text: str, *, year: int | None = None, analysed: bool = False
+    text: str, *, year: int | None = None, written: int | None = None, analysed: bool = False
 ) -> list[DeadlineMention]:
     """The deadline phrases of ``text`` in order, by the rules of the module docstring.
 
-    ``year`` is the plan's; ``analysed`` says ``text`` is already in the analysis form
-    (``normalise(...).text``), which spares normalising it again. Spans index ``text``.
+    ``year`` is the year the plan is for and ``written`` the year of its date (``year``
+    when not given): a date before the latter is the past; ``analysed`` says ``text`` is
+    already in the analysis form (``normalise(...).text``), which spares normalising it
+    again. Spans index ``text``.
     """
     norm = None if analysed else normalise(text)
     form = text if norm is None else norm.text
     found: list[tuple[int, int, Deadline]] = []
     inherited = year
+    current = written if written is not None else year
     for hit in _scan(form):
-        due, problem = _resolve(hit, inherited)
-        if not _is_deadline(form, hit, year, due):
+        due, problem = _resolve(hit, inherited, written)
+        if not _is_deadline(form, hit, current, due):
             continue
         if due is not None and hit.year is not None:
             inherited = due.year
@@ -580,7 +605,13 @@ def deadline_of(mentions: list[DeadlineMention]) -> Deadline | None:
 
 
 def text_deadline(
-    text: str, norm: Normalised, span: tuple[int, int], *, year: int | None, original: bool
+    text: str,
+    norm: Normalised,
+    span: tuple[int, int],
+    *,
+    year: int | None,
+    original: bool,
+    written: int | None = None,
 ) -> Deadline | None:
     """The deadline a task's own text states, its spans placed in the document.
 
@@ -588,7 +619,7 @@ def text_deadline(
     ``span`` (which indexes the original text when ``original``, as table cells do).
     Spans that cannot be placed are dropped rather than guessed.
     """
-    deadline = deadline_of(find_deadlines(text, year=year, analysed=True))
+    deadline = deadline_of(find_deadlines(text, year=year, written=written, analysed=True))
     if deadline is None:
         return None
     lo, hi = span

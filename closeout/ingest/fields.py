@@ -51,8 +51,11 @@ DEADLINE_LABEL = re.compile(
 )
 TARGET_LABEL = re.compile(r"^(?:整改|工作|治理)?目标$")
 MEASURES_LABEL = re.compile(r"^(?:整改|具体|主要|工作|治理)?(?:措施|任务)$")
+# "问题二:…" / "问题3:…" / "问题(四):…" labels one problem of a list by its number.
+_PROBLEM_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})"
 PROBLEM_LABEL = re.compile(
     r"^(?:督察|督查)?(?:反馈|存在|突出|具体)?(?:问题|问题描述|问题清单|问题内容)$"
+    rf"|^问题(?:{_PROBLEM_NUMBER}|\({_PROBLEM_NUMBER}\))$"
 )
 NUMBER_LABEL = re.compile(r"^(?:序号|编号|问题编号|序列)$")
 
@@ -88,7 +91,9 @@ def classify_label(label: str) -> str | None:
 
 
 # "label:" at the start of a line (after optional outline marker-free whitespace).
-FIELD_LINE = re.compile(r"^\s*【?(?P<label>[\u4e00-\u9fff]{2,14})】?\s*[:]\s*")
+FIELD_LINE = re.compile(
+    rf"^\s*【?(?P<label>[\u4e00-\u9fff]{{2,14}}|问题\(?{_PROBLEM_NUMBER}\)?)】?\s*[:]\s*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +120,10 @@ def resolve_roles(values: list[FieldValue]) -> list[FieldValue]:
 
     "牵头单位:市水利局;责任单位:市自然资源局" (in one group, or on the lines of one item):
     the lead is named by its own label, so the second unit label, which carries no 牵头,
-    is the cooperating side — unless cooperating units are named as well, when it stays a
-    lead field (the caller then sees two lead values and keeps both)."""
+    is the cooperating side, beside any 配合单位 the group names as well
+    ("牵头单位:…;配合单位:…;责任单位:…" → all but the lead cooperate)."""
     leads = [v for v in values if v.field == LEAD_UNITS]
     if len(leads) < 2 or "牵头" not in leads[0].label:
-        return values
-    if any(v.field == COOP_UNITS for v in values):
         return values
     out = []
     for v in values:
@@ -138,10 +141,24 @@ def lead_then_responsible(held: dict[str, FieldValue], value: FieldValue) -> Fie
         and lead is not None
         and "牵头" in lead.label
         and _plain_unit_label(value.label)
-        and COOP_UNITS not in held
     ):
         return FieldValue(COOP_UNITS, value.label, value.value, value.start, value.end, value.parts)
     return value
+
+
+def more_cooperating(held: dict[str, FieldValue], value: FieldValue) -> FieldValue | None:
+    """The item's cooperating units joined with ``value`` when one of the two is a
+    责任单位 read as cooperating (``lead_then_responsible``) and the other a 配合单位 line
+    of the same item; None when ``value`` is no such second half (a second 配合单位 line
+    starts another item)."""
+    seen = held.get(COOP_UNITS)
+    if value.field != COOP_UNITS or seen is None:
+        return None
+    if (classify_label(seen.label) == LEAD_UNITS) == (classify_label(value.label) == LEAD_UNITS):
+        return None
+    parts = (*(seen.parts or ((seen.start, seen.end),)), (value.start, value.end))
+    joined = f"{seen.value};{value.value}"
+    return FieldValue(COOP_UNITS, seen.label, joined, seen.start, value.end, parts)
 
 
 def field_line(text: str, offset: int) -> FieldValue | None:

@@ -25,16 +25,19 @@ from dataclasses import dataclass, field
 
 from closeout.ingest.brackets import states_deadline
 from closeout.ingest.fields import (
+    COOP_UNITS,
     DEADLINE,
     IMPLEMENTING_UNITS,
     LEAD_UNITS,
     MEASURES,
+    NUMBER,
     PERSONS,
     PROBLEM,
     TARGET,
     FieldValue,
     field_lines,
     lead_then_responsible,
+    more_cooperating,
 )
 from closeout.ingest.numerals import cn_int
 from closeout.ingest.outline import ENUMERATION, Line, heading_label, split_enumeration
@@ -156,6 +159,12 @@ def block_drafts(
     path_of = {line.index: p for line, p in zip(lines, paths, strict=True)}
     for index, (line, line_path) in enumerate(zip(lines, paths, strict=True)):
         if line.kind == "taken":
+            if (
+                block is not None
+                and block.heading is not None
+                and 0 < line.level <= block.heading.level
+            ):
+                close()  # the next item ("2.…(责任单位:…)"): no measure of the one above
             if block is not None and taken[index] not in block.taken:
                 block.taken.append(taken[index])
             pending = None  # a heading over inline tasks is their problem, not a bare item
@@ -191,6 +200,9 @@ def block_drafts(
         for value in values:  # "牵头单位:…　责任单位:…　完成时限:…" may share a line
             if block is not None:
                 value = lead_then_responsible(block.fields, value)
+                if (joined := more_cooperating(block.fields, value)) is not None:
+                    block.fields[COOP_UNITS] = joined  # 配合单位 and 责任单位 after 牵头单位
+                    continue
             closed = (
                 block is not None
                 and DEADLINE in block.fields
@@ -198,7 +210,13 @@ def block_drafts(
                 # 整改措施 after 整改时限 under one problem heading: still that problem's
                 and not (block.heading is not None and value.field in {MEASURES, TARGET})
             )
-            if block is None or value.field in block.fields or closed:
+            # "问题二:…" after the measures of 问题一 starts the next problem.
+            later_problem = (
+                value.field == PROBLEM
+                and block is not None
+                and (block.measures or block.taken or block.fields.keys() - {NUMBER})
+            )
+            if block is None or value.field in block.fields or closed or later_problem:
                 block = open_block()
             block.fields[value.field] = value
             block.mode = "measures" if value.field == MEASURES else "fields"

@@ -94,12 +94,14 @@ def parse(
     tasks: list[Task] = []
     for index, drafts in enumerate(drafts_by_doc):
         dated = documents[index].date
-        year = dated.year if dated is not None else context.year
+        # The year the plan is for dates a bare 年底前; the year it was signed does not.
+        year = context.year if context.year is not None else plan_year(documents[index].title)
+        written = dated.year if dated is not None else context.year
         for draft in drafts:
             if len(tasks) >= context.max_tasks:
                 warnings.append(f"more than {context.max_tasks} tasks; the rest were not read")
                 break
-            tasks.append(_task(draft, len(tasks) + 1, index, norm, year))
+            tasks.append(_task(draft, len(tasks) + 1, index, norm, year, written))
     tasks = _mark_duplicates(tasks)
     indicators = tuple(
         dataclasses.replace(i, span=norm.to_original(*i.span)) for i in find_indicators(norm.text)
@@ -210,7 +212,26 @@ def _document(lines: list[Line], norm: Normalised, layout: str) -> Document:
     return Document(title, issuer, found, norm.to_original(start, end), layout)
 
 
-def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | None) -> Task:
+_TITLE_YEAR = re.compile(r"(?<![\d—–\-~至到])((?:19|20)\d\d)\s*年(?:度)?(?!\s*[—–\-~至到])")
+_PROGRAMME = re.compile(r"要点|计划|方案|清单|安排")
+_EVENT_TITLE = re.compile(r"督察|巡视|巡察|审计|检查")
+
+
+def plan_year(title: str | None) -> int | None:
+    """The one year a plan is for, when its title names it: "2021年广州市生态环境工作要点",
+    "铜仁市2022年度生态环境问题整改清单". Not a period ("实施方案(2022—2025年)") nor the
+    year of the inspection it answers ("贯彻落实2022年省委…督察反馈意见整改方案")."""
+    if not title or not _PROGRAMME.search(title) or _EVENT_TITLE.search(title):
+        return None
+    years = {int(m.group(1)) for m in _TITLE_YEAR.finditer(title)}
+    if len(years) != 1 or re.search(r"\d{4}\s*年?\s*[—–\-~至到]", title):
+        return None
+    return years.pop()
+
+
+def _task(
+    draft: Draft, seq: int, document: int, norm: Normalised, year: int | None, written: int | None
+) -> Task:
     def raw(name: str) -> str | None:
         value = draft.fields.get(name)
         return value.value if value else None
@@ -230,7 +251,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
             flags.append(f"placeholder_{name}: {given!r} names no one (redacted or ×××)")
     if not units[LEAD_UNITS] and raw(LEAD_UNITS) is None and raw(IMPLEMENTING_UNITS) is None:
         flags.append("missing_lead_units: no responsible unit given")
-    deadline = parse_deadline(raw(DEADLINE), year=year)
+    deadline = parse_deadline(raw(DEADLINE), year=year, written=written)
     if (given_deadline := draft.fields.get(DEADLINE)) is not None:
         at = (given_deadline.start, given_deadline.end)
         at = at if draft.layout == "table" else norm.to_original(*at)
@@ -243,7 +264,7 @@ def _task(draft: Draft, seq: int, document: int, norm: Normalised, year: int | N
             flags.append(f"deadline_from_text: {said.raw}")
     else:  # no field: the task's own sentences may state it
         stated = text_deadline(draft.text, norm, (draft.start, draft.end), year=year,
-                               original=draft.layout == "table")  # fmt: skip
+                               original=draft.layout == "table", written=written)  # fmt: skip
         deadline = stated or deadline
         flags.append(f"deadline_from_text: {stated.raw}" if stated else
                      "missing_deadline: no deadline given")  # fmt: skip

@@ -31,7 +31,9 @@ from closeout.ingest.units import Party
 class ParseContext:
     """What the caller knows that the document may not say.
 
-    ``year`` dates a bare "年底前" when the document carries no date of its own;
+    ``year`` is the year the plan is for: it dates a bare "年底前" (without it, the one year
+    the plan's title names does; the document's own date never does, since a plan signed
+    in one year may run for several);
     ``max_tasks`` bounds the output on adversarial input; ``reading`` holds the reader's
     limits (its own ``name`` is replaced by this one's).
     """

@@ -19,8 +19,9 @@ Rules, general rather than fitted to one plan:
    市发展和改革局; "杭州市住建局、城管局" → 杭州市城管局. A bare name takes the nearest
    prefix before it; an item that names its own level (县水利局, 各县区政府), a collective,
    a 党委/政府 organ or a name not ending in a department word (团市委 …) gives and takes
-   none, and the chain stops there. A party department gives its organ to the party
-   departments after it: "区委宣传部、组织部" → 区委组织部 (区委, not 区).
+   none, and the chain stops there. A party body gives its organ to the party bodies
+   after it: "区委宣传部、组织部" → 区委组织部 (区委, not 区), "州党委宣传部、组织部" →
+   州党委组织部, "德保县委组织部、编办" → 德保县委编办.
 5. Persons: a role suffix (主要负责人, 主要负责同志, 分管负责人 …) distributes back over
    the preceding items that carry none: "A、B主要负责人" → A主要负责人, B主要负责人.
 """
@@ -33,9 +34,10 @@ from functools import lru_cache
 
 from closeout.ingest.normalise import normalise
 
+# 行政公署 (行署) is a prefecture's (地区, 盟) government.
 ORGANS = (
-    "人大常委会", "人民政府", "党工委", "管委会", "工委", "党委", "政府", "人大", "政协",
-    "纪委", "监委", "党组", "委员会",
+    "人大常委会", "人民政府", "行政公署", "党工委", "管委会", "工委", "党委", "政府", "人大",
+    "政协", "纪委", "监委", "党组", "委员会", "行署",
 )  # fmt: skip
 # A level character plus an organ: 县委, 市政府, 区人大 …
 LEVEL_ORGAN = re.compile(r"^([省市县区州旗镇乡])(委|" + "|".join(ORGANS) + r")$")
@@ -60,15 +62,30 @@ _NO_LEVEL = re.compile(r"^(?:市场|市政(?:工程|设施|公用|园林)|市容
 _COMPOUND = re.compile(
     r"(?:城市|都市|社区|园区|景区|城区|山区|林区|矿区|库区|地区|小区|牧区|校区)$"
 )
-# 区委宣传部 → the organ 区委, given to 组织部, 统战部 … after it.
-_PARTY_DEPARTMENT = re.compile(r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗地])委)(?!员会)\S{1,8}部$")
-_PARTY_BARE = re.compile(r"^[\u4e00-\u9fff]{2,6}部$")
+# A party committee's own bodies (its 部, 编办, 政法委, 督查室 …): named after the organ
+# (市委, 州党委, 自治区党委, 开发区党工委) once, they share it: 区委宣传部、组织部 → 区委组织部,
+# 德保县委组织部、编办 → 德保县委编办.
+_PARTY_BODY = (
+    r"(?:[\u4e00-\u9fff]{2,6}部|编办|编委办|机构编制委员会办公室|政法委|政法委员会|督查室|"
+    r"督察室|办公室|办公厅|网信办|政研室|政策研究室|巡察办|改革办|深改办|农办|外办|台办|"
+    r"党校|直属机关工委|老干部局|保密办)"
+)
+_PARTY_DEPARTMENT = re.compile(
+    r"^((?:[\u4e00-\u9fff]{0,6}[省市县区州盟旗地]|[\u4e00-\u9fff]{0,8}?(?:党|党工))委)"
+    rf"(?!员会){_PARTY_BODY}$"
+)
+_PARTY_BARE = re.compile(rf"^{_PARTY_BODY}$")
 # A vertical agency or a branch named by its place without a level (湛江海事局, 西湖分局).
 _NAMED_AGENCY = re.compile(
     r"^[\u4e00-\u9fff]{2,5}(?:海事局|海关|税务局|气象局|水文局|供电局|边检站|铁路局|海警局|分局)$"
 )
-# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院.
-_DEPARTMENT = re.compile(r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院)$")
+# Courts and procuratorates are the level's organs too: 市公安局、人民检察院 → 市人民检察院;
+# and so are its co-operative federation and people's organisations: 市商务局、供销合作社 →
+# 市供销合作社, 县教育局、妇联 → 县妇联.
+_DEPARTMENT = re.compile(
+    r"(?:局|委|办|厅|委员会|办公室|中心|支队|大队|署|法院|检察院"
+    r"|合作社|供销社|联合社|联社|总工会|妇联|科协|残联|工商联|文联|红十字会)$"
+)
 # A name that carries its own place: a river basin's authority (塔里木河流域…管理局), a
 # reserve's or a national park's (贺兰山自然保护区管理局), a river's commission or river
 # bureau (黄河水利委员会, 黄河河务局).

@@ -23,6 +23,12 @@ from closeout.ingest.bench import without_marker
         ("问题3:加强监管", "加强监管"),
         ("整改措施:加强监管", "加强监管"),
         ("2021年7月起开展", "2021年7月起开展"),
+        # A circled number is a marker, not the digit NFKC would make of it.
+        ("①完成污水处理厂扩建", "完成污水处理厂扩建"),
+        ("(一)② 推进雨污分流", "推进雨污分流"),
+        ("❸加强监管", "加强监管"),
+        ("⑷加强监管", "加强监管"),
+        ("建成①号泵站", "建成1号泵站"),
     ],
 )
 def test_without_marker_strips_the_marker_not_the_words_after_it(text, expected):

@@ -580,3 +580,95 @@ def test_flags_read_from_a_measure_beside_a_field_are_flagged_with_their_words()
     (task,) = parse(text.encode("utf-8")).tasks
     assert task.deadline.due == D(2022, 10, 31) and task.deadline.ongoing
     assert "deadline_from_text: 常态化开展" in task.flags
+
+
+# (phrase, the year the plan was written, due): that year dates only 今年/明年, never a
+# bare 年底前 — a plan signed in one year may run for several.
+WRITTEN_ONLY = [
+    ("年底前", 2024, None),
+    ("9月底前", 2023, None),
+    ("第三季度", 2024, None),
+    ("今年底前", 2024, D(2024, 12, 31)),
+    ("本年度内", 2022, D(2022, 12, 31)),
+    ("明年6月底前", 2024, D(2025, 6, 30)),
+    ("２０２５年底前", 2024, D(2025, 12, 31)),
+    ("2024年8月底前完成排查,12月底前完成整治", 2024, D(2024, 12, 31)),  # the year before it
+]
+
+
+@pytest.mark.parametrize(("raw", "written", "due"), WRITTEN_ONLY)
+def test_the_year_a_plan_was_written_dates_no_bare_year_end(raw, written, due):
+    assert parse_deadline(raw, written=written).due == due
+    sentence = raw if "完成" in raw else raw + "完成整治"
+    found = deadline_of(find_deadlines(sentence, written=written))
+    assert found is not None and found.due == due
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("2021年广州市生态环境工作要点", 2021),
+        ("安康市2024年生态环境保护工作要点", 2024),
+        ("铜仁市2022年度生态环境问题整改清单", 2022),
+        ("关于印发《２０２３年苏州市生态环境保护工作要点》的通知", 2023),
+        ("呼伦贝尔市2024年大气污染防治实施方案", 2024),
+        ("贵港市农村黑臭水体治理实施方案(2022—2025年)", None),  # a period
+        ("2024年至2025年秋冬季攻坚行动计划", None),
+        ("湖州市贯彻落实2022年省委生态环境保护专项督察反馈意见整改方案", None),  # the inspection's
+        ("儋州市贯彻落实海南省生态环境保护督察反馈问题整改方案", None),
+        ("2024年全市生态环境质量状况", None),  # no plan
+        (None, None),
+    ],
+)
+def test_a_plan_is_for_the_one_year_its_title_names(title, year):
+    from closeout.ingest.parse import plan_year
+
+    assert plan_year(normalise(title).text if title else None) == year
+
+
+@pytest.mark.parametrize(
+    ("head", "context", "due"),
+    [
+        ("儋州市整改方案\n儋州市人民政府\n2024年3月28日\n", ParseContext(), None),
+        ("儋州市整改方案\n2024年3月28日\n", ParseContext(year=2025), D(2025, 12, 31)),
+        ("2024年儋州市生态环境保护工作要点\n2024年2月1日\n", ParseContext(), D(2024, 12, 31)),
+        ("舟山市整改方案\n二〇二三年五月六日\n", ParseContext(), None),
+    ],
+)
+def test_a_bare_year_end_takes_the_plans_year_not_its_date(head, context, due):
+    text = head + "一、整改任务\n1.年底前完成垃圾转运站改造(市住房和城乡建设局牵头)。\n"
+    (task,) = parse(text.encode("gbk"), context).tasks
+    assert task.deadline.due == due
+    if due is None:
+        assert any(f.startswith("deadline_unparsed: no year") for f in task.flags)
+
+
+@pytest.mark.parametrize(
+    ("raw", "due"),
+    [
+        ("2025年汛期前", None),
+        ("２０２５年主汛期前", None),
+        ("二〇二五年入汛前", None),
+        ("2024年采暖季之前", None),
+        ("2024年春节前", None),
+        ("2024年秋冬季以前", None),
+        ("2025年汛期前完成除险加固,2025年底前完成验收", D(2025, 12, 31)),
+        ("2024年第四季度末前", D(2024, 12, 31)),  # a quarter is a date
+        ("2024年三季度", D(2024, 9, 30)),
+    ],
+)
+def test_a_season_of_a_year_is_a_deadline_without_a_date(raw, due):
+    field = parse_deadline(raw)
+    assert field.due == due
+    found = deadline_of(find_deadlines("完成海岛水库水源保护区划定," + raw + "完成"))
+    assert found is not None and found.due == due
+    if due is None:
+        assert not field.parsed and "a season or event" in (field.note or "")
+        assert "a season or event" in (found.note or "")
+
+
+def test_a_measure_due_before_a_season_is_flagged_for_the_reviewer():
+    text = "1.2025年汛期前完成病险水库除险加固(市水利局牵头,市气象局配合)。\n"
+    (task,) = parse(text.encode("gb18030")).tasks
+    assert task.deadline.due is None and task.deadline.raw == "2025年汛期前"
+    assert any(f.startswith("deadline_unparsed: a season or event") for f in task.flags)

@@ -133,7 +133,9 @@ def test_html_table_is_read_through_the_header_vocabulary():
         ("督导单位", "supervising_units"), ("市直配合督导单位", "coop_supervising_units"),
         ("牵头督导市级领导", "supervising_leaders"), ("完成时限", "deadline"),
         ("整改时限", "deadline"), ("整改目标", "target"), ("整改措施", "measures"),
-        ("反馈问题", "problem"), ("活动时间", None), ("办公室", None), ("指导思想", None),
+        ("反馈问题", "problem"), ("问题二", "problem"), ("问题12", "problem"),
+        ("问题(三)", "problem"), ("问题是", None), ("活动时间", None), ("办公室", None),
+        ("指导思想", None),
     ],
 )  # fmt: skip
 def test_labels_are_read_as_a_vocabulary(label, field):
@@ -156,3 +158,22 @@ def test_numbers_that_are_not_markers_are_text():
 def test_enumeration_splits_a_passage():
     pieces = [p for _, p in split_enumeration("一是完善设施;二是加强执法;三是公开信息。")]
     assert pieces == ["一是完善设施;", "二是加强执法;", "三是公开信息。"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("牵头单位:县住建局", "配合单位:县水利局", "责任单位:甲镇、乙镇人民政府"),
+        ("牵头单位：县住建局", "责任单位：甲镇、乙镇人民政府", "配合单位：县水利局"),
+    ],
+)
+def test_after_the_lead_line_responsible_and_cooperating_lines_all_cooperate(lines):
+    text = "\n".join(
+        ["某县任务分工方案", "1.推进县城污水管网建设。", *lines, "完成时限:2024年底前",
+         "2.开展入河排污口排查。", "牵头单位:县生态环境局"]
+    )  # fmt: skip
+    first, second = parse(text.encode("gb18030")).tasks
+    assert [p.name for p in first.lead_units] == ["县住建局"]
+    assert sorted(p.name for p in first.coop_units) == ["乙镇人民政府", "县水利局", "甲镇人民政府"]
+    assert first.deadline.due is not None and first.deadline.due.isoformat() == "2024-12-31"
+    assert [p.name for p in second.lead_units] == ["县生态环境局"] and not second.coop_units
