@@ -412,10 +412,19 @@ def narrative_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[D
 # name counts only when it ends as a unit does, so "各级党政一把手主体责任" or "能负责"
 # name no one.
 _UNIT_END = r"(?:政府|党委|党工委|管委会|局|委|办|厅|中心|部门|单位|科|处|室)"
-_NAME = r"[^,。;:()《》“”\n]{2,40}?"
+# Not part of the name: the work it is given ("这项工作由城建办负责"), and a name is no
+# numeral list ("一、二级网格责任主体…负责" names levels, not a unit 一).
+_NAME = r"(?![一二三四五六七八九十\d]+、)[^,。;:()《》“”\n]{2,40}?"
+_GIVEN = r"(?:(?:这|此|该|上述|以上)项?(?:工作|任务))?由?"
 _NARRATIVE_ROLES = (
-    (re.compile(rf"(?:^|(?<=[。;,\n]))由?(?P<v>{_NAME}{_UNIT_END})负责落实"), IMPLEMENTING_UNITS),
-    (re.compile(rf"(?:^|(?<=[。;,\n]))由?(?P<v>{_NAME}{_UNIT_END})负责(?![人同落])"), LEAD_UNITS),
+    (
+        re.compile(rf"(?:^|(?<=[。;,\n])){_GIVEN}(?P<v>{_NAME}{_UNIT_END})负责落实"),
+        IMPLEMENTING_UNITS,
+    ),
+    (
+        re.compile(rf"(?:^|(?<=[。;,\n])){_GIVEN}(?P<v>{_NAME}{_UNIT_END})负责(?![人同落])"),
+        LEAD_UNITS,
+    ),
     (re.compile(rf"以(?P<v>{_NAME}{_UNIT_END})为责任主体"), LEAD_UNITS),
     (
         re.compile(

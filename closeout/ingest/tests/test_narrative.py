@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from closeout.ingest.parse import parse
 
 PLAN = """某市贯彻落实省生态环境保护督察反馈意见整改方案
@@ -78,3 +80,21 @@ def test_a_short_line_after_the_last_measure_joins_it_and_gives_no_deadline():
     assert last.deadline.due is None and last.deadline.ongoing
     dated = next(t for t in _tasks() if t.text.startswith("加快危险废物"))
     assert dated.deadline.due is not None and dated.deadline.due.isoformat() == "2024-12-31"
+
+
+NARRATIVE_UNIT_CASES = [
+    ("各区政府负责组织排查突出环境问题。", ["各区政府"]),
+    ("由市城管局负责清运建筑垃圾。", ["市城管局"]),
+    ("这项工作由城建办负责跟进,各有关村(居)配合。", ["城建办"]),
+    ("此项任务由县水利局负责,2024年底前完成。", ["县水利局"]),
+    ("上述工作由镇综治办负责督促。", ["镇综治办"]),
+    ("统筹推进。一、二级网格责任主体或相关责任部门负责执法。", []),  # levels 1 and 2: no unit 一
+    ("督促企业落实污染防治主体责任。", []),
+]
+
+
+@pytest.mark.parametrize(("sentence", "units"), NARRATIVE_UNIT_CASES)
+def test_a_narrative_sentence_names_the_unit_it_gives_the_work_to(sentence, units):
+    text = f"二、主要措施\n1.整治环境问题\n{sentence}\n"
+    (task,) = parse(text.encode("utf-8")).tasks
+    assert [p.name for p in task.lead_units] == units
