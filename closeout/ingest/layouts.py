@@ -390,7 +390,7 @@ def narrative_drafts(lines: list[Line], paths: list[tuple[Line, ...]]) -> list[D
             j += 1
         path = tuple(heading_label(p) for p in paths[i][:-1])
         paragraphs = _measure_paragraphs([lines[k] for k in range(i + 1, j)])
-        if paragraphs and not line.body:
+        if paragraphs and not line.body and _reads_as_title(line.title):
             # A heading alone on its line is the problem; each paragraph under it a measure.
             drafts.extend(_narrative_draft(line, path, run) for run in paragraphs)
             continue
@@ -453,6 +453,17 @@ def narrative_roles(text: str, start: int) -> dict[str, FieldValue]:
             tuple((start + m.start("v"), start + m.end("v")) for m in matches),
         )  # fmt: skip
     return fields
+
+
+# A heading's title is one phrase ("统筹做好…、省环保督察整改工作") or short ("贴近实际,讲求实效");
+# an item whose first line runs on in clauses ("(六)9月,街道计划联合各社区…,发动公众广泛参与,
+# 组织…开展宣传咨询活动。") is a measure, continued by the lines under it.
+_TITLE_MAX = 30
+_CLAUSE_MARK = re.compile("[,;。]")
+
+
+def _reads_as_title(title: str) -> bool:
+    return len(title) <= _TITLE_MAX or _CLAUSE_MARK.search(title) is None
 
 
 # A line this short (a signature, a date, "倡议人:___") is no measure of its own.

@@ -98,3 +98,17 @@ def test_a_narrative_sentence_names_the_unit_it_gives_the_work_to(sentence, unit
     text = f"二、主要措施\n1.整治环境问题\n{sentence}\n"
     (task,) = parse(text.encode("utf-8")).tasks
     assert [p.name for p in task.lead_units] == units
+
+
+def test_an_item_whose_first_line_runs_on_in_clauses_is_a_measure_not_a_heading():
+    text = (
+        "二、主要活动\n"
+        "(一)9月,街道计划联合各社区开展节能减排宣传,发动公众广泛参与,组织机关干部上街宣传。\n"
+        "为巩固宣传成果,街道计划评选出一批绿色家庭,并予以表彰奖励。\n"
+        "(二)统筹做好中央环保督察、省环保督察整改工作\n"
+        "结合本方案一体推进落实各项整改任务,确保问题整改到位。\n"
+    )
+    tasks = parse(text.encode("utf-8")).tasks
+    assert [t.text[:6] for t in tasks] == ["(一)9月,", "结合本方案一"]
+    assert "为巩固宣传成果" in tasks[0].text  # the line under it continues the measure
+    assert tasks[1].problem.title == "统筹做好中央环保督察、省环保督察整改工作"
