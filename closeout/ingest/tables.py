@@ -126,7 +126,10 @@ def header(table: Table) -> tuple[int, dict[int, str]] | None:
             for cell in head_row:
                 texts.setdefault(cell.col, []).append(cell.text)
         columns = {c: name for c, words in texts.items() if (name := _column(words))}
-        return last, _settle(columns, {c: words[-1] for c, words in texts.items()})
+        # A column's word is the deepest one written: an empty cell under a word (a
+        # flattened table's merged header cell) does not hide it.
+        deepest = {c: next((w for w in reversed(ws) if w.strip()), "") for c, ws in texts.items()}
+        return last, _settle(columns, deepest)
     return None
 
 

@@ -323,3 +323,34 @@ def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
         return  # control characters are not text: the reader refuses them, as it should
     for task in result.tasks:
         assert 0 <= task.span[0] <= task.span[1] <= len(result.text)
+
+
+# A two-row header flattened to text: the merged 责任单位 leaves an empty cell after it in
+# the first row, the cells merged down leave empty ones in the second.
+TWO_ROW_HEAD = [
+    ["序号", "整改任务", "整改措施", "责任单位", "", "整改时限"],
+    ["", "", "", "牵头单位", "配合单位", ""],
+]
+TWO_ROW_BODY = [
+    ["1", "农业面源污染防治不到位", "建成10个生态沟渠示范点", "市农业农村局",
+     "市生态环境局、水利局", "2024年12月31日"],
+    ["2", "", "推广测土配方施肥", "市农业农村局", "", "长期坚持"],
+    ["3", "餐饮油烟扰民", "安装油烟净化设施", "临川区人民政府", "市城市管理局", "立即整改"],
+]  # fmt: skip
+
+
+def _flat(rows: list[list[str]], sep: str, title: str = "某市整改任务表") -> bytes:
+    return (title + "\n\n" + "\n".join(sep.join(row) for row in rows) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", "|", "｜", " ｜ "])
+def test_a_flattened_two_row_header_splits_the_unit_column(sep):
+    result = parse(_flat([*TWO_ROW_HEAD, *TWO_ROW_BODY], sep), ParseContext(name="x.txt"))
+    assert [t.text for t in result.tasks] == ["建成10个生态沟渠示范点", "推广测土配方施肥",
+                                              "安装油烟净化设施"]  # fmt: skip
+    first, second, third = result.tasks
+    assert first.problem.title == "农业面源污染防治不到位"  # 整改任务 beside 整改措施
+    assert _names(first.lead_units) == ["市农业农村局"]
+    assert _names(first.coop_units) == ["市生态环境局", "市水利局"]
+    assert second.coop_units == () and second.deadline.ongoing
+    assert _names(third.coop_units) == ["市城市管理局"] and third.deadline.immediate
