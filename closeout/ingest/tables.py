@@ -13,7 +13,8 @@
    of the row above (tables flattened to text lose their merges); units and deadlines
    are never inherited, so an empty one is flagged rather than guessed.
 4. Tables flattened to text (``序号 | 问题 | 整改措施 |`` lines, with or without outer
-   pipes, or tab-separated lines) are cut back into cells by ``text_tables``.
+   bars, | ｜ │ ┃ or tabs, ruled or not) are cut back into cells by ``text_tables``; a
+   section row keeps its place in the table whether its empty cells are written or not.
 
 Every value keeps the span of its cell: spans here index the original text.
 """
@@ -290,19 +291,37 @@ def _section(row: tuple[Cell, ...], columns: dict[int, str]) -> str | None:
 
 # ---------------------------------------------------------------- tables flattened to text
 
-_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# The bars that part a flattened row's cells (the full-width ｜ is | after NFKC; box
+# drawings keep their own), else tabs.
+_BARS = "|│┃"
+# A ruling line: a Markdown |---|---| or a drawn border (┌──┬──┐, +---+---+).
+_RULE = re.compile(r"^[\s|│┃+:=\-─━┼╋├┤┣┫┌┐└┘┏┓┗┛┬┴┳┻]*$")
+_DASHES = re.compile(r"[-─━=]{3}")
 
 
-def _cut(text: str, outer: tuple[bool, bool] = (True, True)) -> list[tuple[int, int]] | None:
-    """The cells of one flattened row as (start, end) within ``text``, or None.
+def _is_rule(text: str) -> bool:
+    return _RULE.match(text) is not None and _DASHES.search(text) is not None
 
-    ``outer`` says whether the table's rows open and close with a pipe (as its first row
-    does): a row opening with an empty cell then still keeps that cell."""
-    if "|" in text and text.count("|") >= 2:
-        sep = "|"
-    elif "\t" in text:
-        sep = "\t"
-    else:
+
+def _separator(text: str) -> str | None:
+    """The character that parts a flattened row's cells, or None."""
+    for bar in _BARS:
+        if text.count(bar) >= 2:
+            return bar
+    return "\t" if "\t" in text else None
+
+
+def _cut(
+    text: str, outer: tuple[bool, bool] = (True, True), sep: str | None = None, least: int = 2
+) -> list[tuple[int, int]] | None:
+    """The cells of one flattened row as (start, end) within ``text``, or None when it
+    has fewer than ``least`` cells with text.
+
+    ``sep`` is the table's separator (else the row's own); ``outer`` says whether the
+    table's rows open and close with a bar (as its first row does): a row opening with an
+    empty cell then still keeps that cell."""
+    sep = sep or _separator(text)
+    if sep is None or sep not in text:
         return None
     bounds: list[tuple[int, int]] = []
     begin = 0
@@ -310,7 +329,7 @@ def _cut(text: str, outer: tuple[bool, bool] = (True, True)) -> list[tuple[int, 
         if ch == sep:
             bounds.append((begin, i))
             begin = i + 1
-    if sep == "|":
+    if sep != "\t":
         if outer[0] and not text[: bounds[0][1]].strip():
             bounds = bounds[1:]
         if outer[1] and bounds and not text[bounds[-1][0] : bounds[-1][1]].strip():
@@ -320,45 +339,75 @@ def _cut(text: str, outer: tuple[bool, bool] = (True, True)) -> list[tuple[int, 
         piece = text[a:b]
         lead = len(piece) - len(piece.lstrip())
         cells.append((a + lead, a + len(piece.rstrip()) if piece.strip() else a + lead))
-    return cells if sum(1 for a, b in cells if b > a) >= 2 else None
+    return cells if sum(1 for a, b in cells if b > a) >= least else None
+
+
+def _bare_section(lines: list[Line], i: int, sep: str) -> bool:
+    """A section title on a line of its own between two rows of a flattened table (the
+    empty cells of its row dropped): a short 一、 / (一) heading whose next line goes on
+    with the table."""
+    line = lines[i]
+    if line.kind != "heading" or line.level > 2 or len(line.text.strip()) > 40:
+        return False
+    after = next((x for x in lines[i + 1 :] if x.kind != "blank"), None)
+    return (
+        after is not None
+        and _separator(after.text) == sep
+        and _cut(after.text, sep=sep) is not None
+    )
 
 
 def text_tables(lines: list[Line], norm: Normalised) -> list[tuple[Table, list[int]]]:
     """Runs of flattened table rows among the text lines: each as a Table whose cells
-    index the original text, with the positions (in ``lines``) of the lines it took."""
+    index the original text, with the positions (in ``lines``) of the lines it took.
+
+    A run opens at a row with two cells of text or more; inside it, a row with the run's
+    separator and one cell of text (a section row, a sub-header under merged cells), a
+    ruling line and a bare section title go on with it."""
     out: list[tuple[Table, list[int]]] = []
     run: list[int] = []
-    kind = ""
+    kind = ""  # the run's separator, once a row has shown it
 
     def close() -> None:
-        rows = [i for i in run if not _RULE.match(lines[i].text)]
+        rows = [i for i in run if not _is_rule(lines[i].text)]
         if len(rows) >= 2:
-            out.append((_text_table([lines[i] for i in rows], norm), list(run)))
+            out.append((_text_table([lines[i] for i in rows], norm, kind), list(run)))
         run.clear()
 
     for i, line in enumerate(lines):
         if line.kind == "blank" and run:
             continue
-        here = ("|" if "|" in line.text else "\t") if line.kind in {"text", "heading"} else ""
-        is_row = bool(here) and (_RULE.match(line.text) is not None or _cut(line.text) is not None)
-        if is_row and (not run or here == kind):
+        readable = line.kind in {"text", "heading"}
+        sep = _separator(line.text) if readable else None
+        rule = readable and _is_rule(line.text)
+        if run and (
+            rule
+            or (sep is not None and sep == (kind or sep) and _cut(line.text, sep=sep, least=1))
+            or (kind and sep is None and _bare_section(lines, i, kind))
+        ):
             run.append(i)
-            kind = here
+            kind = kind or sep or ""
             continue
         close()
-        if is_row:
+        kind = ""
+        if rule or (sep is not None and _cut(line.text, sep=sep) is not None):
             run.append(i)
-            kind = here
+            kind = sep if not rule and sep else ""
     close()
     return out
 
 
-def _text_table(rows: list[Line], norm: Normalised) -> Table:
+def _text_table(rows: list[Line], norm: Normalised, sep: str) -> Table:
     cells: list[Cell] = []
     head = rows[0].text.strip()
-    outer = (head.startswith("|"), head.endswith("|"))
+    outer = (head[:1] == sep, head[-1:] == sep)
     for r, line in enumerate(rows):
-        for c, (a, b) in enumerate(_cut(line.text, outer) or []):
+        found = _cut(line.text, outer, sep=sep, least=1)
+        if found is None:  # a bare section title: one cell
+            text = line.text
+            lead = len(text) - len(text.lstrip())
+            found = [(lead, len(text.rstrip()))]
+        for c, (a, b) in enumerate(found):
             start, end = norm.to_original(line.start + a, line.start + b)
             cells.append(Cell(r, c, norm.original[start:end], (start, end)))
     first, last = norm.to_original(rows[0].start, rows[-1].end)

@@ -354,3 +354,56 @@ def test_a_flattened_two_row_header_splits_the_unit_column(sep):
     assert _names(first.coop_units) == ["市生态环境局", "市水利局"]
     assert second.coop_units == () and second.deadline.ongoing
     assert _names(third.coop_units) == ["市城市管理局"] and third.deadline.immediate
+
+
+# Section rows inside a flattened table: their other cells empty, or dropped altogether.
+SECTIONED = [
+    ["序号", "完成时限", "存在问题", "整改措施", "配合单位", "牵头单位", "责任人"],
+    ["一、煤炭行业污染"],
+    ["1", "2024年9月底前", "煤矸石山自燃冒烟", "完成煤矸石山综合治理", "市应急管理局",
+     "市自然资源局", "王某某"],
+    ["二、大气污染"],
+    ["2", "每年11月至次年3月", "冬季燃煤污染", "开展燃煤锅炉执法检查", "市市场监督管理局",
+     "市生态环境局", "张某某"],
+]  # fmt: skip
+
+
+def _sectioned(sep: str, outer: bool, drop: bool) -> bytes:
+    width = len(SECTIONED[0])
+    lines = []
+    for row in SECTIONED:
+        cells = row if drop else row + [""] * (width - len(row))
+        line = sep.join(cells)
+        lines.append(f"{sep}{line}{sep}" if outer and len(cells) > 1 else line)
+    return ("七台河市整改清单\n\n" + "\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("sep", "outer", "drop"),
+    [(" | ", False, False), (" | ", True, False), ("|", True, False), ("｜", False, False),
+     ("\t", False, False), ("\t", False, True), (" | ", False, True), ("│", True, False)],
+)  # fmt: skip
+def test_section_rows_of_a_flattened_table_head_the_rows_below(sep, outer, drop):
+    result = parse(_sectioned(sep, outer, drop), ParseContext(name="x.txt"))
+    assert [(t.problem.path, t.text) for t in result.tasks] == [
+        (("一、煤炭行业污染",), "完成煤矸石山综合治理"),
+        (("二、大气污染",), "开展燃煤锅炉执法检查"),
+    ]
+    first, second = result.tasks
+    assert _names(first.lead_units) == ["市自然资源局"]
+    assert _names(first.coop_units) == ["市应急管理局"] and _names(first.persons) == ["王某某"]
+    assert _due(first) == "2024-09-30" and second.deadline.ongoing and _due(second) is None
+    assert all(t.layout == "table" for t in result.tasks)
+
+
+def test_a_flattened_table_drawn_with_box_rules_reads_like_the_table():
+    body = [" │ ".join(row) for row in (HEAD, *BODY)]
+    rule = "├" + "┼".join("────" for _ in HEAD) + "┤"
+    lines = ["┌" + "┬".join("────" for _ in HEAD) + "┐"]
+    for i, row in enumerate(body):
+        lines += [f"│ {row} │"] + ([rule] if i < len(body) - 1 else [])
+    lines.append("└" + "┴".join("────" for _ in HEAD) + "┘")
+    text = "某县整改清单\n" + "\n".join(lines) + "\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
