@@ -11,7 +11,10 @@
 3. A merged cell (``Cell.origin``) is stated for every row it covers, whatever its
    field. A cell left empty without a merge inherits only the problem, number and target
    of the row above (tables flattened to text lose their merges); units and deadlines
-   are never inherited, so an empty one is flagged rather than guessed.
+   are never inherited, so an empty one is flagged rather than guessed. A row with its
+   own 序号 under an empty problem cell stays in the problem above (and keeps its
+   number); beside a code column (问题编号 ZG-2023-07) 序号 only counts the rows and the
+   code is the problem's number.
 4. Tables flattened to text (``序号 | 问题 | 整改措施 |`` lines, with or without outer
    bars, | ｜ │ ┃ or tabs, ruled or not) are cut back into cells by ``text_tables``; a
    section row keeps its place in the table whether its empty cells are written or not.
@@ -49,8 +52,11 @@ COMPLETION = "completion"  # 完成情况: what was done, as the office states i
 VERIFYING_UNITS = "verifying_units"  # 验收销号单位: who accepts and closes the task out
 
 _CORE = {MEASURES, PROBLEM, LEAD_UNITS, DEADLINE}
+# 序号 beside a code column (问题编号 ZG-2023-07): it only counts the rows, the code
+# numbers the problem.
+SEQUENCE = "sequence"
 _INHERITED = {PROBLEM, NUMBER, TARGET}
-_NOT_TASK_FIELDS = _INHERITED | {MEASURES}
+_NOT_TASK_FIELDS = _INHERITED | {MEASURES, SEQUENCE}
 # Header words of the genre beyond the field vocabulary of fields.py.
 _EXTRA_WORDS = (
     (MEASURES, "整改内容 整改任务 任务 重点任务 主要任务 工作内容 任务内容 整改事项 工作措施"),
@@ -137,6 +143,12 @@ def header(table: Table) -> tuple[int, dict[int, str]] | None:
 def _settle(columns: dict[int, str], words: dict[int, str]) -> dict[int, str]:
     """Resolve columns of one kind that mean two things side by side."""
     kinds = list(columns.values())
+    numbers = [c for c, n in columns.items() if n == NUMBER]
+    codes = [c for c in numbers if "编号" in words[c]]
+    if len(numbers) > 1 and codes:
+        for c in numbers:
+            if c not in codes:
+                columns[c] = SEQUENCE
     tasks = [c for c, n in columns.items() if n == MEASURES and "措施" not in words[c]]
     if kinds.count(MEASURES) > 1 and tasks:
         # 整改任务 beside 整改措施: the task column states what is to be achieved.
@@ -171,10 +183,12 @@ def table_drafts(table: Table) -> list[Draft] | None:
             section, carried = (title,), {}
             continue
         values, own = _row_values(row, columns, head_row, head_rows)
-        if not own - {NUMBER}:
+        if not own - {NUMBER, SEQUENCE}:
             continue
-        if own & {PROBLEM, NUMBER}:  # a new problem: nothing of the one above carries
+        if _new_problem(own, columns, carried):  # nothing of the one above carries
             carried = {}
+        elif NUMBER in own:  # a row's own 序号 under a problem merged over it
+            values[NUMBER] = carried[NUMBER]
         for name in _INHERITED:
             if name in values:
                 carried[name] = values[name]
@@ -182,6 +196,17 @@ def table_drafts(table: Table) -> list[Draft] | None:
                 values[name] = carried[name]
         drafts.append(_draft(row, values, section))
     return drafts
+
+
+def _new_problem(own: set[str], columns: dict[int, str], carried: dict[str, FieldValue]) -> bool:
+    """Whether a row starts a problem: it states one, or its code; or its 序号, unless
+    the problem cell is left empty under the problem of the rows above (a merged cell
+    flattened), whose number it then keeps."""
+    if PROBLEM in own or (NUMBER in own and SEQUENCE in columns.values()):
+        return True
+    if NUMBER not in own:
+        return False
+    return not (PROBLEM in carried and NUMBER in carried)
 
 
 def _row_values(

@@ -407,3 +407,57 @@ def test_a_flattened_table_drawn_with_box_rules_reads_like_the_table():
     tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
     keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
     assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+CODED_HEAD = ["序号", "问题编号", "存在问题", "整改措施", "牵头单位", "配合单位", "责任人",
+              "完成时限"]  # fmt: skip
+CODED_BODY = [
+    ["1", "ZG-2023-07", "煤矸石山自燃冒烟", "完成煤矸石山综合治理", "市自然资源局",
+     "市应急管理局", "王某某", "2024年9月底前"],
+    ["2", "ZG-2023-12", "城区冬季燃煤污染", "开展燃煤锅炉执法检查", "市生态环境局",
+     "市市场监督管理局", "张某某", "每年11月至次年3月"],
+    ["3", "", "", "淘汰35蒸吨以下燃煤锅炉", "市生态环境局", "市住房和城乡建设局", "张某某",
+     "2024年12月31日前"],
+]  # fmt: skip
+_SEPARATORS = [" | ", "|", "\t", "｜", " ｜ ", "│"]
+
+
+def _flat_tasks(rows: list[list[str]], sep: str = " | ", outer: bool = False) -> list[dict]:
+    lines = [sep.join(row) for row in rows]
+    if outer and sep != "\t":
+        lines = [f"{sep}{line}{sep}".strip() for line in lines]
+    text = "某县整改清单\n" + "\n".join(lines) + "\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    return [{k: t[k] for k in keep} for t in tasks]  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("sep", _SEPARATORS)
+def test_a_code_column_numbers_the_problem_and_carries_over_its_empty_cells(sep):
+    tasks = _flat_tasks([CODED_HEAD, *CODED_BODY], sep)
+    assert [t["text"] for t in tasks] == [row[3] for row in CODED_BODY]
+    assert [t["problem"]["number"] for t in tasks] == ["ZG-2023-07", "ZG-2023-12", "ZG-2023-12"]  # type: ignore[index]
+    assert tasks[2]["problem"] == tasks[1]["problem"]  # the merged problem cell, flattened
+    assert tasks[2]["lead_units"] == ["市生态环境局"] and tasks[2]["persons"] == ["张某某"]
+    assert not any("ZG" in str(t["text"]) for t in tasks)
+
+
+def test_a_row_s_own_number_under_an_empty_problem_cell_stays_in_that_problem():
+    rows = [["序号", "整改任务", "整改措施", "责任单位"],
+            ["1", "农业面源污染", "建设生态沟渠", "市农业农村局"],
+            ["2", "", "推广测土配方施肥", "市农业农村局"],
+            ["3", "餐饮油烟扰民", "安装油烟净化设施", "市城市管理局"]]  # fmt: skip
+    problems = [t["problem"] for t in _flat_tasks(rows, "\t")]
+    assert problems[0] == problems[1] == {"number": "1", "title": "农业面源污染", "path": []}
+    assert problems[2] == {"number": "3", "title": "餐饮油烟扰民", "path": []}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(CODED_HEAD))), st.sampled_from(_SEPARATORS), st.booleans())
+def test_reordering_a_flattened_table_s_columns_does_not_change_the_tasks(order, sep, outer):
+    def reorder(row: list[str]) -> list[str]:
+        return [row[c] for c in order]
+
+    expected = _flat_tasks([CODED_HEAD, *CODED_BODY])
+    assert len(expected) == 3 and expected[2]["problem"]["number"] == "ZG-2023-12"  # type: ignore[index]
+    assert _flat_tasks([reorder(CODED_HEAD), *map(reorder, CODED_BODY)], sep, outer) == expected
