@@ -18,6 +18,8 @@
 4. Tables flattened to text (``序号 | 问题 | 整改措施 |`` lines, with or without outer
    bars, | ｜ │ ┃ or tabs, ruled or not) are cut back into cells by ``text_tables``; a
    section row keeps its place in the table whether its empty cells are written or not.
+   Columns aligned with runs of spaces are a table from a header row on; a row missing
+   cells puts each under the header it stands under on the screen.
 
 Every value keeps the span of its cell: spans here index the original text.
 """
@@ -25,6 +27,7 @@ Every value keeps the span of its cell: spans here index the original text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
 
@@ -328,12 +331,20 @@ def _is_rule(text: str) -> bool:
     return _RULE.match(text) is not None and _DASHES.search(text) is not None
 
 
+# Cells parted by runs of spaces (an aligned table; the ideographic space is one after
+# NFKC): a run of such rows is a table only from a row that is a header.
+SPACES = "  "
+_GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words parted by single spaces
+
+
 def _separator(text: str) -> str | None:
-    """The character that parts a flattened row's cells, or None."""
+    """What parts a flattened row's cells (a bar, a tab, runs of spaces), or None."""
     for bar in _BARS:
         if text.count(bar) >= 2:
             return bar
-    return "\t" if "\t" in text else None
+    if "\t" in text:
+        return "\t"
+    return SPACES if "  " in text.strip() else None
 
 
 def _cut(
@@ -346,6 +357,9 @@ def _cut(
     table's rows open and close with a bar (as its first row does): a row opening with an
     empty cell then still keeps that cell."""
     sep = sep or _separator(text)
+    if sep == SPACES:
+        spaced = [(m.start(), m.end()) for m in _GAP.finditer(text)]
+        return spaced if len(spaced) >= least else None
     if sep is None or sep not in text:
         return None
     bounds: list[tuple[int, int]] = []
@@ -395,6 +409,10 @@ def text_tables(lines: list[Line], norm: Normalised) -> list[tuple[Table, list[i
 
     def close() -> None:
         rows = [i for i in run if not _is_rule(lines[i].text)]
+        if kind == SPACES:  # from its header row on, if it has one
+            heads = [n for n, i in enumerate(rows) if _spaced_header(lines[i].text)]
+            rows = rows[heads[0] :] if heads else []
+            run[:] = [i for i in run if rows and i >= rows[0]]
         if len(rows) >= 2:
             out.append((_text_table([lines[i] for i in rows], norm, kind), list(run)))
         run.clear()
@@ -422,17 +440,59 @@ def text_tables(lines: list[Line], norm: Normalised) -> list[tuple[Table, list[i
     return out
 
 
+def _spaced_header(text: str) -> bool:
+    cut = _cut(text, sep=SPACES)
+    if cut is None:
+        return False
+    cells = tuple(Cell(0, c, text[a:b], (a, b)) for c, (a, b) in enumerate(cut))
+    return header(Table(cells, (0, len(text)))) is not None
+
+
+def _screen(line: Line, cut: list[tuple[int, int]], norm: Normalised) -> list[tuple[int, int]]:
+    """Where each cell of a line stands on the screen (in display columns of the original
+    text: CJK characters and the ideographic space take two)."""
+    origin = norm.to_original(line.start, line.start)[0]
+
+    def width(at: int) -> int:
+        upto = norm.to_original(line.start + at, line.start + at)[0]
+        text = norm.original[origin:upto]
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    return [(width(a), width(b)) for a, b in cut]
+
+
+def _aligned(row: list[tuple[int, int]], head: list[tuple[int, int]]) -> list[int]:
+    """The header column of each cell of a space-aligned row (screen positions): in order
+    when the row has a cell for every column, else the column it overlaps most."""
+    if len(row) == len(head):
+        return list(range(len(head)))
+    bounds = [(head[i][1] + head[i + 1][0]) / 2 for i in range(len(head) - 1)]
+    ranges = list(zip([float("-inf"), *bounds], [*bounds, float("inf")], strict=True))
+    return [
+        max(range(len(ranges)), key=lambda c: min(hi, ranges[c][1]) - max(lo, ranges[c][0]))
+        for lo, hi in row
+    ]
+
+
 def _text_table(rows: list[Line], norm: Normalised, sep: str) -> Table:
     cells: list[Cell] = []
     head = rows[0].text.strip()
     outer = (head[:1] == sep, head[-1:] == sep)
+    head_cut = _cut(rows[0].text, sep=sep) or []
+    screen = _screen(rows[0], head_cut, norm)
     for r, line in enumerate(rows):
         found = _cut(line.text, outer, sep=sep, least=1)
-        if found is None:  # a bare section title: one cell
+        cols: list[int] | range = range(len(found or ()))
+        if found is None:  # a bare section title: one cell, the first
             text = line.text
             lead = len(text) - len(text.lstrip())
-            found = [(lead, len(text.rstrip()))]
-        for c, (a, b) in enumerate(found):
+            found, cols = [(lead, len(text.rstrip()))], [0]
+        elif sep == SPACES:
+            cols = _aligned(_screen(line, found, norm), screen)
+        seen: set[int] = set()
+        for c, (a, b) in zip(cols, found, strict=True):
+            c = c if c not in seen else max(seen) + 1  # two cells under one column
+            seen.add(c)
             start, end = norm.to_original(line.start + a, line.start + b)
             cells.append(Cell(r, c, norm.original[start:end], (start, end)))
     first, last = norm.to_original(rows[0].start, rows[-1].end)

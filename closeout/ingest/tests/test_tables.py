@@ -461,3 +461,49 @@ def test_reordering_a_flattened_table_s_columns_does_not_change_the_tasks(order,
     expected = _flat_tasks([CODED_HEAD, *CODED_BODY])
     assert len(expected) == 3 and expected[2]["problem"]["number"] == "ZG-2023-12"  # type: ignore[index]
     assert _flat_tasks([reorder(CODED_HEAD), *map(reorder, CODED_BODY)], sep, outer) == expected
+
+
+def _aligned_text(rows: list[list[str]], pad: str = " ") -> str:
+    """Rows laid out in columns with spaces, as a plain-text export aligns them (CJK
+    characters two columns wide); an empty cell is only blank space."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    unit = 2 if pad == "　" else 1  # the ideographic space is two columns wide
+    widths = [max(width(row[c]) for row in rows) + 2 * unit for c in range(len(rows[0]))]
+    lines = [
+        "".join(
+            cell + pad * ((w - width(cell)) // unit) for cell, w in zip(row, widths, strict=True)
+        )
+        for row in rows
+    ]
+    return "某县整改清单\n\n" + "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+@pytest.mark.parametrize("pad", [" ", "　"])
+def test_a_table_aligned_with_spaces_reads_like_the_table(pad):
+    text = _aligned_text([HEAD, *BODY], pad)
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+def test_aligned_text_without_a_header_row_is_no_table():
+    text = "某县整改方案\n\n一、总体要求  坚持问题导向\n二、主要任务  完成污水管网改造\n"
+    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    assert not [t for t in result.tasks if t.layout == "table"]
+    assert not [w for w in result.warnings if "table" in w]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(range(len(HEAD))))
+def test_reordering_an_aligned_table_s_columns_does_not_change_the_tasks(order):
+    def reorder(row: list[str]) -> list[str]:
+        return [row[c] for c in order]
+
+    text = _aligned_text([reorder(HEAD), *map(reorder, BODY)])
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
