@@ -37,6 +37,7 @@ from closeout.ingest.fields import (
     LEAD_UNITS,
     MEASURES,
     NUMBER,
+    PERSONS,
     PROBLEM,
     SUPERVISING_UNITS,
     TARGET,
@@ -63,11 +64,14 @@ _NOT_TASK_FIELDS = _INHERITED | {MEASURES, SEQUENCE}
 # Header words of the genre beyond the field vocabulary of fields.py.
 _EXTRA_WORDS = (
     (MEASURES, "整改内容 整改任务 任务 重点任务 主要任务 工作内容 任务内容 整改事项 工作措施"),
+    (MEASURES, "整改举措 具体举措 工作举措 主要举措"),
     (PROBLEM, "问题 主要问题 问题名称 交办问题 问题概述 问题简述 问题表现 反馈意见 督察反馈意见"),
     (PROBLEM, "反映问题 群众反映问题 信访问题 投诉问题 举报问题 信访内容 投诉内容 反映内容"),
-    (DEADLINE, "时间节点 完成时间节点 计划完成时间 时限要求 完成时限要求"),
+    (DEADLINE, "时间节点 完成时间节点 计划完成时间 时限要求 完成时限要求 时间要求"),
+    (PERSONS, "主要责任人 直接责任人 具体责任人"),
     (LEAD_UNITS, "责任主体 整改责任主体 责任部门 牵头部门"),
     (NUMBER, "受理编号 交办编号 案件编号 问题序号"),
+    (NUMBER, "问题代码 问题编码 清单编号 整改编号 任务编号 台账编号"),
     (PROGRESS, "整改进展 进展情况 整改进展情况 工作进展 推进情况 整改进度 目前进展 进展"),
     (COMPLETION, "完成情况 整改完成情况 整改情况 整改结果 销号情况 整改落实情况 完成进度"),
     (
@@ -76,6 +80,7 @@ _EXTRA_WORDS = (
     ),
 )
 _EXTRA = {word: name for name, words in _EXTRA_WORDS for word in words.split(" ")}
+_CODE = re.compile(r"编号|编码|代码")  # a number column that holds codes, not 序号
 # A sub-header word that only says whose unit the column above holds.
 _ROLE_WORDS = {"牵头", "配合", "协办", "参与", "主办", "主责", "协助", "督导", "督办"}
 _SECTION_MARK = re.compile(
@@ -147,7 +152,7 @@ def _settle(columns: dict[int, str], words: dict[int, str]) -> dict[int, str]:
     """Resolve columns of one kind that mean two things side by side."""
     kinds = list(columns.values())
     numbers = [c for c, n in columns.items() if n == NUMBER]
-    codes = [c for c in numbers if "编号" in words[c]]
+    codes = [c for c in numbers if _CODE.search(words[c])]
     if len(numbers) > 1 and codes:
         for c in numbers:
             if c not in codes:

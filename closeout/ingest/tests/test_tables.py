@@ -208,6 +208,10 @@ def _table(rows: list[list[str]]):
          ["problem", "measures", "lead_units", "coop_units", "deadline"]),
         (["问 题", "整改\n措施", "责任单位", "备注"],
          ["problem", "measures", "lead_units", None]),
+        (["时间要求", "主要责任人", "整改举措", "问题代码", "序号", "具体问题", "配合部门"],
+         ["deadline", "persons", "measures", "number", "sequence", "problem", "coop_units"]),
+        (["序号", "清单编号", "交办问题", "整改措施", "责任单位"],
+         ["sequence", "number", "problem", "measures", "lead_units"]),
     ],
 )  # fmt: skip
 def test_header_words_name_the_columns(words, fields):
