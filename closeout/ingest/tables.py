@@ -4,7 +4,8 @@
    different fields, one of them a measure, problem, unit or deadline column. Rows right
    under it whose every cell is a header word too are sub-headers: a merged 责任单位 over
    牵头单位/配合单位 gives each column the deepest word above it ("牵头" alone under
-   责任单位 reads as 牵头责任单位). Columns are never known by their position.
+   责任单位 reads as 牵头责任单位; flattened, the empty cells right of 责任单位 are under
+   it). Columns are never known by their position.
 2. A row whose only text is one cell merged across the table ("一、大气污染防治") is a
    section: the rows under it carry it as their problem's path. A repeated header row
    (a page break in Word or PDF) is skipped.
@@ -37,6 +38,7 @@ from closeout.ingest.fields import (
     LEAD_UNITS,
     MEASURES,
     NUMBER,
+    PERSON_FIELDS,
     PERSONS,
     PROBLEM,
     SUPERVISING_UNITS,
@@ -106,6 +108,22 @@ def _is_subheader(row: tuple[Cell, ...], above: dict[int, str]) -> bool:
     )
 
 
+_SPREAD = {*UNIT_FIELDS, *PERSON_FIELDS}
+
+
+def _spread(row: tuple[Cell, ...]) -> dict[int, str]:
+    """A header row's unit and person words over the empty cells right of them: a header
+    cell merged across columns, flattened (责任单位 over 牵头 and 配合)."""
+    out: dict[int, str] = {}
+    last = ""
+    for cell in sorted(row, key=lambda c: c.col):
+        if cell.text.strip():
+            last = cell.text if column_field(cell.text) in _SPREAD else ""
+        elif last:
+            out[cell.col] = last
+    return out
+
+
 def _column(texts: list[str]) -> str | None:
     """A column's field from its header texts, top to bottom: the deepest word wins."""
     distinct: list[str] = []
@@ -134,12 +152,14 @@ def header(table: Table) -> tuple[int, dict[int, str]] | None:
         if 2 * sum(1 for c in row if c.origin is None and c.col in found) <= filled:
             continue  # a form's row (label, value, label, value), not a header
         last = r
-        while last + 1 < len(rows) and last - r < 2 and _is_subheader(rows[last + 1], found):
+        above = {**found, **{c: LEAD_UNITS for c in _spread(row)}}
+        while last + 1 < len(rows) and last - r < 2 and _is_subheader(rows[last + 1], above):
             last += 1
         texts: dict[int, list[str]] = {}
         for head_row in rows[r : last + 1]:
+            spread = _spread(head_row) if head_row is not rows[last] else {}
             for cell in head_row:
-                texts.setdefault(cell.col, []).append(cell.text)
+                texts.setdefault(cell.col, []).append(spread.get(cell.col, cell.text))
         columns = {c: name for c, words in texts.items() if (name := _column(words))}
         # A column's word is the deepest one written: an empty cell under a word (a
         # flattened table's merged header cell) does not hide it.

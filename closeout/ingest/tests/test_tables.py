@@ -511,3 +511,18 @@ def test_reordering_an_aligned_table_s_columns_does_not_change_the_tasks(order):
     tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
     keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
     assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", "｜"])
+@pytest.mark.parametrize(
+    ("lead", "coop"), [("牵头", "配合"), ("牵头单位", "配合单位"), ("主办", "协办")]
+)
+def test_role_words_under_a_flattened_merged_unit_cell_split_it(sep, lead, coop):
+    rows = [["序号", "问题", "整改措施", "责任单位", "", "完成时限"],
+            ["", "", "", lead, coop, ""],
+            ["1", "餐饮油烟扰民", "安装油烟净化设施", "临川区人民政府", "市城市管理局",
+             "立即整改"]]  # fmt: skip
+    (task,) = parse(_flat(rows, sep), ParseContext(name="x.txt")).tasks
+    assert task.text == "安装油烟净化设施" and task.problem.title == "餐饮油烟扰民"
+    assert _names(task.lead_units) == ["临川区人民政府"]
+    assert _names(task.coop_units) == ["市城市管理局"]
