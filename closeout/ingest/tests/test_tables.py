@@ -314,10 +314,10 @@ def test_reordering_a_word_table_s_columns_does_not_change_the_tasks(order):
 _WORDS = st.sampled_from(["序号", "问题", "整改措施", "责任单位", "配合单位", "整改时限", "", "x"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.lists(_WORDS | st.text(max_size=6), min_size=1, max_size=6), max_size=6),
-    st.sampled_from([" | ", "\t", "|"]),
+    st.sampled_from([" | ", "\t", "|", "｜", "│", "  ", "　　"]),
 )
 def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
     text = "\n".join(sep.join(row) for row in rows)
