@@ -488,10 +488,12 @@ def _screen(line: Line, cut: list[tuple[int, int]], norm: Normalised) -> list[tu
 
 def _aligned(row: list[tuple[int, int]], head: list[tuple[int, int]]) -> list[int]:
     """The header column of each cell of a space-aligned row (screen positions): in order
-    when the row has a cell for every column, else the column it overlaps most."""
+    when the row has a cell for every column, else the column it overlaps most, a column
+    running from its header word to the next (text exports align cells left); pieces
+    under one column are one cell."""
     if len(row) == len(head):
         return list(range(len(head)))
-    bounds = [(head[i][1] + head[i + 1][0]) / 2 for i in range(len(head) - 1)]
+    bounds = [float(start) for start, _ in head[1:]]  # a column runs to the next header
     ranges = list(zip([float("-inf"), *bounds], [*bounds, float("inf")], strict=True))
     return [
         max(range(len(ranges)), key=lambda c: min(hi, ranges[c][1]) - max(lo, ranges[c][0]))
@@ -514,10 +516,7 @@ def _text_table(rows: list[Line], norm: Normalised, sep: str) -> Table:
             found, cols = [(lead, len(text.rstrip()))], [0]
         elif sep == SPACES:
             cols = _aligned(_screen(line, found, norm), screen)
-        seen: set[int] = set()
-        for c, (a, b) in zip(cols, found, strict=True):
-            c = c if c not in seen else max(seen) + 1  # two cells under one column
-            seen.add(c)
+        for c, (a, b) in zip(cols, found, strict=True):  # two under one column join
             start, end = norm.to_original(line.start + a, line.start + b)
             cells.append(Cell(r, c, norm.original[start:end], (start, end)))
     first, last = norm.to_original(rows[0].start, rows[-1].end)

@@ -526,3 +526,12 @@ def test_role_words_under_a_flattened_merged_unit_cell_split_it(sep, lead, coop)
     assert task.text == "安装油烟净化设施" and task.problem.title == "餐饮油烟扰民"
     assert _names(task.lead_units) == ["临川区人民政府"]
     assert _names(task.coop_units) == ["市城市管理局"]
+
+
+def test_two_pieces_under_one_aligned_column_are_one_cell():
+    rows = [[cell.replace("各乡镇人民政府", "各乡镇人民政府  县生态环境局") for cell in row]
+            for row in (HEAD, *BODY)]  # fmt: skip
+    text = _aligned_text(rows)
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    assert tasks[2]["coop_units"] == ["各乡镇人民政府", "县生态环境局"]  # type: ignore[index]
+    assert tasks[2]["persons"] == ["县农业农村局局长"]  # type: ignore[index]
