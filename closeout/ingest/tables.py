@@ -443,8 +443,8 @@ def text_tables(lines: list[Line], norm: Normalised) -> list[tuple[Table, list[i
         run.clear()
 
     for i, line in enumerate(lines):
-        if line.kind == "blank" and run:
-            continue
+        if line.kind == "blank" and run and kind != SPACES:
+            continue  # (an aligned table ends at a blank line: the text after it is prose)
         readable = line.kind in {"text", "heading"}
         sep = _separator(line.text) if readable else None
         rule = readable and _is_rule(line.text)

@@ -535,3 +535,9 @@ def test_two_pieces_under_one_aligned_column_are_one_cell():
     tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
     assert tasks[2]["coop_units"] == ["各乡镇人民政府", "县生态环境局"]  # type: ignore[index]
     assert tasks[2]["persons"] == ["县农业农村局局长"]  # type: ignore[index]
+
+
+def test_an_aligned_table_ends_at_a_blank_line():
+    text = _aligned_text([HEAD, *BODY]) + "\n某县人民政府办公室  2024年3月5日\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    assert [t["text"] for t in tasks] == [row[3] for row in BODY]  # type: ignore[index]
