@@ -208,6 +208,10 @@ def _table(rows: list[list[str]]):
          ["problem", "measures", "lead_units", "coop_units", "deadline"]),
         (["问 题", "整改\n措施", "责任单位", "备注"],
          ["problem", "measures", "lead_units", None]),
+        (["时间要求", "主要责任人", "整改举措", "问题代码", "序号", "具体问题", "配合部门"],
+         ["deadline", "persons", "measures", "number", "sequence", "problem", "coop_units"]),
+        (["序号", "清单编号", "交办问题", "整改措施", "责任单位"],
+         ["sequence", "number", "problem", "measures", "lead_units"]),
     ],
 )  # fmt: skip
 def test_header_words_name_the_columns(words, fields):
@@ -310,10 +314,10 @@ def test_reordering_a_word_table_s_columns_does_not_change_the_tasks(order):
 _WORDS = st.sampled_from(["序号", "问题", "整改措施", "责任单位", "配合单位", "整改时限", "", "x"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.lists(_WORDS | st.text(max_size=6), min_size=1, max_size=6), max_size=6),
-    st.sampled_from([" | ", "\t", "|"]),
+    st.sampled_from([" | ", "\t", "|", "｜", "│", "  ", "　　"]),
 )
 def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
     text = "\n".join(sep.join(row) for row in rows)
@@ -323,3 +327,217 @@ def test_any_flattened_rows_give_tasks_inside_the_text_or_none(rows, sep):
         return  # control characters are not text: the reader refuses them, as it should
     for task in result.tasks:
         assert 0 <= task.span[0] <= task.span[1] <= len(result.text)
+
+
+# A two-row header flattened to text: the merged 责任单位 leaves an empty cell after it in
+# the first row, the cells merged down leave empty ones in the second.
+TWO_ROW_HEAD = [
+    ["序号", "整改任务", "整改措施", "责任单位", "", "整改时限"],
+    ["", "", "", "牵头单位", "配合单位", ""],
+]
+TWO_ROW_BODY = [
+    ["1", "农业面源污染防治不到位", "建成10个生态沟渠示范点", "市农业农村局",
+     "市生态环境局、水利局", "2024年12月31日"],
+    ["2", "", "推广测土配方施肥", "市农业农村局", "", "长期坚持"],
+    ["3", "餐饮油烟扰民", "安装油烟净化设施", "临川区人民政府", "市城市管理局", "立即整改"],
+]  # fmt: skip
+
+
+def _flat(rows: list[list[str]], sep: str, title: str = "某市整改任务表") -> bytes:
+    return (title + "\n\n" + "\n".join(sep.join(row) for row in rows) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", "|", "｜", " ｜ "])
+def test_a_flattened_two_row_header_splits_the_unit_column(sep):
+    result = parse(_flat([*TWO_ROW_HEAD, *TWO_ROW_BODY], sep), ParseContext(name="x.txt"))
+    assert [t.text for t in result.tasks] == ["建成10个生态沟渠示范点", "推广测土配方施肥",
+                                              "安装油烟净化设施"]  # fmt: skip
+    first, second, third = result.tasks
+    assert first.problem.title == "农业面源污染防治不到位"  # 整改任务 beside 整改措施
+    assert _names(first.lead_units) == ["市农业农村局"]
+    assert _names(first.coop_units) == ["市生态环境局", "市水利局"]
+    assert second.coop_units == () and second.deadline.ongoing
+    assert _names(third.coop_units) == ["市城市管理局"] and third.deadline.immediate
+
+
+# Section rows inside a flattened table: their other cells empty, or dropped altogether.
+SECTIONED = [
+    ["序号", "完成时限", "存在问题", "整改措施", "配合单位", "牵头单位", "责任人"],
+    ["一、煤炭行业污染"],
+    ["1", "2024年9月底前", "煤矸石山自燃冒烟", "完成煤矸石山综合治理", "市应急管理局",
+     "市自然资源局", "王某某"],
+    ["二、大气污染"],
+    ["2", "每年11月至次年3月", "冬季燃煤污染", "开展燃煤锅炉执法检查", "市市场监督管理局",
+     "市生态环境局", "张某某"],
+]  # fmt: skip
+
+
+def _sectioned(sep: str, outer: bool, drop: bool) -> bytes:
+    width = len(SECTIONED[0])
+    lines = []
+    for row in SECTIONED:
+        cells = row if drop else row + [""] * (width - len(row))
+        line = sep.join(cells)
+        lines.append(f"{sep}{line}{sep}" if outer and len(cells) > 1 else line)
+    return ("七台河市整改清单\n\n" + "\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("sep", "outer", "drop"),
+    [(" | ", False, False), (" | ", True, False), ("|", True, False), ("｜", False, False),
+     ("\t", False, False), ("\t", False, True), (" | ", False, True), ("│", True, False)],
+)  # fmt: skip
+def test_section_rows_of_a_flattened_table_head_the_rows_below(sep, outer, drop):
+    result = parse(_sectioned(sep, outer, drop), ParseContext(name="x.txt"))
+    assert [(t.problem.path, t.text) for t in result.tasks] == [
+        (("一、煤炭行业污染",), "完成煤矸石山综合治理"),
+        (("二、大气污染",), "开展燃煤锅炉执法检查"),
+    ]
+    first, second = result.tasks
+    assert _names(first.lead_units) == ["市自然资源局"]
+    assert _names(first.coop_units) == ["市应急管理局"] and _names(first.persons) == ["王某某"]
+    assert _due(first) == "2024-09-30" and second.deadline.ongoing and _due(second) is None
+    assert all(t.layout == "table" for t in result.tasks)
+
+
+def test_a_flattened_table_drawn_with_box_rules_reads_like_the_table():
+    body = [" │ ".join(row) for row in (HEAD, *BODY)]
+    rule = "├" + "┼".join("────" for _ in HEAD) + "┤"
+    lines = ["┌" + "┬".join("────" for _ in HEAD) + "┐"]
+    for i, row in enumerate(body):
+        lines += [f"│ {row} │"] + ([rule] if i < len(body) - 1 else [])
+    lines.append("└" + "┴".join("────" for _ in HEAD) + "┘")
+    text = "某县整改清单\n" + "\n".join(lines) + "\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+CODED_HEAD = ["序号", "问题编号", "存在问题", "整改措施", "牵头单位", "配合单位", "责任人",
+              "完成时限"]  # fmt: skip
+CODED_BODY = [
+    ["1", "ZG-2023-07", "煤矸石山自燃冒烟", "完成煤矸石山综合治理", "市自然资源局",
+     "市应急管理局", "王某某", "2024年9月底前"],
+    ["2", "ZG-2023-12", "城区冬季燃煤污染", "开展燃煤锅炉执法检查", "市生态环境局",
+     "市市场监督管理局", "张某某", "每年11月至次年3月"],
+    ["3", "", "", "淘汰35蒸吨以下燃煤锅炉", "市生态环境局", "市住房和城乡建设局", "张某某",
+     "2024年12月31日前"],
+]  # fmt: skip
+_SEPARATORS = [" | ", "|", "\t", "｜", " ｜ ", "│"]
+
+
+def _flat_tasks(rows: list[list[str]], sep: str = " | ", outer: bool = False) -> list[dict]:
+    lines = [sep.join(row) for row in rows]
+    if outer and sep != "\t":
+        lines = [f"{sep}{line}{sep}".strip() for line in lines]
+    text = "某县整改清单\n" + "\n".join(lines) + "\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    return [{k: t[k] for k in keep} for t in tasks]  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("sep", _SEPARATORS)
+def test_a_code_column_numbers_the_problem_and_carries_over_its_empty_cells(sep):
+    tasks = _flat_tasks([CODED_HEAD, *CODED_BODY], sep)
+    assert [t["text"] for t in tasks] == [row[3] for row in CODED_BODY]
+    assert [t["problem"]["number"] for t in tasks] == ["ZG-2023-07", "ZG-2023-12", "ZG-2023-12"]  # type: ignore[index]
+    assert tasks[2]["problem"] == tasks[1]["problem"]  # the merged problem cell, flattened
+    assert tasks[2]["lead_units"] == ["市生态环境局"] and tasks[2]["persons"] == ["张某某"]
+    assert not any("ZG" in str(t["text"]) for t in tasks)
+
+
+def test_a_row_s_own_number_under_an_empty_problem_cell_stays_in_that_problem():
+    rows = [["序号", "整改任务", "整改措施", "责任单位"],
+            ["1", "农业面源污染", "建设生态沟渠", "市农业农村局"],
+            ["2", "", "推广测土配方施肥", "市农业农村局"],
+            ["3", "餐饮油烟扰民", "安装油烟净化设施", "市城市管理局"]]  # fmt: skip
+    problems = [t["problem"] for t in _flat_tasks(rows, "\t")]
+    assert problems[0] == problems[1] == {"number": "1", "title": "农业面源污染", "path": []}
+    assert problems[2] == {"number": "3", "title": "餐饮油烟扰民", "path": []}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(CODED_HEAD))), st.sampled_from(_SEPARATORS), st.booleans())
+def test_reordering_a_flattened_table_s_columns_does_not_change_the_tasks(order, sep, outer):
+    def reorder(row: list[str]) -> list[str]:
+        return [row[c] for c in order]
+
+    expected = _flat_tasks([CODED_HEAD, *CODED_BODY])
+    assert len(expected) == 3 and expected[2]["problem"]["number"] == "ZG-2023-12"  # type: ignore[index]
+    assert _flat_tasks([reorder(CODED_HEAD), *map(reorder, CODED_BODY)], sep, outer) == expected
+
+
+def _aligned_text(rows: list[list[str]], pad: str = " ") -> str:
+    """Rows laid out in columns with spaces, as a plain-text export aligns them (CJK
+    characters two columns wide); an empty cell is only blank space."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    unit = 2 if pad == "　" else 1  # the ideographic space is two columns wide
+    widths = [max(width(row[c]) for row in rows) + 2 * unit for c in range(len(rows[0]))]
+    lines = [
+        "".join(
+            cell + pad * ((w - width(cell)) // unit) for cell, w in zip(row, widths, strict=True)
+        )
+        for row in rows
+    ]
+    return "某县整改清单\n\n" + "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+@pytest.mark.parametrize("pad", [" ", "　"])
+def test_a_table_aligned_with_spaces_reads_like_the_table(pad):
+    text = _aligned_text([HEAD, *BODY], pad)
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+def test_aligned_text_without_a_header_row_is_no_table():
+    text = "某县整改方案\n\n一、总体要求  坚持问题导向\n二、主要任务  完成污水管网改造\n"
+    result = parse(text.encode("utf-8"), ParseContext(name="x.txt"))
+    assert not [t for t in result.tasks if t.layout == "table"]
+    assert not [w for w in result.warnings if "table" in w]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(range(len(HEAD))))
+def test_reordering_an_aligned_table_s_columns_does_not_change_the_tasks(order):
+    def reorder(row: list[str]) -> list[str]:
+        return [row[c] for c in order]
+
+    text = _aligned_text([reorder(HEAD), *map(reorder, BODY)])
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    keep = ("problem", "text", "target", "lead_units", "coop_units", "persons", "deadline")
+    assert [{k: t[k] for k in keep} for t in tasks] == _read([HEAD, *BODY])  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", "｜"])
+@pytest.mark.parametrize(
+    ("lead", "coop"), [("牵头", "配合"), ("牵头单位", "配合单位"), ("主办", "协办")]
+)
+def test_role_words_under_a_flattened_merged_unit_cell_split_it(sep, lead, coop):
+    rows = [["序号", "问题", "整改措施", "责任单位", "", "完成时限"],
+            ["", "", "", lead, coop, ""],
+            ["1", "餐饮油烟扰民", "安装油烟净化设施", "临川区人民政府", "市城市管理局",
+             "立即整改"]]  # fmt: skip
+    (task,) = parse(_flat(rows, sep), ParseContext(name="x.txt")).tasks
+    assert task.text == "安装油烟净化设施" and task.problem.title == "餐饮油烟扰民"
+    assert _names(task.lead_units) == ["临川区人民政府"]
+    assert _names(task.coop_units) == ["市城市管理局"]
+
+
+def test_two_pieces_under_one_aligned_column_are_one_cell():
+    rows = [[cell.replace("各乡镇人民政府", "各乡镇人民政府  县生态环境局") for cell in row]
+            for row in (HEAD, *BODY)]  # fmt: skip
+    text = _aligned_text(rows)
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    assert tasks[2]["coop_units"] == ["各乡镇人民政府", "县生态环境局"]  # type: ignore[index]
+    assert tasks[2]["persons"] == ["县农业农村局局长"]  # type: ignore[index]
+
+
+def test_an_aligned_table_ends_at_a_blank_line():
+    text = _aligned_text([HEAD, *BODY]) + "\n某县人民政府办公室  2024年3月5日\n"
+    tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
+    assert [t["text"] for t in tasks] == [row[3] for row in BODY]  # type: ignore[index]
