@@ -20,7 +20,7 @@ _PLAIN = {str, int, float, bool}  # JSON as they are
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or type(value) in _PLAIN:
+    if value is None or isinstance(value, str | int | float):  # bool and enums too
         return value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()

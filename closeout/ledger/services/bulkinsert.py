@@ -25,12 +25,13 @@ to the rows `bulk_create` writes, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.constants import OnConflict
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -58,32 +59,31 @@ def _plain_type(kind: str, connection: Any) -> type | None:
     return None
 
 
-def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
-    """`field.get_db_prep_save` for the values of one insert. A field of a standard type
-    stores None as NULL and a value of its plain type as it is; a date's or a time's
-    preparation is done once per distinct value (a set's rows share their times)."""
+class _Unmatched:
+    """No value's type: the fields without a plain type prepare every value."""
+
+
+def _converter(field: models.Field[Any, Any], connection: Any) -> tuple[type, bool, Any]:
+    """How an insert prepares a field's values, as (plain type, None as NULL, prepare):
+    a value of the plain type, and None for a field of a standard type, is stored as it
+    is; any other value by `field.get_db_prep_save`, a date's or a time's once per
+    distinct value (a set's rows share their times)."""
     prep = field.get_db_prep_save
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
     kind = target.get_internal_type()
     if kind not in _STANDARD:
-        return lambda value: prep(value, connection=connection)
-    plain = _plain_type(kind, connection)
-    if plain is not None:
-        return lambda value: (
-            value if value is None or type(value) is plain else prep(value, connection=connection)
-        )
+        return _Unmatched, False, lambda value: prep(value, connection=connection)
     if kind in _TEMPORAL:
         done: dict[Any, Any] = {}
 
         def temporal(value: Any) -> Any:
-            if value is None:
-                return None
             if value not in done:
                 done[value] = prep(value, connection=connection)
             return done[value]
 
-        return temporal
-    return lambda value: None if value is None else prep(value, connection=connection)
+        return _Unmatched, True, temporal
+    plain = _plain_type(kind, connection) or _Unmatched
+    return plain, True, lambda value: prep(value, connection=connection)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -92,7 +92,11 @@ def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     for f in model._meta.concrete_fields:
         if f.primary_key and isinstance(f, models.AutoField):
             continue
-        if getattr(f, "get_placeholder", None) is not None or f.generated:
+        if (
+            getattr(f, "get_placeholder", None) is not None
+            or f.generated
+            or f.db_default is not NOT_PROVIDED
+        ):
             raise TypeError(f"{model.__name__}.{f.name}: not a field `insert` writes")
         if not isinstance(f, models.DateField) and type(f).pre_save is not models.Field.pre_save:
             raise TypeError(f"{model.__name__}.{f.name}: its pre_save is not `insert`'s")
@@ -109,19 +113,27 @@ def _auto_value(field: models.Field[Any, Any]) -> Any:
 def complete(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows with every insertable field: the defaults and auto dates filled in."""
     fields = _fields(model)
-    names = {f.attname for f in fields}
-    out = []
+    names = {f.attname for f in fields} | {model._meta.pk.attname}
     fixed = {f.attname: v for f in fields if (v := _auto_value(f)) is not _MISSING}
-    defaults = {f.attname: f for f in fields if f.attname not in fixed}
+    made = [  # defaults made anew for each row (list, dict, timezone.now)
+        (f.attname, f.default)
+        for f in fields
+        if f.attname not in fixed and f.has_default() and callable(f.default)
+    ]
+    static = {
+        f.attname: f.get_default()
+        for f in fields
+        if f.attname not in fixed and not (f.has_default() and callable(f.default))
+    }
+    out = []
     for row in rows:
-        unknown = set(row) - names - {model._meta.pk.attname}
-        if unknown:
-            raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
-        full = dict(row)
-        for name, f in defaults.items():
-            if name not in full:
-                full[name] = f.get_default()
-        full.update(fixed)
+        if not names.issuperset(row):
+            unknown = sorted(set(row) - names)
+            raise TypeError(f"{model.__name__}: unknown fields {unknown}")
+        full = {**static, **row, **fixed}
+        for name, default in made:
+            if name not in row:
+                full[name] = default()
         out.append(full)
     return out
 
@@ -174,7 +186,7 @@ def _insert(
         made = model._default_manager.bulk_create([model(**row) for row in full], batch_size=batch)
         return [obj.pk for obj in made]  # a backend that returns no keys from one insert
     returning = generated and not ignore_conflicts
-    convert = [(f.attname, _converter(f, connection)) for f in fields]
+    convert = [(f.attname, *_converter(f, connection)) for f in fields]
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     qn = ops.quote_name
     head = (
@@ -191,7 +203,12 @@ def _insert(
             chunk = full[start : start + size]
             values = ops.bulk_insert_sql(fields, [placeholders] * len(chunk))
             sql = " ".join(part for part in (head, values, suffix, tail) if part)
-            cursor.execute(sql, [conv(row[name]) for row in chunk for name, conv in convert])
+            params: list[Any] = [
+                v if type(v := row[name]) is plain or (v is None and none_null) else prep(v)
+                for row in chunk
+                for name, plain, none_null, prep in convert
+            ]
+            cursor.execute(sql, params)
             if returning:
                 pks.extend(row[0] for row in ops.fetch_returned_insert_rows(cursor))
     return pks
