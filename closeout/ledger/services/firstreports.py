@@ -135,6 +135,7 @@ def first_reports_create(
             _event(actor, plan, name, report, item, befores[item.task.pk])
             for report, (item, _text) in zip(created, checked, strict=True)
         ],
+        arrays=False,
     )
     return created
 

@@ -76,6 +76,7 @@ def problems_create_many(
                                                     "title": p.title}, None)
                 for p in problems
             ],
+            arrays=False,
         )  # fmt: skip
     return problems
 
@@ -144,5 +145,6 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
                 }, t.pk)
                 for t, s in zip(tasks, specs, strict=True)
             ],
+            arrays=False,
         )  # fmt: skip
     return tasks

@@ -80,7 +80,8 @@ def test_insert_instances_are_saved_instances_with_their_defaults(db):
     assert tasks[1].measures == [] and tasks[1].status == "draft" and tasks[1].progress == 0
 
 
-def test_insert_writes_audit_events_with_json_and_nulls_as_bulk_create(db):
+@pytest.mark.parametrize("arrays", [True, False])
+def test_insert_writes_audit_events_with_json_and_nulls_as_bulk_create(db, arrays):
     rows = [
         {"at": WHEN, "actor_id": None, "actor_label": "a", "action": "x.create",
          "target_type": "task", "target_id": 7, "task_id": None, "before": None,
@@ -89,7 +90,7 @@ def test_insert_writes_audit_events_with_json_and_nulls_as_bulk_create(db):
          "after": [], "before": {}},
     ]  # fmt: skip
     AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows])
-    bulkinsert.insert(AuditEvent, rows)
+    bulkinsert.insert(AuditEvent, rows, arrays=arrays)
     names = _columns(AuditEvent, {"id"})
     events = list(AuditEvent.objects.filter(action="x.create").order_by("pk").values_list(*names))
     assert events[2:] == events[:2]
