@@ -10,12 +10,14 @@ the same values:
 
 - a field the row leaves out gets its default (`Field.get_default`), a date field with
   `auto_now`/`auto_now_add` the time of the call, as `pre_save` gives it;
-- every value is prepared by its field (`get_db_prep_save`), except a value of the
-  field's own plain type (a str for a text column, a bool for a boolean, an int for an
-  integer or a key where the backend takes ints as they are), which the field would
-  hand on unchanged;
-- one INSERT per `batch` rows within the backend's parameter limit, RETURNING the
-  primary keys where the table generates them; `ignore_conflicts` as `bulk_create`'s.
+- every value is prepared by its field (`get_db_prep_save`), except those the field
+  would hand on unchanged: None for a field of a standard type, a value of the field's
+  own plain type (a str for a text column, a bool for a boolean, an int for an integer
+  or a key where the backend takes ints as they are); a date or a time is prepared
+  once per distinct value;
+- one INSERT per `batch` rows within the backend's parameter limit (on PostgreSQL an
+  array per column, UNNEST, as Django's compiler does there), RETURNING the primary
+  keys where the table generates them; `ignore_conflicts` as `bulk_create`'s.
 
 `insert_instances` also returns the rows as saved model instances, as `bulk_create`
 leaves its objects, for the callers that go on with them. A test holds `insert`
