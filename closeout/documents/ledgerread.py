@@ -10,9 +10,10 @@ cell was wrong.
 1. Check the file before openpyxl sees it: a zip (an encrypted workbook is an OLE file,
    an old .xls too), holding an Excel workbook, not too many entries nor too many bytes
    once unpacked (a zip bomb), no encrypted entry.
-2. Read each sheet's values in openpyxl's read-only mode (fast), and its merged ranges
-   from the sheet's XML (read-only mode does not give them); a merged value is copied to
-   every cell of its range.
+2. Read the workbook's sheets, shared strings and styles in openpyxl's read-only mode,
+   each sheet's values and merged ranges from its XML (`sheetxml`: the values openpyxl's
+   cells give, without a cell object each); a merged value is copied to every cell of
+   its range.
 3. Find the header row by its words within the first rows (`HEADER_SCAN`), skipping title
    rows; a row below it that only holds header words (or the header's own merged cells)
    is the second row of a two-row header, and its words win for the columns under it.
@@ -33,6 +34,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from closeout.documents import sheetxml
 from closeout.documents.columns import column_of, normalise_header
 
 HEADER_SCAN = 15  # the header must be within the first rows of a sheet
@@ -151,8 +153,9 @@ def read_ledger(
     budget = [limits.max_rows]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = sheetxml.Book.of(wb)
             for ws in wb.worksheets:
-                grid = _grid(ws, limits, budget)
+                grid = _grid(archive, ws, book, limits, budget)
                 merged = _merged_ranges(archive, getattr(ws, "_worksheet_path", ""), limits)
                 _fill_merged(grid, merged, limits.max_columns)
                 sheet, dropped = _sheet(ws.title, grid, key_of)
@@ -205,32 +208,23 @@ def _check_container(data: bytes, limits: Limits) -> None:
         raise ReadError("not an Excel workbook (.xlsx): the zip holds no workbook")
 
 
-def _grid(ws: Any, limits: Limits, budget: list[int]) -> list[list[Value]]:
-    """The sheet's values, row by row (missing rows are empty lists)."""
-    ws.reset_dimensions()  # other programs write wrong <dimension> tags
+def _grid(
+    archive: zipfile.ZipFile, ws: Any, book: sheetxml.Book, limits: Limits, budget: list[int]
+) -> list[list[Value]]:
+    """The sheet's values as shown, row by row (missing rows are empty lists), read from
+    its XML (`sheetxml`) whatever its <dimension> tag says (other programs write wrong
+    ones)."""
     grid: list[list[Value]] = []
-    for cells in ws.iter_rows(max_col=limits.max_columns):
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise ReadError(
-                f"too many rows: at most {limits.max_rows} rows can be read at a time",
-                where=ws.title,
-            )
-        values: list[Value] = []
-        for cell in cells:
-            value = getattr(cell, "value", None)
-            if isinstance(value, float | int) and not isinstance(value, bool):
-                # A cell shown as "60%" holds 0.6: take what the person sees.
-                if "%" in (getattr(cell, "number_format", "") or ""):
-                    value = round(value * 100, 6)
-            elif isinstance(value, str):
-                value = value.strip() or None
-            elif isinstance(value, bool):
-                value = str(value)
-            values.append(value)
-        while values and values[-1] is None:
-            values.pop()
-        grid.append(values)
+    path = getattr(ws, "_worksheet_path", "").lstrip("/")
+    with archive.open(path) as source:
+        for values in sheetxml.rows(source, book, limits.max_columns):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise ReadError(
+                    f"too many rows: at most {limits.max_rows} rows can be read at a time",
+                    where=ws.title,
+                )
+            grid.append(values)  # type: ignore[arg-type]
     return grid
 
 

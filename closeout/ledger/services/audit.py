@@ -16,16 +16,20 @@ from closeout.ledger.models import (
     Task,
 )
 
+_PLAIN = {str, int, float, bool}  # JSON as they are
+
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):  # bool and enums too
+        return value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [v if v is None or type(v) in _PLAIN else _jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: v if v is None or type(v) in _PLAIN else _jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -39,20 +43,39 @@ def audit_event(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """One audit event, not yet saved: `audit` saves it at once, the bulk services
-    (tasksbulk, reportsbulk, firstreports) save many in one insert."""
+    """One audit event, not yet saved: `audit` saves it at once, `reportsbulk` saves many
+    in one insert."""
     return AuditEvent(
-        at=clock.now(),
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        target_type=target._meta.model_name or "",
-        target_id=target.pk,
-        task_id=task_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        note=note,
-    )
+        **audit_values(actor, action, target, task_id=task_id, before=before, after=after,
+                       note=note)
+    )  # fmt: skip
+
+
+def audit_values(
+    actor: Actor,
+    action: str,
+    target: models.Model,
+    *,
+    task_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """One audit event's fields by attribute name: what `audit_event` makes an event of,
+    and what the bulk writers (tasksbulk, firstreports) insert as rows
+    (`bulkinsert.insert`) without an instance per event."""
+    return {
+        "at": clock.now(),
+        "actor_id": actor.user_id,
+        "actor_label": actor.label,
+        "action": action,
+        "target_type": target._meta.model_name or "",
+        "target_id": target.pk,
+        "task_id": task_id,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "note": note,
+    }
 
 
 def audit(

@@ -45,7 +45,8 @@ from closeout.ledger.rules import limits
 from closeout.ledger.rules import progress as progress_rule
 from closeout.ledger.rules.carried import Carried, carried_report, reported_report
 from closeout.ledger.rules.workflow import Status
-from closeout.ledger.services.audit import audit_event
+from closeout.ledger.services import bulkinsert
+from closeout.ledger.services.audit import audit_values
 from closeout.ledger.services.reportsbulk import first_lead_units
 
 CHUNK = 500
@@ -128,9 +129,10 @@ def first_reports_create(
         return []
     leads = first_lead_units([item.task.pk for item, _text in checked])
     now = clock.now()
-    created = ProgressReport.objects.bulk_create(
+    created = bulkinsert.insert_instances(
+        ProgressReport,
         [
-            ProgressReport(
+            dict(
                 task_id=item.task.pk,
                 unit_id=leads.get(item.task.pk),
                 reporter_id=actor.user_id,
@@ -141,7 +143,6 @@ def first_reports_create(
             )
             for item, text in checked
         ],
-        batch_size=CHUNK,
     )
     # The task's progress follows its first report; one UPDATE per distinct figure.
     groups: dict[int, list[int]] = defaultdict(list)
@@ -158,12 +159,13 @@ def first_reports_create(
             Task.objects.filter(pk__in=chunk).update(
                 progress=progress, last_reported_at=now, updated_at=now
             )
-    AuditEvent.objects.bulk_create(
+    bulkinsert.insert(
+        AuditEvent,
         [
             _event(actor, plan, name, report, item, befores[item.task.pk])
             for report, (item, _text) in zip(created, checked, strict=True)
         ],
-        batch_size=CHUNK,
+        arrays=False,
     )
     return created
 
@@ -174,9 +176,9 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
 
 def _event(
     actor: Actor, plan: Plan, name: str, report: ProgressReport, item: FirstReport, before: int
-) -> AuditEvent:
+) -> dict[str, Any]:
     """The "report.create" event of `report_create`, with the import as its source."""
-    return audit_event(
+    return audit_values(
         actor,
         "report.create",
         report,

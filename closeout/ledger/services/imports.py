@@ -206,6 +206,12 @@ class _Resolver:
         self.index = index
         self.units: dict[str, resolve.Resolution] = {}
         self.persons: dict[str, tuple[int | None, str]] = {}
+        self.keys: dict[int, Unit] = {}  # id-only instances: the writers need the keys alone
+
+    def key(self, unit_id: int) -> Unit:
+        if unit_id not in self.keys:
+            self.keys[unit_id] = Unit(pk=unit_id)
+        return self.keys[unit_id]
 
     def unit(self, text: str) -> resolve.Resolution:
         if text not in self.units:
@@ -224,7 +230,6 @@ def _unit_refs(
     refs: dict[tuple[int, str], UnitRef] = {}
     pending: list[tuple[str, resolve.Resolution]] = []
     flags: list[str] = []
-    units: dict[int, Unit] = {}  # id-only instances: task_create needs the keys alone
     for key_name, role in UNIT_FIELDS:
         for text in task[key_name]:
             found = resolver.unit(text)
@@ -234,8 +239,8 @@ def _unit_refs(
                 continue
             outcome.resolved += 1
             for uid in found.unit_ids:
-                units.setdefault(uid, Unit(pk=uid))
-                refs.setdefault((uid, role), UnitRef(units[uid], role, found.group_id))
+                if (uid, role) not in refs:
+                    refs[(uid, role)] = UnitRef(resolver.key(uid), role, found.group_id)
     return list(refs.values()), pending, flags
 
 
@@ -245,7 +250,7 @@ def _person_refs(resolver: _Resolver, task: dict[str, Any]) -> list[PersonRef]:
         for text in task[key_name]:
             unit_id, post = resolver.person(text)
             refs.append(
-                PersonRef(text[:200], role, Unit(pk=unit_id) if unit_id else None, post[:60])
+                PersonRef(text[:200], role, resolver.key(unit_id) if unit_id else None, post[:60])
             )
     return refs
 

@@ -30,10 +30,10 @@ from closeout.ledger.models import (
     TaskState,
     TaskUnit,
 )
-from closeout.ledger.services.audit import audit_event, snapshot
+from closeout.ledger.services import bulkinsert
+from closeout.ledger.services.audit import audit_values, snapshot
 from closeout.ledger.services.tasks import TASK_EDITABLE_FIELDS, PersonRef, UnitRef
 
-CHUNK = 500
 CREATE_FIELDS = {
     *TASK_EDITABLE_FIELDS, "span_start", "span_end", "source_spans", "flags", "status",
 }  # fmt: skip
@@ -59,15 +59,8 @@ class TaskSpec:
 
 def _event(
     actor: Actor, action: str, target: Any, after: dict[str, Any], task_id: Any
-) -> AuditEvent:
-    return audit_event(
-        actor,
-        action,
-        target,
-        task_id=task_id,
-        after=after,
-        note="",
-    )
+) -> dict[str, Any]:
+    return audit_values(actor, action, target, task_id=task_id, after=after, note="")
 
 
 def problems_create_many(
@@ -77,17 +70,18 @@ def problems_create_many(
     if not access.can_edit(actor):
         raise NotPermitted(_("only the rectification office adds problems"))
     with transaction.atomic():
-        problems = Problem.objects.bulk_create(
-            [Problem(plan_id=plan.pk, seq=s.seq, title=s.title, **s.fields) for s in specs],
-            batch_size=CHUNK,
-        )
-        AuditEvent.objects.bulk_create(
+        problems = bulkinsert.insert_instances(
+            Problem, [{"plan_id": plan.pk, "seq": s.seq, "title": s.title, **s.fields}
+                      for s in specs]
+        )  # fmt: skip
+        bulkinsert.insert(
+            AuditEvent,
             [
                 _event(actor, "problem.create", p, {"plan": plan.pk, "seq": p.seq,
                                                     "title": p.title}, None)
                 for p in problems
             ],
-            batch_size=CHUNK,
+            arrays=False,
         )  # fmt: skip
     return problems
 
@@ -105,56 +99,58 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
         if not spec.text.strip():
             raise InvalidInput(_("a task needs a text"), field="text")
     with transaction.atomic():
-        tasks = Task.objects.bulk_create(
+        # Rows as values, not instances (`bulkinsert`): at this scale building and
+        # preparing the instances costs more than the inserts.
+        tasks = bulkinsert.insert_instances(
+            Task,
             [
-                Task(
-                    plan_id=s.problem.plan_id,
-                    problem_id=s.problem.pk,
-                    inspection_id=s.problem.inspection_id,
-                    seq=s.seq,
-                    text=s.text,
+                {
+                    "plan_id": s.problem.plan_id,
+                    "problem_id": s.problem.pk,
+                    "inspection_id": s.problem.inspection_id,
+                    "seq": s.seq,
+                    "text": s.text,
                     **s.fields,
-                )
+                }
                 for s in specs
             ],
-            batch_size=CHUNK,
         )
-        # Rows by their keys (task_id=, not task=): the related descriptors cost more than
-        # the inserts at this scale.
-        TaskState.objects.bulk_create([TaskState(task_id=t.pk) for t in tasks], batch_size=CHUNK)
-        TaskUnit.objects.bulk_create(
+        bulkinsert.insert(TaskState, [{"task_id": t.pk} for t in tasks])
+        bulkinsert.insert(
+            TaskUnit,
             [
-                TaskUnit(task_id=t.pk, unit_id=u.unit.pk, role=u.role, task_status=t.status,
-                         via_group_id=u.via_group_id)
+                {"task_id": t.pk, "unit_id": u.unit.pk, "role": u.role, "task_status": t.status,
+                 "via_group_id": u.via_group_id}
                 for t, s in zip(tasks, specs, strict=True)
                 for u in s.units
             ],
-            batch_size=CHUNK,
             ignore_conflicts=True,
         )  # fmt: skip
-        TaskPerson.objects.bulk_create(
+        bulkinsert.insert(
+            TaskPerson,
             [
-                TaskPerson(
-                    task_id=t.pk,
-                    role=p.role,
-                    text=p.text,
-                    unit_id=p.unit.pk if p.unit is not None else None,
-                    post=p.post,
-                )
+                {
+                    "task_id": t.pk,
+                    "role": p.role,
+                    "text": p.text,
+                    "unit_id": p.unit.pk if p.unit is not None else None,
+                    "post": p.post,
+                }
                 for t, s in zip(tasks, specs, strict=True)
                 for p in s.persons
             ],
-            batch_size=CHUNK,
         )
-        Milestone.objects.bulk_create(
+        bulkinsert.insert(
+            Milestone,
             [
-                Milestone(task_id=t.pk, seq=i, title=title, due_date=due, expected_progress=pct)
+                {"task_id": t.pk, "seq": i, "title": title, "due_date": due,
+                 "expected_progress": pct}
                 for t, s in zip(tasks, specs, strict=True)
                 for i, (title, due, pct) in enumerate(s.milestones, start=1)
             ],
-            batch_size=CHUNK,
-        )
-        AuditEvent.objects.bulk_create(
+        )  # fmt: skip
+        bulkinsert.insert(
+            AuditEvent,
             [
                 _event(actor, "task.create", t, {
                     **snapshot(t, ("seq", "status", *TASK_EDITABLE_FIELDS)),
@@ -163,6 +159,6 @@ def tasks_create_many(*, actor: Actor, specs: Sequence[TaskSpec]) -> list[Task]:
                 }, t.pk)
                 for t, s in zip(tasks, specs, strict=True)
             ],
-            batch_size=CHUNK,
+            arrays=False,
         )  # fmt: skip
     return tasks
