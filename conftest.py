@@ -54,6 +54,23 @@ def world(db):
     return build_world()
 
 
+def _commit_without_waiting_for_the_disk(sender, connection, **kwargs):
+    """On PostgreSQL a test database's commits do not wait for the WAL to reach the disk
+    (`synchronous_commit = off`): what a commit makes visible, and when, is unchanged;
+    only a crash of the server could lose the last commits, of a database thrown away at
+    the end of the run. Transactional tests (the simulation, the browser tests) commit
+    thousands of times."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+
+
+def pytest_sessionstart(session):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_commit_without_waiting_for_the_disk)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Give each test process its own PostgreSQL test database, so that several suites
