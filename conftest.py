@@ -60,6 +60,23 @@ def world(db):
     return build_world()
 
 
+def _commit_without_waiting_for_the_disk(sender, connection, **kwargs):
+    """On PostgreSQL a test database's commits do not wait for the WAL to reach the disk
+    (`synchronous_commit = off`): what a commit makes visible, and when, is unchanged;
+    only a crash of the server could lose the last commits, of a database thrown away at
+    the end of the run. Transactional tests (the simulation, the browser tests) commit
+    thousands of times."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+
+
+def pytest_sessionstart(session):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_commit_without_waiting_for_the_disk)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Give each test process its own PostgreSQL test database, so that several suites
@@ -71,3 +88,87 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         db.setdefault("TEST", {})
         base = db["TEST"].get("NAME") or f"test_{db['NAME']}"
         db["TEST"]["NAME"] = f"{base}_{os.getpid()}"
+
+
+# --- which tests run on which database ----------------------------------------------
+#
+# `./dev test` runs the suite on SQLite and, side by side, on PostgreSQL. A test that
+# never touches the database asserts the same thing on both, so the PostgreSQL run
+# (`--db-tests-only`) keeps only the tests that do: those marked django_db, those asking
+# (directly or through any fixture) for one of pytest-django's database fixtures or for
+# the test database's setup, those whose fixtures open the database themselves through
+# django_db_blocker, and Django TestCase classes that declare databases.
+
+DB_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "_django_db_helper",
+        "django_db_setup",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "django_user_model",
+        "django_username_field",
+        "admin_user",
+        "admin_client",
+    }
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db-tests-only",
+        action="store_true",
+        help="run only the tests that touch the database (./dev test's PostgreSQL run)",
+    )
+
+
+def touches_database(item) -> bool:
+    """Whether the test uses the database, by its marks and its whole fixture closure."""
+    if item.get_closest_marker("django_db"):
+        return True
+    cls = getattr(item, "cls", None)
+    if cls is not None:
+        from django.test import SimpleTestCase, TransactionTestCase
+
+        if issubclass(cls, TransactionTestCase):
+            return True
+        if issubclass(cls, SimpleTestCase) and cls.databases:
+            return True
+    names = set(getattr(item, "fixturenames", ()))
+    if names & DB_FIXTURES:
+        return True
+    # A fixture of ours (or the test itself) that unblocks the database on its own.
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        if "django_db_blocker" in info.argnames:
+            return True
+        for defs in info.name2fixturedefs.values():
+            for fixturedef in defs:
+                module = getattr(fixturedef.func, "__module__", "") or ""
+                if "django_db_blocker" in fixturedef.argnames and not module.startswith(
+                    "pytest_django"
+                ):
+                    return True
+    return False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("db_tests_only"):
+        return
+    keep, dropped = [], []
+    for item in items:
+        (keep if touches_database(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def pytest_report_collectionfinish(config, items):
+    from django.conf import settings
+
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    which = "the database tests" if config.getoption("db_tests_only") else "all tests"
+    return f"{len(items)} tests on {vendor} ({which})"
