@@ -226,7 +226,13 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
             written = [k for k, ch in enumerate(clause) if not ch.isspace()]
             a, b = written[verb.start("units")], written[verb.end("units") - 1] + 1
             role = _verb_role(verb.group("verb"))
-            if waiting and not _SHARED_VERB.fullmatch(verb.group("verb")):
+            # Lists before a verb share it when it says so (按职责分工负责) or when the
+            # group has named its lead already: "X局牵头,A局、B局,C公司配合" (A, B, C
+            # cooperate). Without either, "A局、B局,C局配合" leaves A and B's role unsaid.
+            shares = _SHARED_VERB.fullmatch(verb.group("verb")) or any(
+                f.field == LEAD_UNITS for f in fields
+            )
+            if waiting and not shares:
                 return None
             fields.extend(_value(role, verb.group("verb"), c, offset + a) for a, c in waiting)
             waiting = []
