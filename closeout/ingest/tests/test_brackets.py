@@ -143,6 +143,23 @@ GROUPS = [
         "整治农村黑臭水体〔县生态环境局牵头，县农业农村局，各乡镇人民政府负责落实〕",
         [{"lead_units": "县生态环境局", "implementing_units": "县农业农村局;各乡镇人民政府"}],
     ),
+    # Institutions are units too: a party school, a museum, a weather station, a forest farm.
+    (
+        "纳入干部教育培训必修课程（市委宣传部、组织部，市委党校按职责分工负责）",
+        [{"lead_units": "市委宣传部、组织部;市委党校"}],
+    ),
+    (
+        "开展生态文明宣传教育(州委党校、州博物馆牵头,州广播电视台配合)",
+        [{"lead_units": "州委党校、州博物馆", "coop_units": "州广播电视台"}],
+    ),
+    (
+        "做好人工增雨作业(县气象台负责)",
+        [{"lead_units": "县气象台"}],
+    ),
+    (
+        "加强林区防火巡护(国有七星林场、红旗农场负责)",
+        [{"lead_units": "国有七星林场、红旗农场"}],
+    ),
     # A bracket split over two lines is one group.
     (
         "推进码头岸电建设(市交通运输局牵头,\n市港航中心、国网某某供电公司配合)",
