@@ -217,12 +217,13 @@ FAMILIES = (
 CORPUS_FIELDS = ("lead_units", "coop_units", "persons", "due", "immediate", "ongoing")
 CORPUS_METRICS = ("recall", "precision", *CORPUS_FIELDS)
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
-# A leading enumeration marker (一、 (一) 1. 1、 (1) 1) ① 第一项 问题1: HG-FK-03) or field
-# label (整改措施:). The corpus compares task texts with and without it, so a parser may
+# A leading enumeration marker (一、 (一) 1. 1、 (1) 1) ① 第一项 【任务一】 问题1: HG-FK-03) or
+# field label (整改措施:). The corpus compares task texts with and without it, so a parser may
 # keep or drop the item's number; gold prefixes never start with one.
 _MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[项条部分个]|[一二三四五六七八九十百]+[、.]"
     r"|\([一二三四五六七八九十百\d]+\)|\d{1,3}[、.)]|[\u2460-\u2473\u2776-\u2793]"
+    r"|[【〔\[][^】〕\]\d\s]{0,4}?(?:[一二三四五六七八九十百零〇]{1,4}|\d{1,3})[^】〕\]\d\s]{0,2}[】〕\]]"
     r"|问题[\d一二三四五六七八九十]+[:、.]?|[A-Z]{1,4}(?:-[A-Z]{1,4})*-\d+[:、.]?"
     r"|(?:整改措施|整改任务|工作任务|主要任务|具体措施)[:])"
 )

@@ -81,7 +81,9 @@ _VERB_LABEL = {"牵头": LEAD_UNITS, "负责": LEAD_UNITS, "配合": COOP_UNITS,
 UNIT_END = re.compile(
     r"(?:局|委|办|厅|部|院|会|府|委员会|政府|党委|中心|站|所|公司|集团|单位|部门|门|指挥部|街道|"
     r"镇|乡|区|县|市|州|盟|旗|队|处|科|署|社|行|团|联|组|室|分局|支队|企业|医院|学校|园区|"
-    r"银行|海关|法院|检察院|机构|机关|协会|人大|政协|地|级)(?:\([^()]{1,20}\))?$"
+    r"银行|海关|法院|检察院|机构|机关|协会|人大|政协|地|级|"
+    # Institutions: 市委党校, 市博物馆, 县气象台 / 广播电视台, 国有林场.
+    r"党校|馆|气象台|电视台|广播台|林场|农场)(?:\([^()]{1,20}\))?$"
 )
 # Sentence words no unit's name holds: "(以下任务均由各区政府负责落实)" is a clause.
 _NOT_UNIT = re.compile(
@@ -226,7 +228,13 @@ def parse_group(inner: str, offset: int) -> list[FieldValue] | None:
             written = [k for k, ch in enumerate(clause) if not ch.isspace()]
             a, b = written[verb.start("units")], written[verb.end("units") - 1] + 1
             role = _verb_role(verb.group("verb"))
-            if waiting and not _SHARED_VERB.fullmatch(verb.group("verb")):
+            # Lists before a verb share it when it says so (按职责分工负责) or when the
+            # group has named its lead already: "X局牵头,A局、B局,C公司配合" (A, B, C
+            # cooperate). Without either, "A局、B局,C局配合" leaves A and B's role unsaid.
+            shares = _SHARED_VERB.fullmatch(verb.group("verb")) or any(
+                f.field == LEAD_UNITS for f in fields
+            )
+            if waiting and not shares:
                 return None
             fields.extend(_value(role, verb.group("verb"), c, offset + a) for a, c in waiting)
             waiting = []

@@ -32,6 +32,16 @@ NUMBER = "number"
 # as implementing; not a label of their own, so no member of UNIT_FIELDS.
 IMPLEMENTING_UNITS = "implementing_units"
 UNIT_FIELDS = (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS)
+# A value that says "nothing here": a dash (— -- －), a slash (/ ／) or 无 / 暂无, as a
+# table writes in a cell it leaves empty. Such a field is no field (flagged as missing).
+_NO_VALUE = re.compile(r"\s*(?:[-‐‑‒–—―－─━~～/／\\＼]+|无|暂无|空)\s*[。.]?\s*")
+
+
+def is_no_value(text: str | None) -> bool:
+    """Whether ``text`` (a field's or a cell's value) says there is no value."""
+    return text is not None and _NO_VALUE.fullmatch(text) is not None
+
+
 PERSON_FIELDS = (PERSONS, SUPERVISING_LEADERS)
 
 # Who a unit or person field belongs to: an optional level prefix, then modifiers.

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from closeout.documents.columns import BY_KEY
 from closeout.ingest.deadlines import Deadline, parse_deadline
+from closeout.ingest.fields import is_no_value
 from closeout.ingest.outline import split_enumeration
 from closeout.ingest.result import (
     Document,
@@ -132,7 +133,7 @@ def cell_text(value: ledgerread.Value) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text or None
+    return None if not text or is_no_value(text) else text  # "—", "/", "无": left empty
 
 
 def percent_of(value: ledgerread.Value) -> int | None:

@@ -22,6 +22,14 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 PINYIN = re.compile(
     rf"[(（](?<=\S[(（])([a-zü{_TONED}]{{0,5}}[{_TONED}][a-zü{_TONED}]{{0,5}})[)）]"
 )
+# A date broken over two lines ("(七)2024年⏎11月30日前", "2024年11月⏎30日前"): the break
+# (with the spaces around it) is no line break. Only after a year that is not the line's
+# first text, so a year standing alone as a heading over month items keeps its line.
+_DIGIT = "0-9０-９〇○零一二三四五六七八九"
+# The break comes first (a regex looking for it skips to 年/月 at once), then the date
+# before it is checked.
+_DATE_BREAK = re.compile(r"[年月](?P<cut>[ \t\u3000\r]*\n[ \t\u3000]*)")
+_DATE_BEFORE = re.compile(rf"[^\s][{_DIGIT}]{{4}}\s?年(?:[{_DIGIT}十]{{1,3}}\s?月)?$")
 # Circled and parenthesised numbers are outline markers (① ⑴); NFKC would flatten them
 # into plain digits and lose the outline level, so they are kept as they are.
 _KEEP = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
@@ -70,7 +78,8 @@ class Normalised:
 def normalise(original: str) -> Normalised:
     """Build the analysis form.
 
-    1. Drop pinyin annotations (their characters map to nothing).
+    1. Drop pinyin annotations and line breaks inside dates (their characters map to
+       nothing).
     2. NFKC character by character, keeping outline markers; a character that expands
        ("㎡" → "m2") maps every output character to the one source character.
     3. OpenCC t2s line by line; a line whose length OpenCC changes (a rare phrase
@@ -81,6 +90,8 @@ def normalise(original: str) -> Normalised:
     replaced throughout, and the map is the kept positions, repeated where one expands.
     """
     spans = list(map(re.Match.span, PINYIN.finditer(original)))
+    if "\n" in original and (cuts := _date_cuts(original)):
+        spans = sorted(spans + cuts)
     bounds = [0, *itertools.chain.from_iterable(spans), len(original)]
     runs = bounds[0::2], bounds[1::2]  # where each run between annotations starts, ends
     kept = "".join(map(original.__getitem__, map(slice, *runs))) if spans else original
@@ -91,6 +102,23 @@ def normalise(original: str) -> Normalised:
         starts = _widened(starts, kept, wide)
     simplified = _simplify_exactly(_folded(kept, folds))
     return Normalised(original=original, text=simplified, starts=starts)
+
+
+_AFTER_YEAR = re.compile(rf"[{_DIGIT}十]{{1,3}}\s?月|底|末")
+_AFTER_MONTH = re.compile(rf"[{_DIGIT}十]{{1,3}}\s?[日号]|底|末|上旬|中旬|下旬")
+
+
+def _date_cuts(original: str) -> list[tuple[int, int]]:
+    """The line breaks inside dates, as spans to drop; a month cut after a year ("2024年⏎
+    11月") or a day after a month ("11月⏎30日")."""
+    cuts = []
+    for m in _DATE_BREAK.finditer(original):
+        at, end = m.span("cut")
+        # After a year a month (or 底/末) follows; after a month, a day (or 底/末/旬).
+        after = _AFTER_YEAR if original[at - 1] == "年" else _AFTER_MONTH
+        if after.match(original, end) and _DATE_BEFORE.search(original[max(0, at - 12) : at]):
+            cuts.append((at, end))
+    return cuts
 
 
 def _widened(starts: tuple[int, ...], text: str, wide: dict[str, int]) -> tuple[int, ...]:

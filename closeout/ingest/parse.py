@@ -32,6 +32,7 @@ from closeout.ingest.fields import (
     PERSONS,
     SUPERVISING_LEADERS,
     SUPERVISING_UNITS,
+    is_no_value,
     marked_lead,
 )
 from closeout.ingest.indicators import find_indicators
@@ -236,7 +237,9 @@ def _task(
         value = draft.fields.get(name)
         return value.value if value else None
 
-    draft.fields = marked_lead(draft.fields)  # 责任单位:市A局(牵头)、市B局
+    # A field holding a dash, a slash or 无 is an empty cell: no field.
+    fields = {k: v for k, v in draft.fields.items() if not is_no_value(v.value)}
+    draft.fields = marked_lead(fields)  # 责任单位:市A局(牵头)、市B局
     flags = list(draft.flags)
     units: dict[str, tuple[Party, ...]] = {}
     for name in (LEAD_UNITS, COOP_UNITS, SUPERVISING_UNITS, COOP_SUPERVISING_UNITS):

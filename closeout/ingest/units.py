@@ -107,10 +107,25 @@ class Party:
     collective: bool = False
 
 
+# Taiwan words in organ names (a plan in Taiwan forms, OpenCC s2twp's 資訊 for 信息) and the
+# mainland word the organ's name has. OpenCC t2s converts characters, not words, and its
+# phrase config for Taiwan text (tw2sp) rewrites mainland words of the measures too
+# (建立 → 创建, 资料 → 数据), so only unit names are mapped, where these words are unambiguous.
+_TAIWAN_WORDS = {
+    "资讯": "信息", "网路": "网络", "软体": "软件", "通讯管理": "通信管理", "资料局": "数据局",
+    "经济执行": "经济运行",
+}  # fmt: skip
+_TAIWAN_WORD = re.compile("|".join(_TAIWAN_WORDS))
+
+
 @lru_cache(maxsize=4096)
 def _clean(text: str) -> str:
-    """The analysis form; plans repeat the same unit fields, so it is remembered."""
-    return normalise(text).text.strip()
+    """The analysis form, with an organ's Taiwan words in their mainland form; plans
+    repeat the same unit fields, so it is remembered."""
+    cleaned = normalise(text).text.strip()
+    if _TAIWAN_WORD.search(cleaned) is None:
+        return cleaned
+    return _TAIWAN_WORD.sub(lambda m: _TAIWAN_WORDS[m.group()], cleaned)
 
 
 _OPEN, _CLOSE = "([{【〔", ")]}】〕"

@@ -23,6 +23,16 @@ from closeout.ingest.bench import without_marker
         ("问题3:加强监管", "加强监管"),
         ("整改措施:加强监管", "加强监管"),
         ("2021年7月起开展", "2021年7月起开展"),
+        # A number in square brackets (【任务一】, 〔第3项〕, ［一］) numbers the item.
+        ("【任务一】个旧市、蒙自市整治", "个旧市、蒙自市整治"),
+        ("【任务12】 2024年底前完成", "2024年底前完成"),
+        ("〔任务三〕加强监管", "加强监管"),
+        ("［第一项］加强监管", "加强监管"),
+        ("【三】开展巡查", "开展巡查"),
+        ("[4]完成整治", "完成整治"),
+        # A bracketed word or a document year is not a number of the item.
+        ("【重点任务】开展巡查", "【重点任务】开展巡查"),
+        ("〔2024〕5号文件要求", "〔2024〕5号文件要求"),
         # A circled number is a marker, not the digit NFKC would make of it.
         ("①完成污水处理厂扩建", "完成污水处理厂扩建"),
         ("(一)② 推进雨污分流", "推进雨污分流"),

@@ -124,6 +124,42 @@ GROUPS = [
         "推进河湖清四乱〔市水利局牵头，市自然资源局、市农业农村局，各区政府按职责分工落实〕",
         [{"lead_units": "市水利局;市自然资源局、市农业农村局;各区政府"}],
     ),
+    # Once the lead is named, a list before the next verb shares it (other places,
+    # full- and half-width commas, cooperating and implementing verbs).
+    (
+        "全面落实生态流量泄放(州水利局牵头，州生态环境局、发展和改革委员会，国网阿坝供电公司配合)",
+        [
+            {
+                "lead_units": "州水利局",
+                "coop_units": "州生态环境局、发展和改革委员会;国网阿坝供电公司",
+            }
+        ],
+    ),
+    (
+        "推进尾矿库治理(市应急管理局牵头,市生态环境局、市自然资源局,市水利局参与)",
+        [{"lead_units": "市应急管理局", "coop_units": "市生态环境局、市自然资源局;市水利局"}],
+    ),
+    (
+        "整治农村黑臭水体〔县生态环境局牵头，县农业农村局，各乡镇人民政府负责落实〕",
+        [{"lead_units": "县生态环境局", "implementing_units": "县农业农村局;各乡镇人民政府"}],
+    ),
+    # Institutions are units too: a party school, a museum, a weather station, a forest farm.
+    (
+        "纳入干部教育培训必修课程（市委宣传部、组织部，市委党校按职责分工负责）",
+        [{"lead_units": "市委宣传部、组织部;市委党校"}],
+    ),
+    (
+        "开展生态文明宣传教育(州委党校、州博物馆牵头,州广播电视台配合)",
+        [{"lead_units": "州委党校、州博物馆", "coop_units": "州广播电视台"}],
+    ),
+    (
+        "做好人工增雨作业(县气象台负责)",
+        [{"lead_units": "县气象台"}],
+    ),
+    (
+        "加强林区防火巡护(国有七星林场、红旗农场负责)",
+        [{"lead_units": "国有七星林场、红旗农场"}],
+    ),
     # A bracket split over two lines is one group.
     (
         "推进码头岸电建设(市交通运输局牵头,\n市港航中心、国网某某供电公司配合)",
@@ -152,6 +188,7 @@ NOT_GROUPS = [
     "(一)大气污染防治",
     "(市生态环境局牵头",  # never closed
     "(市生态环境局、市水务局,市林业局牵头)",  # a list before a verb of one unit's role
+    "(市生态环境局、市水务局,市林业局配合)",  # no lead: the first list's role unsaid
     "(市生态环境局、市水务局)",  # no verb at all: the units of a remark
 ]
 

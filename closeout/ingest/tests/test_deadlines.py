@@ -356,6 +356,11 @@ SENTENCES = [
     ("建立常态化宣传机制,大力开展生态文明宣传。", None, []),
     ("推进生态环境损害赔偿工作常态化、制度化。", None, [("常态化", None, False, True)]),
     ("常态化开展河湖“清四乱”行动。", None, [("常态化开展", None, False, True)]),
+    # 常态化 before any verb of the work: 办理 (a procuratorate's cases), 巡护, 抽查 …
+    ("常态化办理涉环境资源案件。", None, [("常态化办理", None, False, True)]),
+    ("对自然保护区常态化巡护，", None, [("常态化巡护", None, False, True)]),
+    ("常态化抽查重点排污单位在线监测数据。", None, [("常态化抽查", None, False, True)]),
+    ("常态化实施河道保洁。", None, [("常态化实施", None, False, True)]),
     ("按照立行立改、长期坚持的原则,", None, []),
     # a date with a deadline marker is kept even in a narrative clause
     (
@@ -523,6 +528,9 @@ def test_chinese_numerals_in_dates(text, value):
 MEASURE_FLAGS = [
     ("建立吐曼河巡河制度,常态化开展排污口巡查。", False, True),
     ("建立城区排水管网常态化排查机制。", False, True),
+    ("开展公益诉讼专项监督，常态化办理涉环境资源案件。", False, True),  # full-width comma
+    ("加強林區管護,常態化巡檢防火設施。", False, True),  # traditional
+    ("常态化通报整改进展,每月调度一次。", False, True),
     ("将园区企业纳入评估,每年开展一次评估。", False, True),
     ("对违规建设行为立即停止施工,依法拆除。", True, False),
     ("立即整改渗滤液外溢问题,长期坚持巡查。", True, True),

@@ -226,3 +226,13 @@ def test_a_workbook_is_known_by_its_format_or_name(name, fmt, expected):
 def test_cells_read_as_text_and_percentages(value, text, percent):
     assert cell_text(value) == text
     assert percent_of(value) == percent
+
+
+@pytest.mark.parametrize("value", ["—", "——", "-", "－", "/", "／", "无", "暂无", " — "])
+def test_a_dash_slash_or_none_cell_of_a_ledger_is_empty(value):
+    assert cell_text(value) is None
+
+
+@pytest.mark.parametrize("value", ["市生态环境局", "2024-06-30", "—市局", "无锡市"])
+def test_a_cell_with_words_beside_a_dash_keeps_them(value):
+    assert cell_text(value) == value

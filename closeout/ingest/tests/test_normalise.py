@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,3 +70,32 @@ def test_any_span_maps_to_an_ordered_span_of_the_original(text, data):
     j = data.draw(st.integers(i, n))
     a, b = result.to_original(i, j)
     assert 0 <= a <= b <= len(text)
+
+
+# (original, analysis text): a line break inside a date (year⏎month, month⏎day) is no
+# line break; a year alone at a line's start (a heading over month items) keeps its line.
+BROKEN_DATES = [
+    ("（七）2024年\n11月30日前，完成排查", "(七)2024年11月30日前,完成排查"),
+    ("(三)2025年6月\n30日前完成", "(三)2025年6月30日前完成"),
+    ("完成时限：2024年\r\n底前", "完成时限:2024年底前"),
+    ("①二〇二五年\n　三月底前完成", "①二〇二五年三月底前完成"),
+    ("（一）２０２４年\n１１月底前", "(一)2024年11月底前"),
+    ("於2024年9月\n下旬前完成", "于2024年9月下旬前完成"),  # traditional
+    ("2024年\n3月:启动部署", "2024年\n3月:启动部署"),
+    ("截至2024年\n全市共建成", "截至2024年\n全市共建成"),
+    ("于2024年\n12个月内完成", "于2024年\n12个月内完成"),
+    ("完成2024年6月\n30项任务", "完成2024年6月\n30项任务"),
+    ("每月\n10日前报送", "每月\n10日前报送"),
+]
+
+
+@pytest.mark.parametrize(("original", "text"), BROKEN_DATES)
+def test_a_date_broken_over_two_lines_is_one_date_and_maps_back_exactly(original, text):
+    result = normalise(original)
+    assert result.text == text
+    assert len(result.starts) == len(result.text)
+    # Every analysis character comes from the original character it reads as.
+    assert all(
+        normalise(original[a]).text == ch for a, ch in zip(result.starts, result.text, strict=True)
+    )
+    assert result.original_text(0, len(result.text)) == original.rstrip()

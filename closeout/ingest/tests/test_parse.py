@@ -157,3 +157,33 @@ def test_document_titles_skip_breadcrumbs_and_a_website_is_not_the_issuer(seed_t
     assert jinan.issuer is None  # "信息来源:济南市政府门户网站" is the publishing website
     stated = parse("发布机构:湖州市人民政府\n湖州市整改方案\n".encode(), ParseContext(name="x.txt"))
     assert stated.documents[0].issuer == "湖州市人民政府"
+
+
+@pytest.mark.parametrize(
+    ("item", "due", "task_text"),
+    [
+        (
+            "（二）2024年\n11月30日前，完成南乐县农村黑臭水体排查(市生态环境局牵头)。",
+            "2024-11-30",
+            "(二)2024年11月30日前,完成南乐县农村黑臭水体排查",
+        ),
+        (
+            "(二)2025年6月\n30日前，完成城区管网改造(县住房和城乡建设局负责)。",
+            "2025-06-30",
+            "(二)2025年6月30日前,完成城区管网改造",
+        ),
+        (
+            "2.二〇二五年\n三月底前，完成尾矿库闭库(州应急管理局负责)。",
+            "2025-03-31",
+            "2.二〇二五年三月底前,完成尾矿库闭库",
+        ),
+    ],
+)
+def test_an_item_whose_date_is_broken_over_two_lines_is_one_task(item, due, task_text):
+    first = "（一）2024年6月底前，完成排污口排查(市生态环境局负责)。"
+    text = f"某市整改方案\n\n{first}\n\n{item}\n"
+    tasks = parse(text.encode("utf-8"), ParseContext(name="plan.txt")).tasks
+    assert len(tasks) == 2
+    # The marker's line and the next are one item, its date whole.
+    assert tasks[1].text == task_text
+    assert tasks[1].deadline.due.isoformat() == due

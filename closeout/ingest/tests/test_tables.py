@@ -541,3 +541,34 @@ def test_an_aligned_table_ends_at_a_blank_line():
     text = _aligned_text([HEAD, *BODY]) + "\n某县人民政府办公室  2024年3月5日\n"
     tasks = to_json(parse(text.encode("utf-8"), ParseContext(name="x.txt")))["tasks"]
     assert [t["text"] for t in tasks] == [row[3] for row in BODY]  # type: ignore[index]
+
+
+# A dash, a slash or 无 in a cell is the cell left empty, in every column: the field is
+# missing (and flagged so), never a unit, a person or a deadline named "—".
+NO_VALUE_CELLS = ["—", "——", "-", "－", "/", "／", "无", "暂无"]
+
+
+@pytest.mark.parametrize("empty", NO_VALUE_CELLS)
+@pytest.mark.parametrize("sep", ["\t", "｜"], ids=["tabs", "full-width-pipes"])
+def test_a_dash_slash_or_none_cell_is_an_empty_cell(empty, sep):
+    rows = [
+        ["序号", "整改任务", "牵头单位", "配合单位", "责任人", "整改时限"],
+        ["1", "开展尾矿库隐患排查", "州应急管理局", empty, empty, "2024年6月底前"],
+        ["2", "推进城中村清洁取暖改造", empty, "县住房和城乡建设局", "王晓燕", empty],
+    ]
+    text = "某州整改任务清单\n\n" + "\n".join(sep.join(r) for r in rows) + "\n"
+    first, second = parse(text.encode("utf-8"), ParseContext(name="list.txt")).tasks
+    assert _names(first.lead_units) == ["州应急管理局"] and _due(first) == "2024-06-30"
+    assert first.coop_units == () and first.persons == ()
+    assert second.lead_units == () and _names(second.coop_units) == ["县住房和城乡建设局"]
+    assert _names(second.persons) == ["王晓燕"] and second.deadline.raw is None
+    assert "missing_lead_units: no responsible unit given" in second.flags
+    assert "missing_deadline: no deadline given" in second.flags
+    assert not any(f.startswith("placeholder_") for f in (*first.flags, *second.flags))
+
+
+def test_a_field_line_holding_a_dash_is_no_field():
+    text = "1.开展河道清淤。\n责任单位:市水利局\n责任人:—\n完成时限:/\n"
+    (task,) = parse(text.encode("utf-8"), ParseContext(name="plan.txt")).tasks
+    assert _names(task.lead_units) == ["市水利局"] and task.persons == ()
+    assert "missing_deadline: no deadline given" in task.flags

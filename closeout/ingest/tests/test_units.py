@@ -342,3 +342,28 @@ def test_a_unit_marked_as_leading_leads_and_the_rest_cooperate():
     assert names(parse_units(fields[COOP_UNITS].value)) == ["市公安局", "各县区政府*"]
     plain = {LEAD_UNITS: FieldValue(LEAD_UNITS, "责任单位", "市公安局", 0, 4)}
     assert marked_lead(plain) == plain
+
+
+# A plan in Taiwan forms (OpenCC s2twp) names organs with Taiwan words; the unit is the
+# mainland organ. Measures keep their words (only unit fields are mapped).
+TAIWAN_CASES = [
+    ("地區工業和資訊化局、生態環境局", ["地区工业和信息化局", "地区生态环境局"]),
+    ("州經濟和資訊化局", ["州经济和信息化局"]),
+    ("省工業和資訊化廳", ["省工业和信息化厅"]),
+    ("市委網路安全和資訊化委員會辦公室", ["市委网络安全和信息化委员会办公室"]),
+    ("軟體園管委會", ["软件园管委会"]),
+    ("州通訊管理局", ["州通信管理局"]),
+    ("市資料局、市經濟執行局", ["市数据局", "市经济运行局"]),
+    # Full-width punctuation and a simplified name are as before.
+    ("盟工业和信息化局，盟生态环境局", ["盟工业和信息化局", "盟生态环境局"]),
+    ("縣人民法院執行局", ["县人民法院执行局"]),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), TAIWAN_CASES)
+def test_an_organ_named_in_taiwan_words_is_the_mainland_organ(raw, expected):
+    assert names(parse_units(raw)) == expected
+
+
+def test_taiwan_words_are_mapped_in_person_fields_too():
+    assert names(parse_persons("市資訊中心主要負責人")) == ["市信息中心主要负责人"]
