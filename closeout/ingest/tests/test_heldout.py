@@ -1,6 +1,8 @@
 """The held-out corpora (tests/heldout, heldout2 and heldout3, see their README.md): written
-from the rules of gold without seeing the parser, each scored once. Their gold must be
-valid; the parser's scores on them are measured by the bench, not held at a floor here."""
+from the rules of gold without seeing the parser, each scored once, blind, before the fixes
+its mismatches led to. Their gold must be valid. A batch that has been scored and fixed is
+seen: it is then held where its fixes took it (every metric 1.000), like the corpus, and
+the next blind batch measures what the parser was not tuned for."""
 
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ import docx
 import pytest
 
 from closeout.ingest.bench import (
+    CORPUS_METRICS,
     DOCUMENT_SUFFIXES,
     FAMILIES,
     HELDOUT,
     canonical,
     corpus_documents,
+    corpus_mismatches,
+    corpus_tallies,
     main,
 )
+from closeout.ingest.parse import parse
 from closeout.ingest.tests.goldcheck import UNIT_LISTS, check_gold
 
 HELDOUT2 = HELDOUT.parent / "heldout2"
@@ -29,6 +35,8 @@ BATCHES = {
     "heldout3": (HELDOUT3, 20, 100),
 }
 DOCS = [doc for root, _, _ in BATCHES.values() for doc in corpus_documents(root)]
+# Batches scored blind and then fixed: their first scores are in their README.md.
+SEEN = ("heldout", "heldout2", "heldout3")
 
 
 @pytest.mark.parametrize("batch", sorted(BATCHES))
@@ -113,3 +121,13 @@ def test_bench_refuses_a_corpus_folder_that_is_not_one(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--corpus-dir", str(tmp_path)])
     assert "no <family>/<name>.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("batch", SEEN)
+def test_a_seen_batch_stays_where_its_fixes_took_it(batch):
+    docs = corpus_documents(BATCHES[batch][0])
+    scores = corpus_tallies(docs)["all"].scores()
+    below = {m: round(scores[m], 3) for m in CORPUS_METRICS if scores[m] < 1}
+    if below:
+        lines = [m for d in docs for m in corpus_mismatches(d, parse(d.path))]
+        pytest.fail(f"{batch} below 1.000 {below}:\n" + "\n".join(lines[:30]))
