@@ -42,6 +42,28 @@ KEEP_DETAIL = {
     "ledger_conflict",
 }  # fmt: skip
 
+# The parser's notes on a deadline (the detail of deadline_unparsed and deadline_note) in
+# the reader's language; a note not listed here is shown as the parser wrote it.
+NOTE_LABELS = {
+    "several dates (staged): milestones in order; the latest is the deadline": _(
+        "several dates (staged): milestones in order; the latest is the deadline"
+    ),
+    "a season or event, not a date: the reviewer sets the day": _(
+        "a season or event, not a date: the reviewer sets the day"
+    ),
+    "no year: the phrase states none and the plan's year is unknown": _(
+        "no year: the phrase states none and the plan's year is unknown"
+    ),
+    "relative deadline (within a period); needs a start date": _(
+        "relative deadline (within a period); needs a start date"
+    ),
+    "date left as a placeholder (××)": _("date left as a placeholder (××)"),
+    "no date or flag recognised": _("no date or flag recognised"),
+    "no deadline given": _("no deadline given"),
+    "impossible date": _("impossible date"),
+}
+_NOTED = {"deadline_unparsed", "deadline_note"}
+
 
 @register.filter
 def flag_label(flag: str) -> str:
@@ -51,7 +73,11 @@ def flag_label(flag: str) -> str:
     label = FLAG_LABELS.get(key)
     if label is None:
         return flag
-    return f"{label}: {detail.strip()}" if key in KEEP_DETAIL and detail.strip() else str(label)
+    detail = detail.strip()
+    if key in _NOTED:
+        for note, words in NOTE_LABELS.items():
+            detail = detail.replace(note, str(words))
+    return f"{label}: {detail}" if key in KEEP_DETAIL and detail else str(label)
 
 
 @register.simple_tag

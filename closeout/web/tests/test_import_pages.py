@@ -168,3 +168,19 @@ def test_review_flags_read_in_the_page_language():
         )
         assert flag_label("deadline_unparsed: 2019年春") == "Deadline not understood: 2019年春"
         assert flag_label("something_new: kept as is") == "something_new: kept as is"
+    note = "deadline_note: several dates (staged): milestones in order; the latest is the deadline"
+    unparsed = "deadline_unparsed: no year: the phrase states none and the plan's year is unknown"
+    with translation.override("zh-hans"):
+        assert flag_label(note) == "整改时限说明: 分阶段的多个日期：按先后为节点，最晚的为整改时限"
+        assert flag_label(unparsed) == "整改时限无法识别: 未写年份，方案也未给出年份"
+        assert flag_label("deadline_unparsed: 2019年春") == "整改时限无法识别: 2019年春"
+
+
+def test_every_deadline_note_translated_is_one_the_parser_writes():
+    from pathlib import Path
+
+    from closeout.ingest import deadlines
+    from closeout.web.templatetags.closeout import NOTE_LABELS
+
+    source = Path(deadlines.__file__).read_text(encoding="utf-8")
+    assert [note for note in NOTE_LABELS if f'"{note}"' not in source] == []
