@@ -22,7 +22,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from closeout.ingest.deadlines import parse_deadline, text_deadline, text_flags
+from closeout.ingest.deadlines import parse_deadline
 from closeout.ingest.fields import (
     COOP_SUPERVISING_UNITS,
     COOP_UNITS,
@@ -43,6 +43,7 @@ from closeout.ingest.normalise import Normalised, normalise
 from closeout.ingest.outline import Line, heading_paths, lines_of
 from closeout.ingest.read import read
 from closeout.ingest.result import Document, ParseContext, ParseResult, Problem, Task
+from closeout.ingest.sentencedeadlines import text_deadline, text_flags
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS, special_layouts
 from closeout.ingest.source import SourceText
 from closeout.ingest.spans import field_spans
