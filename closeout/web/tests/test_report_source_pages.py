@@ -36,7 +36,7 @@ def test_the_report_history_names_a_source_other_than_the_units_own(client, worl
     with translation.override("en"):
         page = client.get(reverse("web:task_detail", args=[world.own.pk])).content.decode()
     assert page.count('data-testid="report-source"') == 1
-    assert 'data-testid="report-source">document import<' in page
+    assert 'data-testid="report-source">文件导入<' in page  # document import
 
 
 def test_the_review_page_lists_a_staged_tasks_milestones(client, world):
