@@ -36,6 +36,7 @@ from closeout.ledger.models import (
     TaskState,
     TaskUnit,
     Unit,
+    UnitAlias,
 )
 from closeout.ledger.rules import cycles
 from closeout.ledger.rules.workflow import REPORTING_STATES, Status
@@ -62,8 +63,6 @@ def world_by_rows(status: str) -> f.World:
 
 def _units(events: list[dict[str, Any]]) -> dict[str, Unit]:
     """`unit_create` for each unit of the world: the rows, their paths, the former names."""
-    from closeout.ledger.models import UnitAlias
-
     # The parents' ids are known only once they are in: the rows go in without their
     # parents, which one update then sets with the paths (which hold the rows' own ids).
     units = {
