@@ -4,6 +4,9 @@ change that moves them. The sweep keeps the same fields for all tasks at once.""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from closeout.ledger import clock
@@ -11,6 +14,8 @@ from closeout.ledger.errors import NotFound
 from closeout.ledger.models import Milestone, MissedReport, Task, TaskState
 from closeout.ledger.rules import cycles, schedule
 from closeout.ledger.rules.workflow import REPORTING_STATES
+
+MilestoneRow = tuple[dt.date, int, dt.date | None]  # due date, expected progress, reached on
 
 
 def lock_task(task_id: int) -> Task:
@@ -45,6 +50,25 @@ def streak_refresh(task: Task) -> None:
     ).update(missed_reports=run.count, missed_since=run.since)
 
 
+def bucket_of(task: Task, milestones: Iterable[MilestoneRow] = (), missed_reports: int = 0) -> str:
+    """A task's schedule bucket as of today, by the pure rule (`rules.schedule`): its
+    status, dates, flags and progress, its milestones as (due date, expected progress,
+    reached on) and its run of missed reports; "" for a task the schedule does not count."""
+    if task.status not in schedule.COUNTED_STATES:
+        return ""
+    facts = schedule.ScheduleFacts(
+        status=task.status,
+        start=task.start_date,
+        due=task.due_date,
+        immediate=task.immediate,
+        ongoing=task.ongoing,
+        progress=task.progress,
+        milestones=tuple(schedule.MilestoneFacts(*row) for row in milestones),
+        reporting=missed_reports == 0,
+    )
+    return str(schedule.schedule_status(facts, clock.today()).bucket)
+
+
 def bucket_refresh(task_id: int) -> None:
     """Store one task's schedule bucket as of today (after a change that moves it).
 
@@ -59,24 +83,11 @@ def bucket_refresh(task_id: int) -> None:
         )
         .get(pk=task_id)
     )  # fmt: skip
+    bucket = ""
     if task.status in schedule.COUNTED_STATES:
-        facts = schedule.ScheduleFacts(
-            status=task.status,
-            start=task.start_date,
-            due=task.due_date,
-            immediate=task.immediate,
-            ongoing=task.ongoing,
-            progress=task.progress,
-            milestones=tuple(
-                schedule.MilestoneFacts(due, pct, reached)
-                for due, pct, reached in Milestone.objects.filter(task_id=task_id).values_list(
-                    "due_date", "expected_progress", "reached_on"
-                )
-            ),
-            reporting=task.state.missed_reports == 0,
+        milestones = Milestone.objects.filter(task_id=task_id).values_list(
+            "due_date", "expected_progress", "reached_on"
         )
-        bucket = str(schedule.schedule_status(facts, clock.today()).bucket)
-    else:
-        bucket = ""
+        bucket = bucket_of(task, milestones, task.state.missed_reports)
     if bucket != task.state.bucket:
         TaskState.objects.filter(task_id=task_id).update(bucket=bucket)

@@ -112,23 +112,37 @@ class World:
         return Actor.of(self.users[name])
 
 
-def make_task(
+def task_inputs(
     problem: Problem, seq: int, lead: Unit, supervisor: Unit | None = None, **fields: Any
-) -> Task:
+) -> dict[str, Any]:
+    """What `make_task` gives `task_create`: the task's text, units, person and fields."""
     units = [UnitRef(lead, AssignmentRole.LEAD)]
     if supervisor is not None:
         units.append(UnitRef(supervisor, AssignmentRole.SUPERVISING))
     fields.setdefault("deadline_raw", "2020年年底")
     fields.setdefault("due_date", dt.date(2020, 12, 31))
     fields.setdefault("start_date", dt.date(2018, 7, 2))
+    return {
+        "seq": seq,
+        "text": fields.pop("text", f"整改任务{seq}:加强饮用水水源保护"),
+        "units": units,
+        "persons": [PersonRef(f"{lead.name}主要负责人", unit=lead, post="主要负责人")],
+        "fields": fields,
+    }
+
+
+def make_task(
+    problem: Problem, seq: int, lead: Unit, supervisor: Unit | None = None, **fields: Any
+) -> Task:
+    spec = task_inputs(problem, seq, lead, supervisor, **fields)
     return services.task_create(
         actor=Actor(role=Role.OFFICE, label="test-office"),
         problem=problem,
-        seq=seq,
-        text=fields.pop("text", f"整改任务{seq}:加强饮用水水源保护"),
-        units=units,
-        persons=[PersonRef(f"{lead.name}主要负责人", unit=lead, post="主要负责人")],
-        **fields,
+        seq=spec["seq"],
+        text=spec["text"],
+        units=spec["units"],
+        persons=spec["persons"],
+        **spec["fields"],
     )
 
 
@@ -142,7 +156,55 @@ def make_users(actor: Actor, **specs: tuple[str, Unit | None]) -> dict[str, Any]
     }
 
 
-def build_world(*, status: str = "in_progress") -> World:
+# The world as data, for `worldrows` (which writes it a table at a time): the units in
+# the order of `World`'s fields, (field, name, kind, level, parent's field, former names);
+# the tasks (seq, lead's field, supervisor's field); the logins (name, role, unit's field).
+# `_world_by_services` spells the same world out call by call; a test holds them together.
+OFFICE = Actor(role=Role.OFFICE, label="test-office")
+WORLD_UNITS: tuple[tuple[str, str, str, str, str | None, tuple[str, ...]], ...] = (
+    ("city", "济南市", UnitKind.REGION, UnitLevel.CITY, None, ()),
+    ("env", "市生态环境局", UnitKind.DEPARTMENT, UnitLevel.CITY, "city", ("市环保局",)),
+    ("water", "市城乡水务局", UnitKind.DEPARTMENT, UnitLevel.CITY, "city", ()),
+    ("district", "历城区", UnitKind.REGION, UnitLevel.COUNTY, "city", ()),
+    ("district_gov", "历城区政府", UnitKind.GOVERNMENT, UnitLevel.COUNTY, "district", ()),
+    (
+        "district_env",
+        "历城区生态环境分局",
+        UnitKind.DEPARTMENT,
+        UnitLevel.COUNTY,
+        "district_gov",
+        (),
+    ),
+    ("supervising", "市督导组", UnitKind.GROUP_OFFICE, UnitLevel.CITY, "city", ()),
+    ("audit", "市审计局", UnitKind.DEPARTMENT, UnitLevel.CITY, "city", ()),
+)
+WORLD_TASKS = ((1, "env", "supervising"), (2, "district_env", "supervising"), (3, "water", "audit"))
+WORLD_USERS: tuple[tuple[str, str, str | None], ...] = (
+    ("office", Role.OFFICE, None),
+    ("leader", Role.LEADER, None),
+    ("unit_env", Role.UNIT, "env"),
+    ("unit_licheng", Role.UNIT, "district_gov"),
+    ("unit_water", Role.UNIT, "water"),
+    ("supervisor", Role.SUPERVISOR, "supervising"),
+    ("supervisor_audit", Role.SUPERVISOR, "audit"),
+)
+
+
+def build_world(*, status: str = "in_progress", fast: bool = True) -> World:
+    """The world (see the module), its tasks confirmed unless `status` is "draft".
+
+    `fast` writes the rows the services would write, a table at a time (`worldrows`);
+    `fast=False` calls the services one by one. A test holds the two to the same rows in
+    every table and the same objects, on SQLite and PostgreSQL."""
+    if fast:
+        from closeout.ledger.tests.worldrows import world_by_rows
+
+        return world_by_rows(status)
+    return _world_by_services(status)
+
+
+def _world_by_services(status: str) -> World:
+    """The world as the services write it, one call at a time (`build_world(fast=False)`)."""
     office = Actor(role=Role.OFFICE, label="test-office")
     city = unit("济南市", UnitKind.REGION, UnitLevel.CITY)
     env = unit("市生态环境局", UnitKind.DEPARTMENT, UnitLevel.CITY, city, former_names=["市环保局"])
