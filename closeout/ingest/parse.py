@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import operator
 import re
 from datetime import date
 from pathlib import Path
@@ -301,8 +302,10 @@ def _task(
         completion=raw(COMPLETION),
         progress_text=raw(PROGRESS),
         verifying_units=parse_units(raw(VERIFYING_UNITS)),
+        spans=(spans := {}),
     )
-    return dataclasses.replace(task, spans=field_spans(draft, norm, task))
+    spans.update(field_spans(draft, norm, task))  # read from the task's own fields
+    return task
 
 
 def _key(task: Task) -> str:
@@ -312,7 +315,7 @@ def _key(task: Task) -> str:
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return set(map(operator.add, text, text[1:]))  # {text[i : i + 2] for each i}
 
 
 def _mark_duplicates(tasks: list[Task]) -> list[Task]:

@@ -363,8 +363,13 @@ SPACES = "  "
 _GAP = re.compile(r"\S+(?:\s\S+)*")  # a cell: words parted by single spaces
 
 
+_SEPARATOR_HINT = re.compile(f"[{_BARS}\t]|  ")  # in every line _separator gives one
+
+
 def _separator(text: str) -> str | None:
     """What parts a flattened row's cells (a bar, a tab, runs of spaces), or None."""
+    if _SEPARATOR_HINT.search(text) is None:
+        return None
     for bar in _BARS:
         if text.count(bar) >= 2:
             return bar
