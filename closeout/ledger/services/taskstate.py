@@ -50,10 +50,16 @@ def streak_refresh(task: Task) -> None:
     ).update(missed_reports=run.count, missed_since=run.since)
 
 
-def bucket_of(task: Task, milestones: Iterable[MilestoneRow] = (), missed_reports: int = 0) -> str:
-    """A task's schedule bucket as of today, by the pure rule (`rules.schedule`): its
-    status, dates, flags and progress, its milestones as (due date, expected progress,
-    reached on) and its run of missed reports; "" for a task the schedule does not count."""
+def bucket_of(
+    task: Task,
+    milestones: Iterable[MilestoneRow] = (),
+    missed_reports: int = 0,
+    day: dt.date | None = None,
+) -> str:
+    """A task's schedule bucket as of ``day`` (today by default), by the pure rule
+    (`rules.schedule`): its status, dates, flags and progress, its milestones as (due
+    date, expected progress, reached on) and its run of missed reports; "" for a task the
+    schedule does not count."""
     if task.status not in schedule.COUNTED_STATES:
         return ""
     facts = schedule.ScheduleFacts(
@@ -66,7 +72,7 @@ def bucket_of(task: Task, milestones: Iterable[MilestoneRow] = (), missed_report
         milestones=tuple(schedule.MilestoneFacts(*row) for row in milestones),
         reporting=missed_reports == 0,
     )
-    return str(schedule.schedule_status(facts, clock.today()).bucket)
+    return str(schedule.schedule_status(facts, day or clock.today()).bucket)
 
 
 def bucket_refresh(task_id: int) -> None:

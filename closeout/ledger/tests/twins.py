@@ -7,35 +7,22 @@ from __future__ import annotations
 import datetime as dt
 
 from closeout.ledger.models import Escalation, EscalationRule, Milestone, Task
-from closeout.ledger.rules import schedule
 from closeout.ledger.rules.escalation import Cause, Level, Measure, Rule, TaskFacts, Trigger
+from closeout.ledger.services.taskstate import MilestoneRow, bucket_of
 
 
 def pure_buckets(day: dt.date) -> dict[int, str]:
     """Every task's bucket by `schedule.schedule_status` as of `day` ('' when the task is
     in no bucket), from its stored run of missed reports."""
-    milestones: dict[int, list[schedule.MilestoneFacts]] = {}
+    milestones: dict[int, list[MilestoneRow]] = {}
     for task, due, pct, reached in Milestone.objects.values_list(
         "task_id", "due_date", "expected_progress", "reached_on"
     ):
-        milestones.setdefault(task, []).append(schedule.MilestoneFacts(due, pct, reached))
-    out = {}
-    for task in Task.objects.select_related("state"):
-        if task.status not in schedule.COUNTED_STATES:
-            out[task.pk] = ""
-            continue
-        facts = schedule.ScheduleFacts(
-            status=task.status,
-            start=task.start_date,
-            due=task.due_date,
-            immediate=task.immediate,
-            ongoing=task.ongoing,
-            progress=task.progress,
-            milestones=tuple(milestones.get(task.pk, [])),
-            reporting=task.state.missed_reports == 0,
-        )
-        out[task.pk] = str(schedule.schedule_status(facts, day).bucket)
-    return out
+        milestones.setdefault(task, []).append((due, pct, reached))
+    return {
+        task.pk: bucket_of(task, milestones.get(task.pk, ()), task.state.missed_reports, day)
+        for task in Task.objects.select_related("state")
+    }
 
 
 def task_facts() -> dict[int, tuple[str, TaskFacts]]:
