@@ -38,7 +38,7 @@ from closeout.ingest.fields import (
 )
 from closeout.ingest.singles import COMPLETION, PROGRESS, VERIFYING_UNITS
 from closeout.ingest.tables import to_analysis
-from closeout.ingest.units import parse_persons, parse_units
+from closeout.ingest.units import Party, parse_persons, parse_units
 
 if TYPE_CHECKING:
     from closeout.ingest.layouts import Draft
@@ -106,6 +106,18 @@ def _names_anyone(text: str, persons: bool) -> bool:
     return bool(parse_persons(text) if persons else parse_units(text))
 
 
+def _parties(task: Task) -> dict[str, tuple[Party, ...]]:
+    """The task's unit and person fields by name."""
+    return {
+        LEAD_UNITS: task.lead_units,
+        COOP_UNITS: task.coop_units,
+        PERSONS: task.persons,
+        SUPERVISING_UNITS: task.supervising_units,
+        COOP_SUPERVISING_UNITS: task.coop_supervising_units,
+        SUPERVISING_LEADERS: task.supervising_leaders,
+    }
+
+
 def field_spans(draft: Draft, norm: Normalised, task: Task) -> dict[str, tuple[Span, ...]]:
     """The spans of every field of ``task`` (read from ``draft``) that has a value."""
     place = _Place(draft, norm)
@@ -115,15 +127,7 @@ def field_spans(draft: Draft, norm: Normalised, task: Task) -> dict[str, tuple[S
     for name, units, span in draft.standing:
         if _gives(units):
             standing.setdefault(name, []).append(span)
-    parties = {
-        LEAD_UNITS: task.lead_units,
-        COOP_UNITS: task.coop_units,
-        PERSONS: task.persons,
-        SUPERVISING_UNITS: task.supervising_units,
-        COOP_SUPERVISING_UNITS: task.coop_supervising_units,
-        SUPERVISING_LEADERS: task.supervising_leaders,
-        VERIFYING_UNITS: task.verifying_units,
-    }
+    parties = {**_parties(task), VERIFYING_UNITS: task.verifying_units}
     for name, named in parties.items():
         if not named:
             continue
@@ -168,12 +172,7 @@ def row_spans(task: Task, cells: Mapping[str, tuple[Span, ...]]) -> dict[str, tu
     values: dict[str, object] = {
         "problem": task.problem.title,
         "target": task.target,
-        LEAD_UNITS: task.lead_units,
-        COOP_UNITS: task.coop_units,
-        PERSONS: task.persons,
-        SUPERVISING_UNITS: task.supervising_units,
-        COOP_SUPERVISING_UNITS: task.coop_supervising_units,
-        SUPERVISING_LEADERS: task.supervising_leaders,
+        **_parties(task),
         "deadline": task.deadline.raw,
     }
     out = {name: cells[name] for name, value in values.items() if value and cells.get(name)}
